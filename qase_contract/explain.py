@@ -1,0 +1,265 @@
+"""Turn python-jsonschema errors into findings: a stable code, a kind, a path, a message.
+
+The mapping is by keyword (SPEC 2.5): a key the contract does not declare and a value
+outside a closed set are drift; everything else is a violation.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from qase_contract._pointer import child, pointer
+from qase_contract.findings import Finding, make_finding
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from jsonschema.exceptions import ValidationError
+
+_TYPE_NAMES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (dict, "object"),
+    (list, "array"),
+)
+_SHOWN_LENGTH = 60
+_UNEXPECTED = re.compile(r"\((?P<keys>.*) (?:was|were) unexpected\)$", re.DOTALL)
+_REQUIRED = re.compile(r"^(?P<key>.*) is a required property$", re.DOTALL)
+_TYPE_VIOLATIONS = frozenset({"wrong-type", "null-not-allowed", "not-an-object"})
+_RANGE = {
+    "minimum": "below the minimum",
+    "maximum": "above the maximum",
+    "exclusiveMinimum": "not above the exclusive minimum",
+    "exclusiveMaximum": "not below the exclusive maximum",
+}
+
+
+def json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    for python_type, name in _TYPE_NAMES:
+        if isinstance(value, python_type):
+            return name
+    return type(value).__name__
+
+
+def shown(value: object) -> str:
+    """A short JSON rendering of ``value`` for messages."""
+    try:
+        text = orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        text = repr(value)
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaPlaces:
+    """Names the schema keyword behind an error: its file and pointer where the subschema is known."""
+
+    root_name: str
+    locations: Mapping[int, str]
+
+    def of(self, error: ValidationError) -> str:
+        place = self.locations.get(id(error.schema))
+        if place is not None:
+            return child(place, error.validator)
+        return f"{self.root_name}#{pointer(error.absolute_schema_path)}"
+
+
+def findings_from_errors(errors: Iterable[ValidationError], places: SchemaPlaces) -> list[Finding]:
+    findings: list[Finding] = []
+    for error in errors:
+        findings.extend(_findings_for(error, places))
+    return _without_shadowed_values(findings)
+
+
+def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]:
+    keyword = str(error.validator)
+    path = pointer(error.absolute_path)
+    schema_path = places.of(error)
+    value: Any = error.validator_value
+
+    if keyword in ("anyOf", "oneOf") and error.context:
+        return _best_branch(error, places)
+    if keyword in ("additionalProperties", "unevaluatedProperties") and value is False:
+        return [
+            make_finding(
+                "unknown-field",
+                child(path, key),
+                f'field "{key}" is not in the contract',
+                schema_path=schema_path,
+                expected="no such field",
+                actual=shown(error.instance.get(key)) if isinstance(error.instance, dict) else None,
+            )
+            for key in _unexpected_keys(error)
+        ]
+    if keyword == "required":
+        key = _required_key(error)
+        return [
+            make_finding(
+                "missing-field",
+                child(path, key),
+                f'required field "{key}" is missing',
+                schema_path=schema_path,
+                expected="present",
+                actual="missing",
+            )
+        ]
+    if keyword == "type":
+        return [_type_finding(error, path, schema_path)]
+    if keyword == "enum":
+        known = ", ".join(shown(item) for item in value)
+        return [
+            make_finding(
+                "unknown-value",
+                path,
+                f"{shown(error.instance)} is not one of the known values ({known})",
+                schema_path=schema_path,
+                expected=f"one of {known}",
+                actual=shown(error.instance),
+            )
+        ]
+    if keyword in _RANGE:
+        return [
+            make_finding(
+                "out-of-range",
+                path,
+                f"{shown(error.instance)} is {_RANGE[keyword]} {shown(value)}",
+                schema_path=schema_path,
+                expected=f"{keyword} {shown(value)}",
+                actual=shown(error.instance),
+            )
+        ]
+    if "propertyNames" in error.relative_schema_path:
+        # The instance of a propertyNames error is the offending key itself.
+        return [
+            make_finding(
+                "bad-format",
+                child(path, error.instance),
+                f"key {shown(error.instance)} is not allowed here: {error.message}",
+                schema_path=schema_path,
+                actual=shown(error.instance),
+            )
+        ]
+    if keyword in ("pattern", "format", "minLength", "maxLength"):
+        expected = f"pattern {value}" if keyword == "pattern" else f"{keyword} {shown(value)}"
+        return [
+            make_finding(
+                "bad-format",
+                path,
+                f"{shown(error.instance)} does not match {expected}",
+                schema_path=schema_path,
+                expected=expected,
+                actual=shown(error.instance),
+            )
+        ]
+    if keyword == "const":
+        code = "wrong-event" if path == "/event_name" else "wrong-value"
+        return [
+            make_finding(
+                code,
+                path,
+                f"{shown(error.instance)} is not {shown(value)}",
+                schema_path=schema_path,
+                expected=shown(value),
+                actual=shown(error.instance),
+            )
+        ]
+    return [make_finding("invalid-value", path, error.message, schema_path=schema_path)]
+
+
+def _type_finding(error: ValidationError, path: str, schema_path: str) -> Finding:
+    allowed = [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
+    expected = " or ".join(str(name) for name in allowed)
+    actual = json_type(error.instance)
+    if error.instance is None:
+        return make_finding(
+            "null-not-allowed",
+            path,
+            f"null is not allowed here (expected {expected})",
+            schema_path=schema_path,
+            expected=expected,
+            actual="null",
+        )
+    if "object" in allowed and path in ("", "/payload"):
+        what = "the delivery" if path == "" else "payload"
+        return make_finding(
+            "not-an-object",
+            path,
+            f"{what} must be a JSON object, got {actual}",
+            schema_path=schema_path,
+            expected="object",
+            actual=actual,
+        )
+    return make_finding(
+        "wrong-type",
+        path,
+        f"expected {expected}, got {actual} {shown(error.instance)}",
+        schema_path=schema_path,
+        expected=expected,
+        actual=f"{actual} {shown(error.instance)}",
+    )
+
+
+def _best_branch(error: ValidationError, places: SchemaPlaces) -> list[Finding]:
+    """Findings of the ``anyOf``/``oneOf`` alternative that fits best.
+
+    The best branch has the fewest violations, then the fewest drift findings, so an unknown
+    field inside a nullable object stays drift instead of becoming "expected null".
+    """
+    by_branch: dict[object, list[ValidationError]] = defaultdict(list)
+    for suberror in error.context or ():
+        by_branch[suberror.relative_schema_path[0]].append(suberror)
+    candidates = [findings_from_errors(suberrors, places) for suberrors in by_branch.values()]
+    return min(
+        candidates,
+        key=lambda found: (sum(f.is_violation for f in found), len(found)),
+    )
+
+
+def _unexpected_keys(error: ValidationError) -> list[str]:
+    """The keys an ``additionalProperties: false`` or ``unevaluatedProperties: false`` error names.
+
+    python-jsonschema reports them all in one message as Python reprs; one finding per key
+    is what users need.
+    """
+    match = _UNEXPECTED.search(error.message)
+    if match:
+        try:
+            parsed = ast.literal_eval(f"({match['keys']},)")
+        except (ValueError, SyntaxError):
+            parsed = ()
+        keys = [key for key in parsed if isinstance(key, str)]
+        if keys:
+            return keys
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    return [key for key in instance if key not in declared]
+
+
+def _required_key(error: ValidationError) -> str:
+    match = _REQUIRED.match(error.message)
+    if match:
+        try:
+            key = ast.literal_eval(match["key"])
+        except (ValueError, SyntaxError):
+            key = None
+        if isinstance(key, str):
+            return key
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    missing = [key for key in error.validator_value if key not in instance]
+    return str(missing[0]) if missing else "?"
+
+
+def _without_shadowed_values(findings: list[Finding]) -> list[Finding]:
+    """Drop an ``unknown-value`` where the same value already has the wrong type (SPEC 2.5)."""
+    mistyped = {f.path for f in findings if f.code in _TYPE_VIOLATIONS}
+    return [f for f in findings if not (f.code == "unknown-value" and f.path in mistyped)]

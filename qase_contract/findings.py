@@ -1,0 +1,104 @@
+"""Findings and results: the frozen values the validator returns and every reporter renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["violation", "drift"]
+
+VIOLATION: Kind = "violation"
+DRIFT: Kind = "drift"
+
+#: Every finding code, with its kind. Drift codes are additive changes a consumer survives;
+#: everything else breaks the contract.
+CODES: dict[str, Kind] = {
+    "unparsable": VIOLATION,
+    "not-an-object": VIOLATION,
+    "legacy-envelope": VIOLATION,
+    "missing-field": VIOLATION,
+    "wrong-type": VIOLATION,
+    "null-not-allowed": VIOLATION,
+    "out-of-range": VIOLATION,
+    "bad-format": VIOLATION,
+    "wrong-event": VIOLATION,
+    "wrong-value": VIOLATION,
+    "invalid-value": VIOLATION,
+    "engine-mismatch": VIOLATION,
+    "unknown-field": DRIFT,
+    "unknown-value": DRIFT,
+    "unknown-event": DRIFT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One difference between a delivery and the contract.
+
+    ``path`` is a JSON Pointer into the delivery (``""`` is the whole body);
+    ``schema_path`` names the schema file and the keyword that decided, as
+    ``events/case/created.schema.json#/properties/payload/...``.
+    ``expected`` and ``actual`` are short human texts for assertion messages.
+    ``event`` is set only on ``legacy-envelope``: the value of the 2021 ``event`` key.
+    """
+
+    kind: Kind
+    code: str
+    path: str
+    message: str
+    schema_path: str = ""
+    expected: str | None = None
+    actual: str | None = None
+    event: str | None = None
+
+    @property
+    def is_violation(self) -> bool:
+        return self.kind == VIOLATION
+
+    def sort_key(self) -> tuple[int, str, str, str]:
+        return (0 if self.kind == VIOLATION else 1, self.path, self.code, self.message)
+
+
+def make_finding(code: str, path: str, message: str, **details: str | None) -> Finding:
+    """A finding whose kind follows from its code, so the two can never disagree."""
+    return Finding(kind=CODES[code], code=code, path=path, message=message, **details)  # type: ignore[arg-type]
+
+
+Status = Literal["conforming", "drift", "violation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The verdict on one delivery.
+
+    ``findings`` are sorted: violations first, then drift, each by path, so the first
+    finding is the one a human should read first and programs get a stable order.
+    """
+
+    event_name: str | None
+    findings: tuple[Finding, ...] = ()
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "findings", tuple(sorted(self.findings, key=Finding.sort_key)))
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind == VIOLATION)
+
+    @property
+    def drift(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind == DRIFT)
+
+    @property
+    def status(self) -> Status:
+        if any(f.kind == VIOLATION for f in self.findings):
+            return "violation"
+        return "drift" if self.findings else "conforming"
+
+    @property
+    def ok(self) -> bool:
+        """No violation; under ``strict`` no finding at all."""
+        if self.strict:
+            return not self.findings
+        return self.status != "violation"
