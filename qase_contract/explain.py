@@ -180,15 +180,8 @@ def _type_finding(error: ValidationError, path: str, schema_path: str) -> Findin
     allowed = [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
     expected = " or ".join(str(name) for name in allowed)
     actual = json_type(error.instance)
-    if error.instance is None:
-        return make_finding(
-            "null-not-allowed",
-            path,
-            f"null is not allowed here (expected {expected})",
-            schema_path=schema_path,
-            expected=expected,
-            actual="null",
-        )
+    # The body and the payload are always objects: anything else there, null included,
+    # is not-an-object (SPEC 2.1).
     if "object" in allowed and path in ("", "/payload"):
         what = "the delivery" if path == "" else "payload"
         return make_finding(
@@ -198,6 +191,15 @@ def _type_finding(error: ValidationError, path: str, schema_path: str) -> Findin
             schema_path=schema_path,
             expected="object",
             actual=actual,
+        )
+    if error.instance is None:
+        return make_finding(
+            "null-not-allowed",
+            path,
+            f"null is not allowed here (expected {expected})",
+            schema_path=schema_path,
+            expected=expected,
+            actual="null",
         )
     return make_finding(
         "wrong-type",
@@ -212,17 +214,22 @@ def _type_finding(error: ValidationError, path: str, schema_path: str) -> Findin
 def _best_branch(error: ValidationError, places: SchemaPlaces) -> list[Finding]:
     """Findings of the ``anyOf``/``oneOf`` alternative that fits best.
 
-    The best branch has the fewest violations, then the fewest drift findings, so an unknown
-    field inside a nullable object stays drift instead of becoming "expected null".
+    The best branch has the fewest violations, then matches the value's JSON type, then has
+    the fewest drift findings; so an unknown field inside a nullable object stays drift
+    instead of becoming "expected null".
     """
     by_branch: dict[object, list[ValidationError]] = defaultdict(list)
     for suberror in error.context or ():
         by_branch[suberror.relative_schema_path[0]].append(suberror)
     candidates = [findings_from_errors(suberrors, places) for suberrors in by_branch.values()]
-    return min(
-        candidates,
-        key=lambda found: (sum(f.is_violation for f in found), len(found)),
-    )
+    here = pointer(error.absolute_path)
+
+    def misfit(found: list[Finding]) -> tuple[int, bool, int]:
+        # Fewest violations; on a tie, a branch of the value's own JSON type; then least drift.
+        wrong_type_here = any(f.code in _TYPE_VIOLATIONS and f.path == here for f in found)
+        return (sum(f.is_violation for f in found), wrong_type_here, len(found))
+
+    return min(candidates, key=misfit)
 
 
 def _unexpected_keys(error: ValidationError) -> list[str]:

@@ -23,6 +23,8 @@ from qase_contract._resources import schemas_root
 if TYPE_CHECKING:
     import referencing
 
+    from qase_contract.engines import FastEngine
+
 #: Base URI of every built-in schema. ``.invalid`` is a reserved top-level domain, so no
 #: validator anywhere can fetch these identifiers from the network.
 SCHEMA_BASE = "https://qase-contract.invalid/schemas/"
@@ -117,11 +119,11 @@ class SchemaSet:
         return found
 
     @cached_property
-    def fast_registry(self) -> Any | None:
-        """The same resources as a jsonschema-rs registry, or None without jsonschema-rs."""
-        from qase_contract.engines import build_fast_registry
+    def fast_engine(self) -> FastEngine | None:
+        """jsonschema-rs with the same resources, or None where it is not installed."""
+        from qase_contract.engines import build_fast_engine
 
-        return build_fast_registry(self)
+        return build_fast_engine(self)
 
 
 def _draft202012() -> Any:
@@ -149,8 +151,10 @@ def _load_folder(root: Path, excluded: tuple[str, ...]) -> Iterator[tuple[str, S
             raise SchemaSetError(f"{path}: a schema file must hold a JSON object")
         default_id = SCHEMA_BASE + relative.as_posix()
         declared = schema.get("$id")
-        schema_id = urljoin(default_id, declared) if isinstance(declared, str) else default_id
-        yield urldefrag(schema_id).url, schema
+        schema_id = urldefrag(urljoin(default_id, declared) if isinstance(declared, str) else default_id).url
+        # Both engines resolve relative $refs against the document's own $id, so every
+        # resource carries its absolute one.
+        yield schema_id, {**schema, "$id": schema_id}
 
 
 def _event_schemas(resources: Mapping[str, Schema]) -> dict[str, str]:

@@ -1,0 +1,43 @@
+"""Shared helpers: the shipped examples and the file-based cases, as test parameters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas"
+EXAMPLES = SCHEMAS / "examples"
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def example_files() -> list[Path]:
+    return sorted(EXAMPLES.glob("*/*.json"))
+
+
+def case_files() -> list[Path]:
+    return sorted(CASES.glob("*/*.json"))
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def case_input(case: dict[str, Any]) -> object:
+    """The delivery of a case: raw bytes for a ``body`` case, else the parsed delivery."""
+    if "body" in case:
+        return case["body"].encode("utf-8")
+    return case["delivery"]
+
+
+def relative_id(path: Path, base: Path) -> str:
+    return path.relative_to(base).as_posix()
+
+
+@pytest.fixture
+def canonical() -> Any:
+    """A fresh copy of the canonical case.created delivery, for tests to mutate."""
+    return load_json(EXAMPLES / "case.created" / "canonical.json")

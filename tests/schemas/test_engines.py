@@ -1,0 +1,70 @@
+"""Two engines, one verdict: jsonschema-rs and python-jsonschema agree, and the fallback works."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qase_contract import SchemaSet, Validator
+from qase_contract.registry import ENVELOPE_ID
+from tests.conftest import case_files, case_input, example_files, load_json
+
+EXAMPLE_DELIVERIES = [load_json(path) for path in example_files()]
+CASE_DELIVERIES = [load_json(path) for path in case_files()]
+PARSED_CASES = [case["delivery"] for case in CASE_DELIVERIES if isinstance(case.get("delivery"), dict)]
+
+
+def engine_for(validator: Validator, delivery: dict[str, Any]) -> Any:
+    event_name = delivery.get("event_name")
+    schema_id = validator.schema_set.schema_id_for(event_name) if isinstance(event_name, str) else None
+    return validator.engine(schema_id or ENVELOPE_ID)
+
+
+def test_there_are_enough_deliveries_to_compare() -> None:
+    assert len(EXAMPLE_DELIVERIES) >= 80
+    assert len(PARSED_CASES) >= 45
+
+
+@pytest.mark.parametrize("delivery", EXAMPLE_DELIVERIES + PARSED_CASES)
+def test_both_engines_give_the_same_verdict(delivery: dict[str, Any]) -> None:
+    if "event" in delivery and "event_name" not in delivery:
+        pytest.skip("the legacy envelope is recognised before any schema runs")
+    validator = Validator()
+    verdicts = engine_for(validator, delivery).verdicts(delivery)
+    assert set(verdicts) == {"jsonschema-rs", "python-jsonschema"}
+    assert len(set(verdicts.values())) == 1, verdicts
+
+
+def test_the_differential_set_holds_both_valid_and_invalid_deliveries() -> None:
+    validator = Validator()
+    outcomes = {engine_for(validator, d).verdicts(d)["jsonschema-rs"] for d in EXAMPLE_DELIVERIES + PARSED_CASES
+                if "event_name" in d}
+    assert outcomes == {True, False}
+
+
+@pytest.fixture
+def python_only(monkeypatch: pytest.MonkeyPatch) -> Validator:
+    """A validator built where jsonschema-rs cannot be imported."""
+    monkeypatch.setitem(sys.modules, "jsonschema_rs", None)
+    builtin = SchemaSet.builtin()
+    fresh = SchemaSet(builtin.resources, builtin.event_schemas, builtin.sources)
+    return Validator(schemas=fresh)
+
+
+def test_without_jsonschema_rs_the_python_engine_decides(python_only: Validator) -> None:
+    engine = python_only.engine(ENVELOPE_ID)
+    assert not engine.has_fast_path
+    assert set(engine.verdicts({})) == {"python-jsonschema"}
+
+
+@pytest.mark.parametrize("path", case_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_without_jsonschema_rs_every_case_gets_the_same_findings(python_only: Validator, path: Path) -> None:
+    delivery = case_input(load_json(path))
+    assert python_only.validate(delivery) == Validator().validate(delivery)
+
+
+def test_without_jsonschema_rs_every_example_still_conforms(python_only: Validator) -> None:
+    assert all(python_only.validate(delivery).findings == () for delivery in EXAMPLE_DELIVERIES)

@@ -1,0 +1,97 @@
+"""Bad input gives a finding, never an exception (issue: the contract and the core)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from qase_contract import validate
+
+
+def only_finding(delivery: object) -> tuple[str, str, str]:
+    result = validate(delivery)
+    assert len(result.findings) == 1, result.findings
+    finding = result.findings[0]
+    return finding.code, finding.path, finding.message
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"event_name": "run.deleted", "payload": {', "not valid JSON"),
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b'{"event_name": NaN}', "not valid JSON"),
+        (b'{"timestamp": Infinity}', "not valid JSON"),
+        (b'{"event_name": "case.created\xff"}', "not valid JSON"),
+        (b"\xef\xbb\xbf{}", "byte order mark"),
+        ("\ufeff{}", "byte order mark"),
+        (b"\x00\x01\x02binary", "not valid JSON"),
+        (b"[" * 10_000 + b"]" * 10_000, "not valid JSON"),
+        (b'{"timestamp": 1e400}', "not valid JSON"),
+    ],
+)
+def test_an_unreadable_body_is_one_unparsable_violation_that_says_why(body: bytes | str, reason: str) -> None:
+    code, path, message = only_finding(body)
+    assert (code, path) == ("unparsable", "")
+    assert reason in message
+
+
+def test_the_parser_position_is_in_the_message() -> None:
+    _, _, message = only_finding(b'{"event_name": "run.deleted",\n "payload": }')
+    assert "line 2" in message
+
+
+@pytest.mark.parametrize(("body", "json_type"), [(b"[]", "array"), (b'"x"', "string"), (b"3", "integer"), (b"null", "null")])
+def test_a_body_that_is_not_an_object_is_not_an_object(body: bytes, json_type: str) -> None:
+    code, path, message = only_finding(body)
+    assert (code, path) == ("not-an-object", "")
+    assert json_type in message
+
+
+def test_deep_nesting_inside_a_parsed_delivery_is_checked_without_error(canonical: dict[str, Any]) -> None:
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(10_000):
+        node["a"] = {}
+        node = node["a"]
+    canonical["payload"]["nested"] = deep
+    result = validate(canonical)
+    assert [(f.code, f.path) for f in result.findings] == [("unknown-field", "/payload/nested")]
+
+
+def test_deep_nesting_in_json_text_is_refused_by_the_parser_not_by_a_crash() -> None:
+    body = '{"event_name": "run.deleted", "payload": ' + '{"a": ' * 10_000 + "1" + "}" * 10_000 + "}"
+    code, _, message = only_finding(body)
+    assert code == "unparsable"
+    assert "depth" in message
+
+
+@pytest.mark.parametrize("number", [10**30, -(10**30), 2**64])
+def test_huge_integers_are_judged_not_crashed_on(canonical: dict[str, Any], number: int) -> None:
+    canonical["payload"]["id"] = number
+    result = validate(canonical)
+    assert result.ok
+    canonical["timestamp"] = number
+    assert "out-of-range" in {f.code for f in validate(canonical).findings}
+
+
+def test_huge_integers_in_json_text_are_judged(canonical: dict[str, Any]) -> None:
+    canonical["timestamp"] = 10**30
+    result = validate(json.dumps(canonical))
+    assert [(f.code, f.path) for f in result.findings] == [("out-of-range", "/timestamp")]
+
+
+def test_non_json_python_values_are_reported_not_raised(canonical: dict[str, Any]) -> None:
+    canonical["payload"]["title"] = {1, 2}
+    result = validate(canonical)
+    assert [(f.code, f.path) for f in result.findings] == [("wrong-type", "/payload/title")]
+
+
+def test_text_bytes_and_data_give_the_same_verdict(canonical: dict[str, Any]) -> None:
+    canonical["payload"]["priority"] = "high"
+    text = json.dumps(canonical)
+    verdicts = {validate(form).findings for form in (canonical, text, text.encode())}
+    assert len(verdicts) == 1
