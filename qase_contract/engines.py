@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from qase_contract.explain import SchemaPlaces, findings_from_errors
 from qase_contract.findings import Finding, make_finding
@@ -94,22 +94,24 @@ class SchemaEngine:
                 # Not plain JSON data (a Python-only type, an enormous integer): let the
                 # explaining engine judge it.
                 return False
-        return bool(self._explainer.is_valid(instance))
+        return bool(self._explainer.is_valid(cast(Any, instance)))
 
     def verdicts(self, instance: object) -> dict[str, bool]:
         """Each engine's own valid/invalid verdict, for the differential tests."""
-        verdicts = {"python-jsonschema": not any(True for _ in self._explainer.iter_errors(instance))}
+        verdicts = {
+            "python-jsonschema": not any(True for _ in self._explainer.iter_errors(cast(Any, instance)))
+        }
         if self._fast is not None:
             verdicts["jsonschema-rs"] = bool(self._fast.is_valid(instance))
         return verdicts
 
     def explain(self, instance: object) -> list[Finding]:
         try:
-            errors: Iterable[ValidationError] = list(self._explainer.iter_errors(instance))
+            errors: Iterable[ValidationError] = list(self._explainer.iter_errors(cast(Any, instance)))
         except RecursionError:
             # python-jsonschema recurses (and reprs) through the whole value of an unknown
             # field; no schema of the contract looks that deep, so judge a clipped copy.
-            errors = list(self._explainer.iter_errors(clipped(instance, CLIP_DEPTH)))
+            errors = list(self._explainer.iter_errors(cast(Any, clipped(instance, CLIP_DEPTH))))
         findings = findings_from_errors(errors, self._places)
         if not findings:
             # jsonschema-rs rejected what python-jsonschema accepts: never silently pass it.

@@ -177,7 +177,8 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
 
 
 def _type_finding(error: ValidationError, path: str, schema_path: str) -> Finding:
-    allowed = [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
+    declared: Any = error.validator_value
+    allowed = [declared] if isinstance(declared, str) else list(declared)
     expected = " or ".join(str(name) for name in allowed)
     actual = json_type(error.instance)
     # The body and the payload are always objects: anything else there, null included,
@@ -262,7 +263,8 @@ def _required_key(error: ValidationError) -> str:
         if isinstance(key, str):
             return key
     instance = error.instance if isinstance(error.instance, dict) else {}
-    missing = [key for key in error.validator_value if key not in instance]
+    required: Any = error.validator_value
+    missing = [key for key in required if key not in instance]
     return str(missing[0]) if missing else "?"
 
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
@@ -49,7 +50,7 @@ class SchemaSet:
     def builtin(cls) -> SchemaSet:
         return _builtin_schema_set()
 
-    def with_overlay(self, folder: str | Path) -> SchemaSet:
+    def with_overlay(self, folder: str | PathLike[str]) -> SchemaSet:
         """A new set in which the schemas of ``folder`` add or replace resources and events.
 
         A file's identity is its ``$id``, or, without one, its path below ``folder`` under the
@@ -82,7 +83,7 @@ class SchemaSet:
 
         for schema_id, schema in self.resources.items():
             try:
-                validator_for(schema, default=_draft202012()).check_schema(schema)
+                validator_for(schema, default=_draft202012()).check_schema(dict(schema))
             except SchemaError as error:
                 where = pointer(error.path) or "/"
                 raise SchemaSetError(
@@ -176,12 +177,12 @@ def unresolved_refs(schema_set: SchemaSet) -> list[str]:
     registry = schema_set.registry
     problems = []
     for schema_id, schema in schema_set.resources.items():
-        for base, pointer, ref in _refs(schema, schema_id, ""):
+        for base, keyword_at, ref in _refs(schema, schema_id, ""):
             target = urljoin(base, ref)
             try:
                 registry.resolver(base_uri=base).lookup(ref)
             except Unresolvable:
-                where = f"{schema_set.relative_name(schema_id)}#{pointer}"
+                where = f"{schema_set.relative_name(schema_id)}#{keyword_at}"
                 document = urldefrag(target).url
                 if document not in schema_set.resources and document.startswith(("http://", "https://")):
                     problems.append(

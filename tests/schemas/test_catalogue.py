@@ -13,7 +13,9 @@ from qase_contract.catalog import EVENTS_BY_NAME
 from qase_contract.registry import SCHEMA_BASE, SchemaSet, unresolved_refs
 from tests.conftest import EXAMPLES, SCHEMAS, example_files, load_json
 
-SCHEMA_FILES = sorted(p for p in SCHEMAS.rglob("*.schema.json") if "examples" not in p.relative_to(SCHEMAS).parts)
+SCHEMA_FILES = sorted(
+    p for p in SCHEMAS.rglob("*.schema.json") if "examples" not in p.relative_to(SCHEMAS).parts
+)
 EVENT_NAMES = [event.name for event in EVENTS]
 # Composition the contract does not use: its errors would not map to one clear keyword (SPEC 2.5).
 FORBIDDEN_KEYWORDS = {"oneOf", "anyOf", "allOf", "not", "if", "then", "else", "format"}
@@ -34,7 +36,14 @@ def test_the_catalogue_has_the_40_documented_events_once_each() -> None:
     assert len(EVENT_NAMES) == 40
     assert len(set(EVENT_NAMES)) == 40
     assert {event.entity for event in EVENTS} == {
-        "Test case", "Test suite", "Test plan", "Shared step", "Milestone", "Custom field", "Test run", "Defect",
+        "Test case",
+        "Test suite",
+        "Test plan",
+        "Shared step",
+        "Milestone",
+        "Custom field",
+        "Test run",
+        "Defect",
         "Test review",
     }
 

@@ -14,7 +14,13 @@ from tests.conftest import case_files, case_input, example_files, load_json
 
 EXAMPLE_DELIVERIES = [load_json(path) for path in example_files()]
 CASE_DELIVERIES = [load_json(path) for path in case_files()]
-PARSED_CASES = [case["delivery"] for case in CASE_DELIVERIES if isinstance(case.get("delivery"), dict)]
+# The legacy 2021 envelope is recognised before any schema runs, so no engine judges it.
+PARSED_CASES = [
+    case["delivery"]
+    for case in CASE_DELIVERIES
+    if isinstance(case.get("delivery"), dict)
+    and not ("event" in case["delivery"] and "event_name" not in case["delivery"])
+]
 
 
 def engine_for(validator: Validator, delivery: dict[str, Any]) -> Any:
@@ -30,8 +36,6 @@ def test_there_are_enough_deliveries_to_compare() -> None:
 
 @pytest.mark.parametrize("delivery", EXAMPLE_DELIVERIES + PARSED_CASES)
 def test_both_engines_give_the_same_verdict(delivery: dict[str, Any]) -> None:
-    if "event" in delivery and "event_name" not in delivery:
-        pytest.skip("the legacy envelope is recognised before any schema runs")
     validator = Validator()
     verdicts = engine_for(validator, delivery).verdicts(delivery)
     assert set(verdicts) == {"jsonschema-rs", "python-jsonschema"}
@@ -40,8 +44,11 @@ def test_both_engines_give_the_same_verdict(delivery: dict[str, Any]) -> None:
 
 def test_the_differential_set_holds_both_valid_and_invalid_deliveries() -> None:
     validator = Validator()
-    outcomes = {engine_for(validator, d).verdicts(d)["jsonschema-rs"] for d in EXAMPLE_DELIVERIES + PARSED_CASES
-                if "event_name" in d}
+    outcomes = {
+        engine_for(validator, d).verdicts(d)["jsonschema-rs"]
+        for d in EXAMPLE_DELIVERIES + PARSED_CASES
+        if "event_name" in d
+    }
     assert outcomes == {True, False}
 
 

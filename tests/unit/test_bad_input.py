@@ -44,7 +44,9 @@ def test_the_parser_position_is_in_the_message() -> None:
     assert "line 2" in message
 
 
-@pytest.mark.parametrize(("body", "json_type"), [(b"[]", "array"), (b'"x"', "string"), (b"3", "integer"), (b"null", "null")])
+@pytest.mark.parametrize(
+    ("body", "json_type"), [(b"[]", "array"), (b'"x"', "string"), (b"3", "integer"), (b"null", "null")]
+)
 def test_a_body_that_is_not_an_object_is_not_an_object(body: bytes, json_type: str) -> None:
     code, path, message = only_finding(body)
     assert (code, path) == ("not-an-object", "")

@@ -1,0 +1,108 @@
+"""The schemas ship: found in wheel, sdist-built wheel and editable installs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import qase_contract
+from qase_contract import EVENTS
+from qase_contract._resources import schemas_root
+from tests.conftest import ROOT
+
+EXPECTED_IN_PACKAGE = [
+    "qase_contract/py.typed",
+    "qase_contract/schemas/envelope.schema.json",
+    "qase_contract/schemas/common/defs.schema.json",
+    "qase_contract/schemas/README.md",
+    "qase_contract/schemas/examples/case.created/canonical.json",
+    *(f"qase_contract/schemas/{event.schema_path}" for event in EVENTS),
+]
+
+
+def build(kind: str, source: Path, out: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "build", f"--{kind}", "--no-isolation", "--outdir", str(out), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("*.whl" if kind == "wheel" else "*.tar.gz")
+    return built
+
+
+def check_installed_wheel(wheel: Path, target: Path) -> None:
+    """Install the wheel alone into ``target`` and validate from there, in a fresh interpreter."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    script = (
+        "import qase_contract, qase_contract._resources as r, sys;"
+        f"assert qase_contract.__file__.startswith({str(target)!r}), qase_contract.__file__;"
+        f"assert str(r.schemas_root()).startswith({str(target)!r}), r.schemas_root();"
+        "example = r.examples_root() / 'run.started' / 'canonical.json';"
+        "assert qase_contract.validate(example.read_bytes()).ok;"
+        "print(len(qase_contract.Validator().event_names))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=target,
+        env={"PYTHONPATH": str(target), "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "40"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build("wheel", ROOT, tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build("sdist", ROOT, tmp_path_factory.mktemp("sdist"))
+
+
+def test_the_wheel_carries_every_schema_and_example(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert set(EXPECTED_IN_PACKAGE) <= names
+    assert not any(name.startswith(("tests/", "schemas/")) for name in names)
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "qase-contract = qase_contract.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_the_wheel_finds_its_schemas_when_installed(wheel: Path, tmp_path: Path) -> None:
+    check_installed_wheel(wheel, tmp_path / "site")
+
+
+def test_the_sdist_carries_the_schema_folder_and_builds_a_working_wheel(sdist: Path, tmp_path: Path) -> None:
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
+        archive.extractall(tmp_path / "src", filter="data")
+    top = names[0].split("/")[0]
+    assert f"{top}/schemas/envelope.schema.json" in names
+    assert f"{top}/schemas/events/review/reopened.schema.json" in names
+    assert f"{top}/pyproject.toml" in names
+    wheel = build("wheel", tmp_path / "src" / top, tmp_path / "dist")
+    assert set(EXPECTED_IN_PACKAGE) <= set(zipfile.ZipFile(wheel).namelist())
+    check_installed_wheel(wheel, tmp_path / "site")
+
+
+def test_a_source_checkout_or_editable_install_uses_the_repository_schemas() -> None:
+    package_dir = Path(qase_contract.__file__).resolve().parent
+    if package_dir.parent == ROOT:
+        assert schemas_root() == ROOT / "schemas"
+    else:  # running against an installed wheel
+        assert schemas_root() == package_dir / "schemas"
