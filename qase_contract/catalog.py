@@ -1,7 +1,8 @@
 """The event catalogue: the one list of Qase webhook events the contract knows.
 
-Everything else (schema lookup, examples, samples, the CLI's ``events`` command, the
-meta-tests) derives from this tuple, so adding an event starts here.
+It names each event's schema file and UI label. Dispatch itself follows the schemas (each
+pins its ``event_name`` with ``const``, so overlays can add events); the meta-tests keep the
+two equal for the built-in set.
 """
 
 from __future__ import annotations
@@ -29,92 +30,96 @@ class EventSpec:
         return f"events/{prefix}/{self.action}.schema.json"
 
 
-def _spec(name: str, entity: str, label: str, summary: str) -> EventSpec:
-    return EventSpec(name=name, entity=entity, label=label, summary=summary)
-
-
 EVENTS: tuple[EventSpec, ...] = (
-    _spec(
+    EventSpec(
         "case.created",
         "Test case",
         "Create test case",
         "A test case was created; the payload is the whole case.",
     ),
-    _spec(
+    EventSpec(
         "case.updated", "Test case", "Update test case", "A test case was edited; its id, or the whole case."
     ),
-    _spec(
+    EventSpec(
         "case.deleted", "Test case", "Delete test case", "A test case was deleted; its id, or the whole case."
     ),
-    _spec(
+    EventSpec(
         "case.cloned",
         "Test case",
         "Clone test case",
         "A test case was copied; the new id and the original's.",
     ),
-    _spec("suite.created", "Test suite", "Create test suite", "A suite was created."),
-    _spec("suite.updated", "Test suite", "Update test suite", "A suite was edited (id only)."),
-    _spec("suite.deleted", "Test suite", "Delete test suite", "A suite was deleted (id only)."),
-    _spec(
+    EventSpec("suite.created", "Test suite", "Create test suite", "A suite was created."),
+    EventSpec("suite.updated", "Test suite", "Update test suite", "A suite was edited (id only)."),
+    EventSpec("suite.deleted", "Test suite", "Delete test suite", "A suite was deleted (id only)."),
+    EventSpec(
         "suite.cloned", "Test suite", "Clone test suite", "A suite was copied; the new id and the original's."
     ),
-    _spec("plan.created", "Test plan", "Create test plan", "A test plan was created, with its map of cases."),
-    _spec(
+    EventSpec(
+        "plan.created", "Test plan", "Create test plan", "A test plan was created, with its map of cases."
+    ),
+    EventSpec(
         "plan.updated", "Test plan", "Update test plan", "A test plan was edited; its id and map of cases."
     ),
-    _spec("plan.deleted", "Test plan", "Delete test plan", "A test plan was deleted (id only)."),
-    _spec(
+    EventSpec("plan.deleted", "Test plan", "Delete test plan", "A test plan was deleted (id only)."),
+    EventSpec(
         "shared_step.created",
         "Shared step",
         "Create shared step",
         "A shared step was created with its steps.",
     ),
-    _spec(
+    EventSpec(
         "shared_step.updated", "Shared step", "Update shared step", "A shared step was edited (hash only)."
     ),
-    _spec(
+    EventSpec(
         "shared_step.deleted", "Shared step", "Delete shared step", "A shared step was deleted (hash only)."
     ),
-    _spec("milestone.created", "Milestone", "Create milestone", "A milestone was created."),
-    _spec("milestone.updated", "Milestone", "Update milestone", "A milestone was edited (id only)."),
-    _spec("milestone.deleted", "Milestone", "Delete milestone", "A milestone was deleted (id only)."),
-    _spec("custom_field.created", "Custom field", "Create custom field", "A custom field was defined."),
-    _spec(
+    EventSpec("milestone.created", "Milestone", "Create milestone", "A milestone was created."),
+    EventSpec("milestone.updated", "Milestone", "Update milestone", "A milestone was edited (id only)."),
+    EventSpec("milestone.deleted", "Milestone", "Delete milestone", "A milestone was deleted (id only)."),
+    EventSpec("custom_field.created", "Custom field", "Create custom field", "A custom field was defined."),
+    EventSpec(
         "custom_field.updated", "Custom field", "Update custom field", "A custom-field definition changed."
     ),
-    _spec("custom_field.deleted", "Custom field", "Delete custom field", "A custom field was removed."),
-    _spec("run.started", "Test run", "Test run start", "A test run was started."),
-    _spec("run.aborted", "Test run", "Test run aborted", "A run was stopped early; result counts."),
-    _spec("run.updated", "Test run", "Test cases added to run", "Cases were added to a run; how many."),
-    _spec("run.deleted", "Test run", "Delete test run", "A test run was deleted."),
-    _spec("run.completed", "Test run", "Complete test run", "A run was completed; result counts."),
-    _spec(
+    EventSpec("custom_field.deleted", "Custom field", "Delete custom field", "A custom field was removed."),
+    EventSpec("run.started", "Test run", "Test run start", "A test run was started."),
+    EventSpec("run.aborted", "Test run", "Test run aborted", "A run was stopped early; result counts."),
+    EventSpec("run.updated", "Test run", "Test cases added to run", "Cases were added to a run; how many."),
+    EventSpec("run.deleted", "Test run", "Delete test run", "A test run was deleted."),
+    EventSpec("run.completed", "Test run", "Complete test run", "A run was completed; result counts."),
+    EventSpec(
         "run.report_changed",
         "Test run",
         "Public link turned on",
         "A run's public report was switched on or off.",
     ),
-    _spec("defect.created", "Defect", "Create defect", "A defect was filed."),
-    _spec("defect.updated", "Defect", "(not selectable in the UI)", "A defect was edited."),
-    _spec("defect.resolved", "Defect", "Resolve defect", "A defect was marked resolved."),
-    _spec("defect.deleted", "Defect", "Delete defect", "A defect was deleted."),
-    _spec("review.created", "Test review", "Create test review", "A test-case review was opened."),
-    _spec(
+    EventSpec("defect.created", "Defect", "Create defect", "A defect was filed."),
+    EventSpec("defect.updated", "Defect", "(not selectable in the UI)", "A defect was edited."),
+    EventSpec("defect.resolved", "Defect", "Resolve defect", "A defect was marked resolved."),
+    EventSpec("defect.deleted", "Defect", "Delete defect", "A defect was deleted."),
+    EventSpec("review.created", "Test review", "Create test review", "A test-case review was opened."),
+    EventSpec(
         "review.updated", "Test review", "Update test review", "The change proposed in a review was edited."
     ),
-    _spec(
+    EventSpec(
         "review.approval_status_changed",
         "Test review",
         "Approval status change",
         "A review's approval status changed.",
     ),
-    _spec("review.reviewer_added", "Test review", "Reviewer added", "A reviewer was assigned to a review."),
-    _spec("review.reviewer_removed", "Test review", "Reviewer removed", "A reviewer was taken off a review."),
-    _spec("review.merged", "Test review", "Merge test review", "A review's change was merged into the case."),
-    _spec("review.reopened", "Test review", "Reopen test review", "A closed review was opened again."),
-    _spec("review.commented", "Test review", "Comment test review", "Someone commented on a review."),
-    _spec("review.declined", "Test review", "Decline test review", "A review was declined."),
-    _spec("review.deleted", "Test review", "Delete test review", "A review was deleted."),
+    EventSpec(
+        "review.reviewer_added", "Test review", "Reviewer added", "A reviewer was assigned to a review."
+    ),
+    EventSpec(
+        "review.reviewer_removed", "Test review", "Reviewer removed", "A reviewer was taken off a review."
+    ),
+    EventSpec(
+        "review.merged", "Test review", "Merge test review", "A review's change was merged into the case."
+    ),
+    EventSpec("review.reopened", "Test review", "Reopen test review", "A closed review was opened again."),
+    EventSpec("review.commented", "Test review", "Comment test review", "Someone commented on a review."),
+    EventSpec("review.declined", "Test review", "Decline test review", "A review was declined."),
+    EventSpec("review.deleted", "Test review", "Delete test review", "A review was deleted."),
 )
 
 EVENTS_BY_NAME: dict[str, EventSpec] = {event.name: event for event in EVENTS}

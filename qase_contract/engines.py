@@ -7,13 +7,16 @@ decides too: slower, same verdict.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
+from qase_contract.ecma_regex import pattern_keyword
 from qase_contract.explain import SchemaPlaces, findings_from_errors
 from qase_contract.findings import Finding, make_finding
+from qase_contract.parsing import clipped
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -58,13 +61,12 @@ def build_fast_engine(schema_set: SchemaSet) -> FastEngine | None:
 CLIP_DEPTH = 64
 
 
-def clipped(value: object, depth: int) -> object:
-    """A copy of ``value`` whose containers below ``depth`` are empty (same JSON types)."""
-    if isinstance(value, dict):
-        return {key: clipped(item, depth - 1) for key, item in value.items()} if depth > 0 else {}
-    if isinstance(value, list):
-        return [clipped(item, depth - 1) for item in value] if depth > 0 else []
-    return value
+@functools.cache
+def _with_ecma_patterns(validator_class: Any) -> Any:
+    from jsonschema import validators
+
+    extend: Any = validators.extend  # untyped in types-jsonschema
+    return extend(validator_class, {"pattern": pattern_keyword})
 
 
 class SchemaEngine:
@@ -77,7 +79,7 @@ class SchemaEngine:
         schema = schema_set.resources[schema_id]
         self.schema_name = schema_set.relative_name(schema_id)
         self._places = SchemaPlaces(self.schema_name, schema_set.locations)
-        explainer_class = validator_for(schema, default=Draft202012Validator)
+        explainer_class = _with_ecma_patterns(validator_for(schema, default=Draft202012Validator))
         self._explainer = explainer_class(schema, registry=schema_set.registry)
         fast_engine = schema_set.fast_engine
         self._fast: Any | None = fast_engine.compile(schema) if fast_engine is not None else None
@@ -119,7 +121,7 @@ class SchemaEngine:
                 make_finding(
                     "engine-mismatch",
                     "",
-                    "jsonschema-rs rejected this delivery but python-jsonschema found no error; "
+                    "jsonschema-rs did not accept this delivery but python-jsonschema found no error; "
                     "please report it with the delivery attached",
                     schema_path=f"{self.schema_name}#",
                 )

@@ -16,6 +16,7 @@ import orjson
 
 from qase_contract._pointer import child, pointer
 from qase_contract.findings import Finding, make_finding
+from qase_contract.parsing import clipped
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -52,11 +53,11 @@ def json_type(value: object) -> str:
 
 
 def shown(value: object) -> str:
-    """A short JSON rendering of ``value`` for messages."""
+    """A short JSON rendering of ``value`` for messages (nesting clipped, so it never recurses deep)."""
     try:
-        text = orjson.dumps(value).decode()
+        text = orjson.dumps(clipped(value, 8)).decode()
     except (TypeError, orjson.JSONEncodeError):
-        text = repr(value)
+        text = f"<{json_type(value)}>"
     return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
 
 
@@ -87,6 +88,17 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
     schema_path = places.of(error)
     value: Any = error.validator_value
 
+    if "propertyNames" in error.relative_schema_path:
+        # The instance of a propertyNames error is the offending key itself.
+        return [
+            make_finding(
+                "bad-format",
+                child(path, error.instance),
+                f"key {shown(error.instance)} is not allowed here: {error.message}",
+                schema_path=schema_path,
+                actual=shown(error.instance),
+            )
+        ]
     if keyword in ("anyOf", "oneOf") and error.context:
         return _best_branch(error, places)
     if keyword in ("additionalProperties", "unevaluatedProperties") and value is False:
@@ -135,17 +147,6 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
                 f"{shown(error.instance)} is {_RANGE[keyword]} {shown(value)}",
                 schema_path=schema_path,
                 expected=f"{keyword} {shown(value)}",
-                actual=shown(error.instance),
-            )
-        ]
-    if "propertyNames" in error.relative_schema_path:
-        # The instance of a propertyNames error is the offending key itself.
-        return [
-            make_finding(
-                "bad-format",
-                child(path, error.instance),
-                f"key {shown(error.instance)} is not allowed here: {error.message}",
-                schema_path=schema_path,
                 actual=shown(error.instance),
             )
         ]
@@ -234,23 +235,30 @@ def _best_branch(error: ValidationError, places: SchemaPlaces) -> list[Finding]:
 
 
 def _unexpected_keys(error: ValidationError) -> list[str]:
-    """The keys an ``additionalProperties: false`` or ``unevaluatedProperties: false`` error names.
+    """The keys an ``additionalProperties: false`` or ``unevaluatedProperties: false`` error is about.
 
-    python-jsonschema reports them all in one message as Python reprs; one finding per key
-    is what users need.
+    For ``additionalProperties`` they follow from the schema itself. For
+    ``unevaluatedProperties`` (evaluated keys depend on every ``$ref`` and branch applied)
+    they are read back from python-jsonschema's message, which lists them as Python reprs.
     """
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        declared = schema.get("properties", {})
+        patterns = [re.compile(pattern) for pattern in schema.get("patternProperties", {})]
+        return [
+            key
+            for key in instance
+            if key not in declared and not any(pattern.search(key) for pattern in patterns)
+        ]
     match = _UNEXPECTED.search(error.message)
     if match:
         try:
             parsed = ast.literal_eval(f"({match['keys']},)")
         except (ValueError, SyntaxError):
             parsed = ()
-        keys = [key for key in parsed if isinstance(key, str)]
-        if keys:
-            return keys
-    instance = error.instance if isinstance(error.instance, dict) else {}
-    declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-    return [key for key in instance if key not in declared]
+        return [key for key in parsed if isinstance(key, str)]
+    return []
 
 
 def _required_key(error: ValidationError) -> str:

@@ -31,7 +31,66 @@ def parse_body(delivery: object) -> Parsed | Finding:
         if delivery.startswith("\ufeff"):
             return _unparsable("the body starts with a byte order mark (BOM), which JSON forbids")
         return _loads(delivery)
-    return Parsed(delivery)
+    return json_data(delivery)
+
+
+#: Integers past 64 bits become floats, as orjson reads them from JSON text, so a dict and
+#: its JSON text get the same verdict; past the float range they are not usable numbers.
+_INT64 = range(-(2**63), 2**64)
+_FLOAT_LIMIT = 2**1023 * 2
+
+
+def json_data(value: object) -> Parsed | Finding:
+    """``value`` if it is JSON data (str keys, finite numbers, no Python-only types), else why not.
+
+    Walks iteratively, so a 10,000-deep value costs no recursion. Integers beyond 64 bits
+    are turned into floats in a copy, never in the caller's object.
+    """
+    needs_copy = False
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if not isinstance(key, str):
+                    return _unparsable(f"not JSON data: the key {key!r} at {where or '/'} is not a string")
+                stack.append((item, f"{where}/{key}"))
+        elif isinstance(node, list):
+            stack.extend((item, f"{where}/{index}") for index, item in enumerate(node))
+        elif isinstance(node, bool) or node is None or isinstance(node, str):
+            continue
+        elif isinstance(node, int):
+            if node not in _INT64:
+                if abs(node) >= _FLOAT_LIMIT:
+                    return _unparsable(
+                        f"not JSON data: the integer at {where or '/'} is too large for a number"
+                    )
+                needs_copy = True
+        elif isinstance(node, float):
+            if node != node or node in (float("inf"), float("-inf")):
+                return _unparsable(f"not JSON data: {node} at {where or '/'} is not a JSON number")
+        else:
+            return _unparsable(f"not JSON data: {type(node).__name__} at {where or '/'} has no JSON form")
+    return Parsed(_with_big_ints_as_floats(value) if needs_copy else value)
+
+
+def _with_big_ints_as_floats(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _with_big_ints_as_floats(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_big_ints_as_floats(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+        return float(value)
+    return value
+
+
+def clipped(value: object, depth: int) -> object:
+    """A copy of ``value`` whose containers below ``depth`` are empty (same JSON types)."""
+    if isinstance(value, dict):
+        return {key: clipped(item, depth - 1) for key, item in value.items()} if depth > 0 else {}
+    if isinstance(value, list):
+        return [clipped(item, depth - 1) for item in value] if depth > 0 else []
+    return value
 
 
 def _loads(data: bytes | str) -> Parsed | Finding:

@@ -59,13 +59,11 @@ class SchemaSet:
         root = Path(folder)
         if not root.is_dir():
             raise SchemaSetError(f"{root}: schema overlay folder not found")
-        overlay = dict(_load_folder(root, excluded=()))
+        overlay = dict(_load_folder(root, excluded=("examples",)))
         if not overlay:
             raise SchemaSetError(f"{root}: no *.json schema files in the overlay folder")
         resources = {**self.resources, **overlay}
-        event_schemas = dict(self.event_schemas)
-        event_schemas.update(_event_schemas(overlay))
-        result = SchemaSet(resources, event_schemas, (*self.sources, str(root)))
+        result = SchemaSet(resources, _event_schemas(resources), (*self.sources, str(root)))
         result.check()
         return result
 
@@ -80,8 +78,18 @@ class SchemaSet:
         """Raise :class:`SchemaSetError` naming the first schema that is invalid or refers outside the set."""
         from jsonschema.exceptions import SchemaError
         from jsonschema.validators import validator_for
+        from referencing.jsonschema import UnknownDialect, specification_with
 
         for schema_id, schema in self.resources.items():
+            dialect = schema.get("$schema")
+            if dialect is not None:
+                try:
+                    specification_with(str(dialect))
+                except UnknownDialect:
+                    raise SchemaSetError(
+                        f"{self.relative_name(schema_id)}: unknown $schema {dialect!r}; "
+                        "use a JSON Schema draft such as https://json-schema.org/draft/2020-12/schema"
+                    ) from None
             try:
                 validator_for(schema, default=_draft202012()).check_schema(dict(schema))
             except SchemaError as error:
@@ -92,6 +100,19 @@ class SchemaSet:
         problems = unresolved_refs(self)
         if problems:
             raise SchemaSetError(problems[0])
+        self._check_engines_compile()
+
+    def _check_engines_compile(self) -> None:
+        """Both engines must accept every schema now, not fail on the first delivery later."""
+        from qase_contract.engines import SchemaEngine
+
+        for schema_id in self.resources:
+            try:
+                SchemaEngine(self, schema_id)
+            except Exception as error:  # any engine failure means an unusable schema
+                raise SchemaSetError(
+                    f"{self.relative_name(schema_id)}: the validator cannot use it: {error}"
+                ) from None
 
     @cached_property
     def registry(self) -> referencing.Registry[Any]:
@@ -166,6 +187,11 @@ def _event_schemas(resources: Mapping[str, Schema]) -> dict[str, str]:
         event_name = properties.get("event_name") if isinstance(properties, dict) else None
         pinned = event_name.get("const") if isinstance(event_name, dict) else None
         if isinstance(pinned, str):
+            if pinned in events:
+                raise SchemaSetError(
+                    f"{schema_id.removeprefix(SCHEMA_BASE)} and {events[pinned].removeprefix(SCHEMA_BASE)} "
+                    f"both pin the event {pinned!r}; keep one"
+                )
             events[pinned] = schema_id
     return events
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from qase_contract.explain import shown
 from qase_contract.findings import Finding, Result, make_finding
 from qase_contract.parsing import parse_body
-from qase_contract.registry import ENVELOPE_ID, SchemaSet
+from qase_contract.registry import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 
 if TYPE_CHECKING:
     from qase_contract.engines import SchemaEngine
@@ -118,7 +118,7 @@ def _not_an_object(body: object) -> Finding:
         "not-an-object",
         "",
         f"the delivery must be a JSON object, got {json_type(body)}",
-        schema_path="envelope.schema.json#/type",
+        schema_path=ENVELOPE_ID.removeprefix(SCHEMA_BASE) + "#/type",
         expected="object",
         actual=json_type(body),
     )

@@ -95,7 +95,8 @@ def test_every_object_is_closed_and_only_refs_compose(path: Path) -> None:
         assert not FORBIDDEN_KEYWORDS & node.keys(), where
         if "$ref" in node:
             assert not str(node["$ref"]).startswith(("http:", "https:")), f"{where}: $refs are relative"
-        if node.get("type") == "object" or "properties" in node:
+        types = node.get("type")
+        if "object" in (types if isinstance(types, list) else [types]) or "properties" in node:
             closed = node.get("additionalProperties") is False or node.get("unevaluatedProperties") is False
             open_on_purpose = where.endswith("/$defs/testCase") or (
                 path.name == "envelope.schema.json" and where == "/properties/payload"

@@ -86,10 +86,63 @@ def test_huge_integers_in_json_text_are_judged(canonical: dict[str, Any]) -> Non
     assert [(f.code, f.path) for f in result.findings] == [("out-of-range", "/timestamp")]
 
 
-def test_non_json_python_values_are_reported_not_raised(canonical: dict[str, Any]) -> None:
-    canonical["payload"]["title"] = {1, 2}
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ({1, 2}, "set at /payload/title has no JSON form"),
+        (("a",), "tuple at /payload/title has no JSON form"),
+        (float("nan"), "nan at /payload/title is not a JSON number"),
+        (10**5000, "the integer at /payload/title is too large"),
+        ({1: "x"}, "the key 1 at /payload/title is not a string"),
+    ],
+    ids=["set", "tuple", "nan", "huge-int", "int-key"],
+)
+def test_python_values_without_a_json_form_are_one_unparsable_finding(
+    canonical: dict[str, Any], value: object, reason: str
+) -> None:
+    canonical["payload"]["title"] = value
     result = validate(canonical)
-    assert [(f.code, f.path) for f in result.findings] == [("wrong-type", "/payload/title")]
+    assert [(f.code, f.path) for f in result.findings] == [("unparsable", "")]
+    assert reason in result.findings[0].message
+
+
+@pytest.mark.parametrize("depth", [1_000, 10_000])
+def test_deep_unknown_fields_of_any_event_are_drift_not_a_crash(depth: int) -> None:
+    delivery: dict[str, Any] = {
+        "event_name": "run.deleted",
+        "timestamp": 1650540289,
+        "payload": {"id": 1},
+        "team_member_id": 40,
+        "project_code": "ID",
+    }
+    node = delivery["extra"] = {}
+    for _ in range(depth):
+        node["a"] = {}
+        node = node["a"]
+    result = validate(delivery)
+    assert [(f.code, f.path) for f in result.findings] == [("unknown-field", "/extra")]
+    assert len(result.findings[0].actual or "") <= 60
+
+
+def test_a_lone_surrogate_in_text_is_unparsable() -> None:
+    code, _, message = only_finding('{"event_name": "run.deleted\ud800"}')
+    assert code == "unparsable"
+    assert "UTF-8" in message
+
+
+@pytest.mark.parametrize(
+    ("event", "field", "value"),
+    [("review.created", "created", "2022-04-21 09:47:38\n"), ("plan.created", "cases", {"1\n": 0})],
+)
+def test_a_trailing_newline_does_not_satisfy_an_anchored_pattern(
+    event: str, field: str, value: object
+) -> None:
+    from tests.conftest import EXAMPLES, load_json
+
+    delivery = load_json(EXAMPLES / event / "canonical.json")
+    delivery["payload"][field] = value
+    expected_path = f"/payload/{field}" if isinstance(value, str) else f"/payload/{field}/1\n"
+    assert [(f.code, f.path) for f in validate(delivery).findings] == [("bad-format", expected_path)]
 
 
 def test_text_bytes_and_data_give_the_same_verdict(canonical: dict[str, Any]) -> None:

@@ -250,3 +250,39 @@ def test_an_overlay_folder_must_exist_and_hold_schemas(tmp_path: Path) -> None:
         Validator(schemas=tmp_path / "missing")
     with pytest.raises(SchemaSetError, match=r"no \*\.json schema files"):
         Validator(schemas=tmp_path)
+
+
+def test_two_overlay_files_pinning_one_event_are_refused(tmp_path: Path) -> None:
+    write_schema(tmp_path, "events/result/created.schema.json", RESULT_CREATED)
+    write_schema(tmp_path, "events/result/created-again.schema.json", RESULT_CREATED)
+    with pytest.raises(SchemaSetError, match=r"both pin the event 'result\.created'"):
+        Validator(schemas=tmp_path)
+
+
+def test_an_overlay_that_renames_a_builtin_event_takes_its_place(tmp_path: Path) -> None:
+    schema = json.loads((Path(__file__).parents[2] / "schemas/events/defect/updated.schema.json").read_text())
+    schema["properties"]["event_name"]["const"] = "defect.edited"
+    del schema["$id"]
+    overlay = Validator(schemas=write_schema(tmp_path, "events/defect/updated.schema.json", schema))
+    assert "defect.edited" in overlay.event_names
+    assert "defect.updated" not in overlay.event_names
+
+
+def test_an_overlay_with_an_unknown_dialect_is_refused_up_front(tmp_path: Path) -> None:
+    schema = dict(RESULT_CREATED, **{"$schema": "https://example.com/not-a-metaschema"})
+    with pytest.raises(SchemaSetError, match=r"events/result/created\.schema\.json: unknown \$schema"):
+        Validator(schemas=write_schema(tmp_path, "events/result/created.schema.json", schema))
+
+
+def test_an_overlay_pattern_only_python_understands_is_refused_up_front(tmp_path: Path) -> None:
+    schema = json.loads(json.dumps(RESULT_CREATED))
+    schema["properties"]["project_code"]["pattern"] = "^[A-Z]+\\Z"
+    with pytest.raises(SchemaSetError, match="the validator cannot use it"):
+        Validator(schemas=write_schema(tmp_path, "events/result/created.schema.json", schema))
+
+
+def test_examples_inside_an_overlay_folder_are_not_loaded_as_schemas(tmp_path: Path) -> None:
+    write_schema(tmp_path, "events/result/created.schema.json", RESULT_CREATED)
+    write_schema(tmp_path, "examples/result.created/canonical.json", result_delivery(id=1))
+    overlay = Validator(schemas=tmp_path)
+    assert not any("examples/" in schema_id for schema_id in overlay.schema_set.resources)
