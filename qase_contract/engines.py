@@ -116,7 +116,7 @@ class SchemaEngine:
             errors = list(self._explainer.iter_errors(cast(Any, clipped(instance, CLIP_DEPTH))))
         findings = findings_from_errors(errors, self._places)
         if not findings:
-            # jsonschema-rs rejected what python-jsonschema accepts: never silently pass it.
+            # jsonschema-rs did not accept what python-jsonschema accepts: never silently pass it.
             findings = [
                 make_finding(
                     "engine-mismatch",

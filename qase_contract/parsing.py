@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from qase_contract._pointer import child
 from qase_contract.findings import Finding, make_finding
 
 _BOM = b"\xef\xbb\xbf"
@@ -54,9 +55,9 @@ def json_data(value: object) -> Parsed | Finding:
             for key, item in node.items():
                 if not isinstance(key, str):
                     return _unparsable(f"not JSON data: the key {key!r} at {where or '/'} is not a string")
-                stack.append((item, f"{where}/{key}"))
+                stack.append((item, child(where, key)))
         elif isinstance(node, list):
-            stack.extend((item, f"{where}/{index}") for index, item in enumerate(node))
+            stack.extend((item, child(where, index)) for index, item in enumerate(node))
         elif isinstance(node, bool) or node is None or isinstance(node, str):
             continue
         elif isinstance(node, int):

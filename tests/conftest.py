@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from qase_contract import SchemaSet
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 EXAMPLES = SCHEMAS / "examples"
@@ -33,8 +35,10 @@ def case_input(case: dict[str, Any]) -> object:
     return case["delivery"]
 
 
-def relative_id(path: Path, base: Path) -> str:
-    return path.relative_to(base).as_posix()
+def fresh_builtin() -> SchemaSet:
+    """The built-in schema set without its cached engines, for tests that change what imports."""
+    builtin = SchemaSet.builtin()
+    return SchemaSet(builtin.resources, builtin.event_schemas, builtin.sources)
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from qase_contract import SchemaSet, Validator
+from qase_contract import Validator
 from qase_contract.registry import ENVELOPE_ID
-from tests.conftest import case_files, case_input, example_files, load_json
+from tests.conftest import case_files, case_input, example_files, fresh_builtin, load_json
 
 EXAMPLE_DELIVERIES = [load_json(path) for path in example_files()]
 CASE_DELIVERIES = [load_json(path) for path in case_files()]
@@ -58,11 +58,6 @@ def reference_results() -> dict[Path, Any]:
     validator = Validator(schemas=fresh_builtin())
     assert validator.engine(ENVELOPE_ID).has_fast_path
     return {path: validator.validate(case_input(load_json(path))) for path in case_files()}
-
-
-def fresh_builtin() -> SchemaSet:
-    builtin = SchemaSet.builtin()
-    return SchemaSet(builtin.resources, builtin.event_schemas, builtin.sources)
 
 
 @pytest.fixture

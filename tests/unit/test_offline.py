@@ -9,8 +9,8 @@ from typing import Any, NoReturn
 
 import pytest
 
-from qase_contract import SchemaSet, SchemaSetError, Validator
-from tests.conftest import case_files, case_input, example_files, load_json
+from qase_contract import SchemaSetError, Validator
+from tests.conftest import case_files, case_input, example_files, fresh_builtin, load_json
 
 
 class NetworkUsed(AssertionError):
@@ -32,11 +32,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
     monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
     return attempts
-
-
-def fresh_builtin() -> SchemaSet:
-    builtin = SchemaSet.builtin()
-    return SchemaSet(builtin.resources, builtin.event_schemas, builtin.sources)
 
 
 def test_validating_every_example_and_case_opens_no_socket(no_network: list[str]) -> None:
