@@ -9,7 +9,7 @@ becomes a delivery whose body is the raw bytes, so the validator reports it as
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,10 +48,15 @@ class ReadFailure:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One delivery: its body (raw bytes, or data already parsed) and where it came from."""
+    """One delivery: its body (raw bytes, or data already parsed) and where it came from.
+
+    ``headers`` are the HTTP request headers when the source kept them (HAR entries and
+    capture records), with credentials already redacted by whoever recorded them.
+    """
 
     body: object
     location: Location
+    headers: Mapping[str, str] | None = None
 
 
 def read_paths(paths: Iterable[str | Path]) -> Iterator[Delivery]:

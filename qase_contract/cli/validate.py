@@ -1,8 +1,4 @@
-"""The ``qase-contract`` command: a thin adapter from options to the core.
-
-Exit codes (DESIGN decision 7): 0 every delivery conforms (drift only warns), 1 a
-violation or an unreadable record (or drift under ``--strict``), 2 a usage error.
-"""
+"""``qase-contract validate``: check captured deliveries and report the findings."""
 
 from __future__ import annotations
 
@@ -13,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from qase_contract import __version__
 from qase_contract.registry import SchemaSetError
 from qase_contract.sources import Delivery, ReadFailure, SourceError, read_bytes, read_paths
 from qase_contract.validator import Validator
@@ -21,13 +16,7 @@ from qase_contract.validator import Validator
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="qase-contract")
-def main() -> None:
-    """Check Qase webhook deliveries against their contract."""
-
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Fail on drift (unknown fields, values, events) too.")
 @click.option(

@@ -1,0 +1,165 @@
+"""The capture file format: one JSON line per received delivery, nothing lost, no secret kept.
+
+A capture file is JSON Lines. Every record is an object whose first key is
+``qase_capture`` (the format version), which is how readers recognise a capture line
+among plain deliveries without parsing it twice::
+
+    {"qase_capture": 1, "received_at": "2026-11-27T08:10:20.123456Z", "method": "POST",
+     "path": "/hooks/qase", "query": "", "remote_addr": "127.0.0.1",
+     "headers": {"Content-Type": "application/json", "X-Qase-Secret": "[redacted]"},
+     "body": "{\\"event_name\\": ...}", "body_encoding": "text", "status": 200}
+
+``body`` is the raw body exactly as received: the text when it is UTF-8, otherwise
+base64 with ``body_encoding`` ``"base64"`` (DESIGN decision 6). Credentials in headers
+are replaced by ``[redacted]`` before a record is built, so they never reach a file.
+``status`` is the HTTP status the receiver answered (``null`` when unknown).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import orjson
+
+FORMAT_VERSION = 1
+#: Every capture line starts with these bytes: the cheap test readers use to recognise one.
+CAPTURE_PREFIX = b'{"qase_capture":'
+REDACTED = "[redacted]"
+#: Header names (lower case) whose values are secrets and are never written.
+SECRET_HEADERS = frozenset({"x-qase-secret", "authorization", "proxy-authorization", "cookie"})
+
+BodyEncoding = Literal["text", "base64"]
+
+
+class CaptureFormatError(ValueError):
+    """A line that starts like a capture record but is not a valid one."""
+
+
+def redact(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` with every credential replaced by ``[redacted]``."""
+    return {name: REDACTED if name.lower() in SECRET_HEADERS else value for name, value in headers.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureRecord:
+    """One received delivery as stored: raw body bytes, request line facts and safe headers."""
+
+    body: bytes
+    received_at: str = field(default_factory=lambda: utc_now())
+    method: str = "POST"
+    path: str = "/"
+    query: str = ""
+    remote_addr: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    status: int | None = None
+
+    @classmethod
+    def received(cls, body: bytes, headers: Mapping[str, str], **request: object) -> CaptureRecord:
+        """A record for a delivery just received; the headers are redacted here, once."""
+        return cls(body=body, headers=redact(headers), **request)  # type: ignore[arg-type]
+
+    def to_line(self) -> bytes:
+        """The record as one JSON line, newline included."""
+        try:
+            text, encoding = self.body.decode("utf-8"), "text"
+        except UnicodeDecodeError:
+            text, encoding = base64.b64encode(self.body).decode("ascii"), "base64"
+        record = {
+            "qase_capture": FORMAT_VERSION,
+            "received_at": self.received_at,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "remote_addr": self.remote_addr,
+            "headers": redact(self.headers),
+            "body": text,
+            "body_encoding": encoding,
+            "status": self.status,
+        }
+        return orjson.dumps(record) + b"\n"
+
+
+def parse_line(line: bytes) -> CaptureRecord:
+    """The record of one capture line; raises :class:`CaptureFormatError` saying what is wrong."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise CaptureFormatError(f"capture record is not valid JSON: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("qase_capture"), int):
+        raise CaptureFormatError('capture record has no integer "qase_capture" version')
+    if data["qase_capture"] > FORMAT_VERSION:
+        raise CaptureFormatError(
+            f"capture format version {data['qase_capture']} is newer than this qase-contract "
+            f"reads ({FORMAT_VERSION}); upgrade qase-contract"
+        )
+    body, encoding = data.get("body"), data.get("body_encoding", "text")
+    if not isinstance(body, str):
+        raise CaptureFormatError('capture record has no "body" text')
+    if encoding == "base64":
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except binascii.Error as error:
+            raise CaptureFormatError(f'capture record "body" is not valid base64: {error}') from None
+    elif encoding == "text":
+        raw = body.encode("utf-8")
+    else:
+        raise CaptureFormatError(f'capture record has an unknown "body_encoding" {encoding!r}')
+    headers = data.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise CaptureFormatError('capture record "headers" must be an object of strings')
+    status = data.get("status")
+    return CaptureRecord(
+        body=raw,
+        received_at=str(data.get("received_at", "")),
+        method=str(data.get("method", "POST")),
+        path=str(data.get("path", "/")),
+        query=str(data.get("query", "")),
+        remote_addr=data.get("remote_addr") if isinstance(data.get("remote_addr"), str) else None,
+        headers=headers,
+        status=status if isinstance(status, int) else None,
+    )
+
+
+class CaptureWriter:
+    """Appends records to a capture file, one whole line at a time, safe across threads.
+
+    ``append`` returns only after the line is written and flushed to the operating
+    system, so a delivery acknowledged after it survives a killed process; ``fsync``
+    also survives a power cut, at the cost of a disk sync per delivery.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = False) -> None:
+        self.path = Path(path)
+        self._fsync = fsync
+        self._lock = threading.Lock()
+        self._file: BinaryIO = self.path.open("ab")
+
+    def append(self, record: CaptureRecord) -> None:
+        line = record.to_line()
+        with self._lock:
+            self._file.write(line)
+            self._file.flush()
+            if self._fsync:
+                os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+    def __enter__(self) -> CaptureWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
