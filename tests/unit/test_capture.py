@@ -1,0 +1,90 @@
+"""The capture file format: raw bodies kept exactly, credentials never written, lines recognisable."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+
+from qase_contract.capture import (
+    CAPTURE_PREFIX,
+    REDACTED,
+    CaptureFormatError,
+    CaptureRecord,
+    CaptureWriter,
+    parse_line,
+)
+from qase_contract.secret import presented_secret, secret_matches
+
+
+def test_a_utf8_body_is_stored_as_text_and_read_back_byte_for_byte() -> None:
+    body = '{"event_name": "run.deleted", "note": "é"}'.encode()
+    line = CaptureRecord(body=body, headers={"Content-Type": "application/json"}).to_line()
+    assert line.startswith(CAPTURE_PREFIX)
+    assert line.endswith(b"\n")
+    assert orjson.loads(line)["body_encoding"] == "text"
+    assert parse_line(line).body == body
+
+
+def test_a_body_that_is_not_utf8_is_stored_as_base64_and_read_back_byte_for_byte() -> None:
+    body = b'{"x": "\xff\xfe"}'
+    line = CaptureRecord(body=body).to_line()
+    assert orjson.loads(line)["body_encoding"] == "base64"
+    assert parse_line(line).body == body
+
+
+@pytest.mark.parametrize("name", ["X-Qase-Secret", "x-qase-secret", "Authorization", "Cookie"])
+def test_credentials_never_reach_the_line(name: str) -> None:
+    line = CaptureRecord(body=b"{}", headers={name: "hunter2", "Accept": "*/*"}).to_line()
+    assert b"hunter2" not in line
+    assert orjson.loads(line)["headers"] == {name: REDACTED, "Accept": "*/*"}
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b'{"qase_capture": 1, "body": ', "not valid JSON"),
+        (b'{"qase_capture": "1", "body": ""}', 'no integer "qase_capture"'),
+        (b'{"qase_capture": 99, "body": ""}', "newer than this qase-contract reads"),
+        (b'{"qase_capture": 1}', 'no "body" text'),
+        (b'{"qase_capture": 1, "body": "!!", "body_encoding": "base64"}', "not valid base64"),
+        (b'{"qase_capture": 1, "body": "", "body_encoding": "rot13"}', 'unknown "body_encoding"'),
+        (b'{"qase_capture": 1, "body": "", "headers": {"a": 1}}', "object of strings"),
+    ],
+)
+def test_a_bad_capture_line_says_what_is_wrong(line: bytes, reason: str) -> None:
+    with pytest.raises(CaptureFormatError, match=reason.replace("(", r"\(")):
+        parse_line(line)
+
+
+def test_concurrent_appends_never_interleave_lines(tmp_path: Path) -> None:
+    path = tmp_path / "capture.jsonl"
+    with CaptureWriter(path) as writer:
+
+        def append_many(thread: int) -> None:
+            for number in range(200):
+                writer.append(CaptureRecord(body=f'{{"t": {thread}, "n": {number}}}'.encode()))
+
+        threads = [threading.Thread(target=append_many, args=(t,)) for t in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 1600
+    bodies = {
+        orjson.loads(parse_line(line).body)["n"] + 1000 * orjson.loads(parse_line(line).body)["t"]
+        for line in lines
+    }
+    assert len(bodies) == 1600
+
+
+def test_the_secret_is_found_in_any_header_case_and_compared_exactly() -> None:
+    assert presented_secret({"x-QASE-secret": "s3"}) == "s3"
+    assert presented_secret({"Accept": "*/*"}) is None
+    assert secret_matches("s3", "s3")
+    assert not secret_matches("s3", "s4")
+    assert not secret_matches("s3", None)
+    assert not secret_matches("s3", "")
