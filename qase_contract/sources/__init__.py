@@ -1,0 +1,238 @@
+"""Readers that stream deliveries out of captured dumps, each with its location.
+
+Formats are recognised by extension and content: a JSON document holding one delivery,
+an array of them or a HAR 1.2 archive; JSON Lines (``.jsonl``/``.ndjson``, or any file
+whose first record is a complete line); and the capture files ``qase-contract listen``
+writes (JSON Lines whose records start with ``{"qase_capture":``). Folders are walked
+recursively in sorted order. Whatever cannot be read becomes a delivery whose body is a
+:class:`ReadFailure` at its place, so it is reported and the other records still checked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+
+from qase_contract.capture import CAPTURE_PREFIX
+from qase_contract.sources.documents import document_deliveries, har_deliveries, is_har
+from qase_contract.sources.lines import MAX_RECORD_BYTES, json_lines, numbered_lines
+from qase_contract.sources.model import Delivery, Location, ReadFailure, SourceError
+
+__all__ = [
+    "DUMP_SUFFIXES",
+    "MAX_RECORD_BYTES",
+    "Delivery",
+    "Location",
+    "ReadFailure",
+    "SourceError",
+    "read_file",
+    "read_path",
+    "read_paths",
+    "read_stream",
+]
+
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+HAR_SUFFIXES = frozenset({".har"})
+#: What a folder walk reads; a file named on the command line is read whatever its name.
+DUMP_SUFFIXES = frozenset({".json", ".har", *JSONL_SUFFIXES})
+#: A whole JSON document (not JSON Lines) is parsed at once; past this, JSON Lines is the answer.
+MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+_SNIFF_BYTES = 8192
+
+
+def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+    """Every delivery of every path, in order; folders recursively, in sorted order.
+
+    Raises :class:`SourceError` for a path that does not exist (a usage error).
+    """
+    for path in paths:
+        yield from read_path(Path(path), max_record=max_record)
+
+
+def read_path(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+    if path.is_dir():
+        empty = True
+        for item in _walk(path):
+            empty = False
+            if isinstance(item, Delivery):
+                yield item
+            else:
+                yield from read_file(item, max_record=max_record)
+        if empty:
+            suffixes = ", ".join(sorted(DUMP_SUFFIXES))
+            yield Delivery(ReadFailure(f"no dump files ({suffixes}) in this folder"), Location(str(path)))
+    elif path.exists() or path.is_symlink():
+        yield from read_file(path, max_record=max_record)
+    else:
+        raise SourceError(f"{path}: no such file or folder")
+
+
+def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(str(path)))
+        return
+    with stream:
+        try:
+            yield from read_stream(stream, str(path), suffix=path.suffix.lower(), max_record=max_record)
+        except OSError as error:
+            yield Delivery(ReadFailure(f"read failed: {error.strerror or error}"), Location(str(path)))
+
+
+def read_stream(
+    stream: BinaryIO, source: str, *, suffix: str = "", max_record: int = MAX_RECORD_BYTES
+) -> Iterator[Delivery]:
+    """Deliveries of one binary stream (a file, or standard input), its format recognised."""
+    if _looks_binary(_peek(stream)):
+        yield Delivery(
+            ReadFailure("binary content (NUL bytes): not JSON, JSON Lines or HAR (nor UTF-8 text)"),
+            Location(source),
+        )
+        return
+    empty = True
+    for delivery in _deliveries(stream, source, suffix, max_record):
+        empty = False
+        yield delivery
+    if empty:
+        yield Delivery(ReadFailure("empty: no delivery in it"), Location(source))
+
+
+def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> Iterator[Delivery]:
+    lines = numbered_lines(stream, max_record)
+    if suffix in JSONL_SUFFIXES:
+        yield from json_lines(lines, source, max_record)
+        return
+    seen: list[tuple[int, bytes | int]] = []
+    if suffix not in HAR_SUFFIXES:
+        first = _next_record(lines, seen)
+        if first is None:
+            return
+        if _starts_json_lines(first, lines, seen):
+            yield from json_lines(chain(seen, lines), source, max_record)
+            return
+    # One whole document (a delivery, an array of them, or a HAR archive).
+    head = b"".join(line for _, line in seen if isinstance(line, bytes))
+    data = _rest(stream, head, source)
+    if isinstance(data, Delivery):
+        yield data
+    elif suffix in HAR_SUFFIXES:
+        yield from _har_file(data, source)
+    elif data.strip():
+        yield from document_deliveries(data, source)
+
+
+def _starts_json_lines(
+    first: bytes | int, lines: Iterator[tuple[int, bytes | int]], seen: list[tuple[int, bytes | int]]
+) -> bool:
+    """Whether a stream whose first record is ``first`` is JSON Lines; reads at most one more record.
+
+    A capture record, or a complete object followed by another record, starts JSON Lines;
+    a first line that is not complete JSON does too when the next one is a complete object
+    (a truncated first record). Anything else is one document spread over lines.
+    """
+    if isinstance(first, int):
+        return True
+    if first.startswith(CAPTURE_PREFIX):
+        return True
+    value = _loads_or_none(first)
+    if isinstance(value, dict):
+        return not is_har(value) and _next_record(lines, seen) is not None
+    if value is None:
+        second = _next_record(lines, seen)
+        return isinstance(second, bytes) and isinstance(_loads_or_none(second), dict)
+    return False
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes in a head that does not start like JSON. A JSON text never holds a raw NUL,
+    but a dump that starts like JSON and has a zero-filled block later (a crash while writing)
+    is still read record by record, so the good records are not lost."""
+    return b"\x00" in head and not head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith((b"{", b"["))
+
+
+def _next_record(
+    lines: Iterator[tuple[int, bytes | int]], seen: list[tuple[int, bytes | int]]
+) -> bytes | int | None:
+    for number, line in lines:
+        seen.append((number, line))
+        if isinstance(line, int) or line.strip():
+            return line
+    return None
+
+
+def _loads_or_none(line: bytes) -> object:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _har_file(data: bytes, source: str) -> Iterator[Delivery]:
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        yield Delivery(ReadFailure(f"HAR file is not valid JSON: {error}"), Location(source))
+        return
+    yield from har_deliveries(document, source, size=len(data))
+
+
+def _peek(stream: BinaryIO) -> bytes:
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
+    return b""
+
+
+def _rest(stream: BinaryIO, head: bytes, source: str) -> bytes | Delivery:
+    """The whole document: what was read already plus the rest, within the document limit."""
+    rest = stream.read(MAX_DOCUMENT_BYTES + 1 - len(head))
+    if len(head) + len(rest) > MAX_DOCUMENT_BYTES:
+        return Delivery(
+            ReadFailure(
+                f"a single JSON document over {MAX_DOCUMENT_BYTES:,} bytes is not read at once; "
+                "write large dumps as JSON Lines (one delivery per line), which stream"
+            ),
+            Location(source),
+        )
+    return head + rest
+
+
+def _walk(folder: Path) -> Iterator[Path | Delivery]:
+    """Dump files under ``folder``, sorted, files before subfolders; a symlink loop is reported."""
+    yield from _walk_from(folder, ancestors=frozenset())
+
+
+def _walk_from(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[Path | Delivery]:
+    try:
+        status = folder.stat()
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        yield Delivery(ReadFailure(f"cannot read folder: {error.strerror or error}"), Location(str(folder)))
+        return
+    identity = (status.st_dev, status.st_ino)
+    if identity in ancestors:
+        yield Delivery(
+            ReadFailure("symlink loop: this folder leads back to one of its parents; not followed"),
+            Location(str(folder)),
+        )
+        return
+    inside = ancestors | {identity}
+    folders: list[Path] = []
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            folders.append(path)
+        elif path.suffix.lower() in DUMP_SUFFIXES:
+            yield path
+    for subfolder in folders:
+        yield from _walk_from(subfolder, inside)

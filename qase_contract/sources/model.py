@@ -1,0 +1,59 @@
+"""What readers produce: deliveries with their locations, or the reason a record could not be read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class SourceError(OSError):
+    """A path that does not exist: a usage error, not a bad record."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a delivery came from: a file, and a line or an index inside it.
+
+    ``container`` names what ``index`` counts when it is not a JSON array's items
+    (``"entries"`` for a HAR file), so every output can say exactly where to look.
+    """
+
+    source: str
+    line: int | None = None
+    index: int | None = None
+    container: str = ""
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.source}:{self.line}"
+        if self.index is not None:
+            return (
+                f"{self.source}:{self.container}[{self.index}]"
+                if self.container
+                else (f"{self.source}[{self.index}]")
+            )
+        return self.source
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFailure:
+    """A record that could not be read at all, and why (an unreadable file, a broken HAR entry)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One delivery: its body (raw bytes, or data already parsed) and where it came from.
+
+    ``body`` is a :class:`ReadFailure` when the record could not be read; it is still a
+    delivery, so it is counted and reported at its place and nothing is silently lost.
+    ``headers`` are the HTTP request headers when the source kept them (HAR entries and
+    capture records), credentials redacted.
+    """
+
+    body: object
+    location: Location
+    headers: Mapping[str, str] | None = None
+    #: Bytes of input this record consumed, for progress reporting.
+    size: int = 0

@@ -1,0 +1,227 @@
+"""Readers: formats recognised by extension and content, locations, streaming, nothing lost."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from qase_contract.capture import CaptureRecord
+from qase_contract.sources import Delivery, ReadFailure, SourceError, read_path, read_paths, read_stream
+from tests.conftest import EXAMPLES, load_json
+
+GOOD = load_json(EXAMPLES / "run.deleted" / "canonical.json")
+LINE = orjson.dumps(GOOD)
+
+
+def bodies(deliveries: list[Delivery]) -> list[object]:
+    return [d.body if isinstance(d.body, (ReadFailure, bytes)) else orjson.dumps(d.body) for d in deliveries]
+
+
+def locations(deliveries: list[Delivery]) -> list[str]:
+    return [str(d.location) for d in deliveries]
+
+
+def read(path: Path) -> list[Delivery]:
+    return list(read_path(path))
+
+
+def test_a_json_file_with_one_delivery_is_located_by_the_file(tmp_path: Path) -> None:
+    dump = tmp_path / "one.json"
+    dump.write_text(json.dumps(GOOD, indent=2), encoding="utf-8")
+    (delivery,) = read(dump)
+    assert str(delivery.location) == str(dump)
+    assert delivery.body == GOOD
+
+
+def test_a_single_line_json_file_is_one_delivery_located_by_the_file(tmp_path: Path) -> None:
+    dump = tmp_path / "one.json"
+    dump.write_bytes(LINE + b"\n")
+    assert locations(read(dump)) == [str(dump)]
+
+
+def test_a_json_array_gives_each_item_its_index(tmp_path: Path) -> None:
+    dump = tmp_path / "many.json"
+    dump.write_text(json.dumps([GOOD, GOOD, 3], indent=1), encoding="utf-8")
+    assert locations(read(dump)) == [f"{dump}[0]", f"{dump}[1]", f"{dump}[2]"]
+
+
+@pytest.mark.parametrize("name", ["dump.jsonl", "dump.ndjson", "dump.json", "dump.txt"])
+def test_json_lines_are_recognised_by_extension_or_content_and_blank_lines_skipped(
+    tmp_path: Path, name: str
+) -> None:
+    dump = tmp_path / name
+    dump.write_bytes(LINE + b"\n\n   \n" + LINE + b"\r\n")
+    deliveries = read(dump)
+    assert locations(deliveries) == [f"{dump}:1", f"{dump}:4"]
+    assert bodies(deliveries) == [LINE, LINE]
+
+
+def test_json_lines_whose_first_record_is_truncated_are_still_json_lines(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.json"
+    dump.write_bytes(LINE[:30] + b"\n" + LINE + b"\n" + LINE + b"\n")
+    assert locations(read(dump)) == [f"{dump}:1", f"{dump}:2", f"{dump}:3"]
+
+
+def test_capture_records_are_unwrapped_with_their_headers(tmp_path: Path) -> None:
+    capture = tmp_path / "capture.jsonl"
+    records = [
+        CaptureRecord(body=LINE, headers={"X-Qase-Secret": "hunter2", "Content-Type": "application/json"}),
+        CaptureRecord(body=b"\xff not utf-8"),
+    ]
+    capture.write_bytes(b"".join(record.to_line() for record in records) + b'{"qase_capture": 1}\n')
+    first, second, broken = read(capture)
+    assert first.body == LINE
+    assert first.headers == {"X-Qase-Secret": "[redacted]", "Content-Type": "application/json"}
+    assert second.body == b"\xff not utf-8"
+    assert isinstance(broken.body, ReadFailure)
+    assert 'no "body" text' in broken.body.reason
+    assert str(broken.location) == f"{capture}:3"
+
+
+def test_a_capture_file_without_the_jsonl_extension_is_recognised_by_content(tmp_path: Path) -> None:
+    capture = tmp_path / "capture.log"
+    capture.write_bytes(CaptureRecord(body=LINE).to_line())
+    (delivery,) = read(capture)
+    assert delivery.body == LINE
+    assert str(delivery.location) == f"{capture}:1"
+
+
+def har(*entries: dict[str, object]) -> dict[str, object]:
+    return {"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": list(entries)}}
+
+
+def post(body: str, **post_data: str) -> dict[str, object]:
+    return {
+        "request": {
+            "method": "POST",
+            "url": "https://consumer.example/hooks/qase",
+            "headers": [
+                {"name": "X-Qase-Secret", "value": "hunter2"},
+                {"name": "Content-Type", "value": "json"},
+            ],
+            "postData": {"mimeType": "application/json", "text": body, **post_data},
+        }
+    }
+
+
+GET = {"request": {"method": "GET", "url": "https://consumer.example/", "headers": []}}
+
+
+@pytest.mark.parametrize("name", ["session.har", "session.json"])
+def test_a_har_gives_its_post_bodies_with_headers_and_entry_indexes(tmp_path: Path, name: str) -> None:
+    archive = tmp_path / name
+    archive.write_text(json.dumps(har(GET, post(LINE.decode()), GET, post("{broken"))), encoding="utf-8")
+    first, second = read(archive)
+    assert locations([first, second]) == [f"{archive}:entries[1]", f"{archive}:entries[3]"]
+    assert first.body == LINE
+    assert first.headers == {"X-Qase-Secret": "[redacted]", "Content-Type": "json"}
+    assert second.body == b"{broken"
+
+
+def test_a_har_post_body_in_base64_is_decoded(tmp_path: Path) -> None:
+    import base64
+
+    archive = tmp_path / "session.har"
+    encoded = base64.b64encode(LINE).decode()
+    archive.write_text(json.dumps(har(post(encoded, encoding="base64"))), encoding="utf-8")
+    assert [d.body for d in read(archive)] == [LINE]
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (har(GET, GET), "no POST request among its 2 entries"),
+        (har({"request": {"method": "POST", "url": "x", "headers": []}}), 'no "postData.text" body'),
+        (har(post("!!", encoding="base64")), "not valid base64"),
+        (har("not an entry"), 'no "request" object'),
+        ({"log": {}}, 'no "log.entries" array'),
+    ],
+)
+def test_a_har_with_nothing_to_check_says_why(tmp_path: Path, document: object, reason: str) -> None:
+    archive = tmp_path / "session.har"
+    archive.write_text(json.dumps(document), encoding="utf-8")
+    failures = [d.body.reason for d in read(archive) if isinstance(d.body, ReadFailure)]
+    assert any(reason in failure for failure in failures), failures
+
+
+def test_a_har_file_that_is_not_json_is_reported(tmp_path: Path) -> None:
+    archive = tmp_path / "session.har"
+    archive.write_text('{"log": ', encoding="utf-8")
+    (delivery,) = read(archive)
+    assert isinstance(delivery.body, ReadFailure)
+    assert "HAR file is not valid JSON" in delivery.body.reason
+
+
+def test_folders_are_walked_in_sorted_order_files_first_and_other_files_ignored(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x.jsonl").write_bytes(LINE)
+    (tmp_path / "a.json").write_bytes(LINE)
+    (tmp_path / "c.ndjson").write_bytes(LINE)
+    (tmp_path / "notes.txt").write_text("not a dump", encoding="utf-8")
+    assert locations(read(tmp_path)) == [
+        str(tmp_path / "a.json"),
+        f"{tmp_path / 'c.ndjson'}:1",
+        f"{tmp_path / 'b' / 'x.jsonl'}:1",
+    ]
+
+
+def test_a_folder_with_no_dump_files_is_reported_not_silently_passed(tmp_path: Path) -> None:
+    (delivery,) = read(tmp_path)
+    assert isinstance(delivery.body, ReadFailure)
+    assert "no dump files" in delivery.body.reason
+
+
+def test_a_symlink_loop_is_reported_once_and_the_rest_still_read(tmp_path: Path) -> None:
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "up").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "inner" / "d.jsonl").write_bytes(LINE)
+    deliveries = read(tmp_path)
+    failures = [(str(d.location), d.body.reason) for d in deliveries if isinstance(d.body, ReadFailure)]
+    assert failures == [(str(tmp_path / "inner" / "up"), failures[0][1])]
+    assert "symlink loop" in failures[0][1]
+    assert sum(isinstance(d.body, bytes) for d in deliveries) == 1
+
+
+def test_a_missing_path_is_a_source_error() -> None:
+    with pytest.raises(SourceError, match="no such file or folder"):
+        list(read_paths(["does/not/exist.jsonl"]))
+
+
+def test_a_record_over_the_limit_is_skipped_unread_and_the_next_one_is_read(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(LINE + b"\n" + b'{"x": "' + b"a" * 5000 + b'"}\n' + LINE + b"\n")
+    deliveries = list(read_path(dump, max_record=1000))
+    assert bodies(deliveries)[0] == LINE
+    assert isinstance(deliveries[1].body, ReadFailure)
+    assert "record of 5,010 bytes is over the 1,000-byte limit" in deliveries[1].body.reason
+    assert (str(deliveries[2].location), deliveries[2].body) == (f"{dump}:3", LINE)
+
+
+class CountingStream(io.BytesIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.consumed = 0
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = super().readline(size)
+        self.consumed += len(line)
+        return line
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.consumed += len(data)
+        return data
+
+
+def test_json_lines_stream_one_record_at_a_time() -> None:
+    stream = CountingStream(LINE + b"\n" + (LINE + b"\n") * 10_000)
+    deliveries = read_stream(stream, "<stdin>")
+    next(deliveries)
+    next(deliveries)
+    # Recognising the format reads two records; the rest waits until asked for.
+    assert stream.consumed <= 3 * (len(LINE) + 1)
+    assert sum(1 for _ in deliveries) == 9_999
