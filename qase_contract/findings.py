@@ -13,6 +13,7 @@ DRIFT: Kind = "drift"
 #: Every finding code, with its kind. Drift codes are additive changes a consumer survives;
 #: everything else breaks the contract.
 CODES: dict[str, Kind] = {
+    "unreadable": VIOLATION,
     "unparsable": VIOLATION,
     "not-an-object": VIOLATION,
     "legacy-envelope": VIOLATION,
@@ -28,6 +29,27 @@ CODES: dict[str, Kind] = {
     "unknown-field": DRIFT,
     "unknown-value": DRIFT,
     "unknown-event": DRIFT,
+}
+
+
+#: What each code means, in a line: for reporters that describe their rules (SARIF).
+DESCRIPTIONS: dict[str, str] = {
+    "unreadable": "The record could not be read (an I/O error, an empty or binary file, a broken entry).",
+    "unparsable": "The body is not JSON: not UTF-8, truncated, a byte order mark, NaN, too deep, or empty.",
+    "not-an-object": "The body or its payload is not a JSON object.",
+    "legacy-envelope": "The obsolete 2021 envelope with event instead of event_name.",
+    "missing-field": "A field the contract requires is absent.",
+    "wrong-type": "A value has a JSON type the contract does not allow.",
+    "null-not-allowed": "A value is null where the contract does not allow null.",
+    "out-of-range": "A number is outside the range the contract allows.",
+    "bad-format": "A string does not have the format the contract requires.",
+    "wrong-event": "The event_name does not match the schema it was checked against.",
+    "wrong-value": "A value differs from the one value the contract allows.",
+    "invalid-value": "A value breaks another rule of the contract.",
+    "engine-mismatch": "The two schema engines disagree on this delivery (a qase-contract bug).",
+    "unknown-field": "A field the contract does not declare (additive drift).",
+    "unknown-value": "A value outside a closed set of the contract (additive drift).",
+    "unknown-event": "An event_name outside the catalogue (additive drift).",
 }
 
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from qase_contract.checking import EventFilter, Outcome, Tally, check
+from qase_contract.cli.output import colour_wanted, report_stream
 from qase_contract.registry import SchemaSetError
-from qase_contract.sources import Delivery, ReadFailure, SourceError, read_bytes, read_paths
+from qase_contract.reporters import FORMATS, Reporter, ReportOptions, make_reporter
+from qase_contract.reporters.text import TextReporter
+from qase_contract.sources import MAX_RECORD_BYTES, Delivery, SourceError, read_path, read_stream
 from qase_contract.validator import Validator
 
+if TYPE_CHECKING:
+    from qase_contract.cli.progress import ProgressBar
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Below this much input a progress bar would only flicker.
+PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 
 
 @click.command()
@@ -25,55 +36,145 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
     type=click.Path(file_okay=False),
     help="Folder of overlay schemas that add or replace events.",
 )
-def validate(paths: tuple[str, ...], strict: bool, overlay: str | None) -> None:
-    """Validate captured deliveries: JSON, JSON Lines, folders, or - for standard input."""
-    try:
-        validator = Validator(strict=strict, schemas=overlay)
-    except SchemaSetError as error:
-        raise click.UsageError(f"--schemas: {error}") from None
-    missing = [path for path in paths if path != "-" and not Path(path).exists()]
-    if missing:
-        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
-    statuses: Counter[str] = Counter()
-    by_event: dict[str, Counter[str]] = {}
-    failed = False
-    try:
-        for delivery in _deliveries(paths):
-            if isinstance(delivery.body, ReadFailure):
-                statuses["unreadable"] += 1
-                failed = True
-                click.echo(f"{delivery.location}  error: {delivery.body.reason}")
-                continue
-            result = validator.validate(delivery.body)
-            event = result.event_name or "(no event)"
-            statuses[result.status] += 1
-            by_event.setdefault(event, Counter())[result.status] += 1
-            failed = failed or not result.ok
-            for finding in result.findings:
-                click.echo(
-                    f"{delivery.location}  {event}  {finding.kind} {finding.code} "
-                    f"{finding.path or '/'}: {finding.message}"
-                )
-    except SourceError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
-    total = sum(statuses.values())
-    click.echo(
-        f"{total} deliveries: {statuses['conforming']} conforming, "
-        f"{statuses['drift']} with drift, {statuses['violation']} with violations, "
-        f"{statuses['unreadable']} unreadable"
-    )
-    for event, counts in sorted(by_event.items()):
-        click.echo(
-            f"  {event}: {sum(counts.values())} "
-            f"({counts['conforming']} conforming, {counts['drift']} drift, {counts['violation']} violations)"
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    metavar="NAME",
+    help="Check only this event; repeatable; shell patterns such as 'run.*' work.",
+)
+@click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("-v", "--verbose", count=True, help="Show every finding with expected, actual and schema.")
+@click.option("-q", "--quiet", is_flag=True, help="Show only the deliveries that fail, and the summary line.")
+@click.option("--all", "everything", is_flag=True, help="List conforming deliveries too.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes; 0 uses every available core.",
+)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option(
+    "--max-record-size",
+    type=click.IntRange(min=1),
+    default=MAX_RECORD_BYTES,
+    show_default=True,
+    metavar="BYTES",
+    help="Records larger than this are reported, not read.",
+)
+def validate(
+    paths: tuple[str, ...],
+    strict: bool,
+    overlay: str | None,
+    events: tuple[str, ...],
+    format_: str,
+    output: str | None,
+    verbose: int,
+    quiet: bool,
+    everything: bool,
+    jobs: int,
+    color: str,
+    max_record_size: int,
+) -> None:
+    """Validate captured deliveries: JSON, JSON Lines, HAR and capture files, folders, or - for
+    standard input.
+
+    Exit status: 0 when every delivery conforms (drift only warns), 1 when a delivery breaks
+    the contract or a record cannot be read (or drift under --strict), 2 for a usage error.
+    """
+    with report_stream(output) as stream:
+        options = ReportOptions(
+            verbose=verbose,
+            quiet=quiet,
+            everything=everything,
+            colour=colour_wanted(color, stream),
+            strict=strict,
         )
-    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+        reporter = make_reporter(format_, stream, options)
+        try:
+            validator = Validator(strict=strict, schemas=overlay)
+        except SchemaSetError as error:
+            _usage_error(reporter, f"--schemas: {error}")
+        missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
+        if missing:
+            _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
+        event_filter = EventFilter(events)
+        for pattern in event_filter.unmatched(validator.event_names):
+            click.echo(f"warning: --event {pattern!r} matches no catalogued event", err=True)
+        deliveries = _deliveries(paths, max_record_size)
+        if jobs != 1:
+            from qase_contract.parallel import check_in_parallel, default_jobs
+
+            outcomes = check_in_parallel(
+                deliveries, jobs=jobs or default_jobs(), strict=strict, overlay=overlay
+            )
+        else:
+            outcomes = check(deliveries, validator)
+        tally = _report(outcomes, reporter, event_filter, _progress(paths, format_, output))
+    sys.exit(EXIT_FAILED if tally.failed else EXIT_OK)
 
 
-def _deliveries(paths: tuple[str, ...]) -> Iterator[Delivery]:
+def _report(
+    outcomes: Iterator[Outcome], reporter: Reporter, event_filter: EventFilter, progress: ProgressBar | None
+) -> Tally:
+    tally = Tally()
+    try:
+        for outcome in outcomes:
+            if progress is not None:
+                progress.update(outcome.size)
+            if not event_filter(outcome):
+                tally.filtered += 1
+                continue
+            tally.add(outcome)
+            reporter.outcome(outcome)
+    except SourceError as error:
+        # A path that vanished while the run went on.
+        _usage_error(reporter, str(error))
+    finally:
+        if progress is not None:
+            progress.close()
+    reporter.finish(tally)
+    return tally
+
+
+def _usage_error(reporter: Reporter, message: str) -> NoReturn:
+    """A run that cannot happen: on stderr for people and, in a machine format, in the report
+    too, so a JSON or SARIF consumer still reads a document that says why (DESIGN)."""
+    if not isinstance(reporter, TextReporter):
+        reporter.fatal(message)
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _deliveries(paths: tuple[str, ...], max_record: int) -> Iterator[Delivery]:
     for path in paths:
         if path == "-":
-            yield from read_bytes(sys.stdin.buffer.read(), "<stdin>")
+            yield from read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
         else:
-            yield from read_paths([path])
+            yield from read_path(Path(path), max_record=max_record)
+
+
+def _progress(paths: tuple[str, ...], format_: str, output: str | None) -> ProgressBar | None:
+    """A progress bar on stderr only for people: a terminal, outside CI, on large input."""
+    if os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+    total = sum(_input_size(Path(path)) for path in paths if path != "-")
+    if total < PROGRESS_MIN_BYTES:
+        return None
+    from qase_contract.cli.progress import ProgressBar
+
+    return ProgressBar(total)
+
+
+def _input_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    size = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                size += Path(root, name).stat().st_size
+    return size

@@ -59,3 +59,9 @@ def test_results_are_immutable() -> None:
     result = Result("case.created")
     with pytest.raises(AttributeError):
         result.event_name = "x"  # type: ignore[misc]
+
+
+def test_every_code_is_described_for_reporters() -> None:
+    from qase_contract.findings import DESCRIPTIONS
+
+    assert set(DESCRIPTIONS) == set(CODES)

@@ -1,0 +1,42 @@
+"""Where a command's report goes: standard output, or a file replaced only when the run ends."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import click
+
+
+@contextmanager
+def report_stream(output: str | None) -> Iterator[IO[str]]:
+    """Standard output, or ``output`` written through a temporary file in the same folder so a
+    reader never sees half a report; the file is in place even when the run fails."""
+    if output is None or output == "-":
+        yield sys.stdout
+        return
+    target = Path(output)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        raise click.UsageError(f"--output {output}: cannot write there: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        Path(temporary).replace(target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def colour_wanted(choice: str, stream: IO[str]) -> bool:
+    """``--color auto`` colours a terminal unless ``NO_COLOR`` is set (no-color.org) or TERM is dumb."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()

@@ -1,0 +1,48 @@
+"""``--format github``: GitHub Actions workflow commands, shown as annotations on the files.
+
+A violation or unreadable record is ``::error``, drift ``::warning`` (``::error`` under
+``--strict``); each names the file and line. A plain summary line closes the log.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from qase_contract.checking import NO_EVENT, Outcome, Tally
+from qase_contract.reporters.base import ReportOptions
+from qase_contract.reporters.text import TextReporter
+
+
+class GithubReporter:
+    def __init__(self, stream: IO[str], options: ReportOptions) -> None:
+        self.stream = stream
+        self.options = options
+
+    def outcome(self, outcome: Outcome) -> None:
+        if outcome.status == "conforming":
+            return
+        location = outcome.location
+        for finding in outcome.findings:
+            command = "error" if finding.kind == "violation" or self.options.strict else "warning"
+            properties = f"file={_property(location.source)}"
+            if location.line is not None:
+                properties += f",line={location.line}"
+            title = f"{outcome.event_name or NO_EVENT} {finding.code}"
+            properties += f",title={_property(title)}"
+            message = f"{location} {finding.path or '/'}: {finding.message}"
+            self.stream.write(f"::{command} {properties}::{_data(message)}\n")
+
+    def finish(self, tally: Tally) -> None:
+        TextReporter(self.stream, ReportOptions(quiet=True, strict=self.options.strict)).finish(tally)
+
+    def fatal(self, message: str) -> None:
+        self.stream.write(f"::error title=qase-contract::{_data(message)}\n")
+
+
+def _data(value: str) -> str:
+    # The escaping the Actions runner undoes (actions/toolkit, command.ts).
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")

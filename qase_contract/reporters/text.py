@@ -1,0 +1,84 @@
+"""The human format: a line per delivery with findings, details with ``-v``, a summary per event."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from qase_contract.checking import NO_EVENT, Outcome, Tally
+from qase_contract.findings import Finding
+from qase_contract.reporters.base import ReportOptions, listed
+
+_STYLES = {"violation": "31", "unreadable": "31", "drift": "33", "conforming": "32", "dim": "2", "bold": "1"}
+
+
+class TextReporter:
+    def __init__(self, stream: IO[str], options: ReportOptions) -> None:
+        self.stream = stream
+        self.options = options
+
+    def paint(self, text: str, style: str) -> str:
+        if not self.options.colour:
+            return text
+        return f"\033[{_STYLES[style]}m{text}\033[0m"
+
+    def outcome(self, outcome: Outcome) -> None:
+        if not listed(outcome, self.options):
+            return
+        head = f"{self.paint(str(outcome.location), 'bold')}  {outcome.event_name or NO_EVENT}"
+        findings = outcome.findings if outcome.status != "conforming" else ()
+        if not findings:
+            self.stream.write(f"{head}  {self.paint('ok', 'conforming')}\n")
+        elif self.options.verbose:
+            self.stream.write(f"{head}  {self.paint(outcome.status, outcome.status)}\n")
+            for finding in findings:
+                self.stream.write(f"    {self.described(finding)}\n")
+                details = _details(finding)
+                if details:
+                    self.stream.write(f"        {self.paint(details, 'dim')}\n")
+        else:
+            more = f"  (+{len(findings) - 1} more)" if len(findings) > 1 else ""
+            self.stream.write(f"{head}  {self.described(findings[0])}{more}\n")
+
+    def described(self, finding: Finding) -> str:
+        style = "unreadable" if finding.code == "unreadable" else finding.kind
+        label = self.paint(f"{finding.kind} {finding.code}", style)
+        return f"{label} {finding.path or '/'}: {finding.message}"
+
+    def finish(self, tally: Tally) -> None:
+        counts = tally.statuses
+        line = (
+            f"{tally.deliveries} deliveries: {counts['conforming']} conforming, "
+            f"{counts['drift']} with drift, {counts['violation']} with violations, "
+            f"{counts['unreadable']} unreadable"
+        )
+        if tally.filtered:
+            line += f" ({tally.filtered} more filtered out by --event)"
+        self.stream.write(self.paint(line, "violation" if tally.failed else "conforming") + "\n")
+        if self.options.quiet:
+            return
+        for event, per_event in sorted(tally.by_event.items()):
+            unreadable = f", {per_event['unreadable']} unreadable" if per_event["unreadable"] else ""
+            self.stream.write(
+                f"  {event}: {sum(per_event.values())} ({per_event['conforming']} conforming, "
+                f"{per_event['drift']} drift, {per_event['violation']} violations{unreadable})\n"
+            )
+        if tally.failed and fails_only_on_drift(tally, self.options):
+            self.stream.write("drift fails this run because of --strict\n")
+
+    def fatal(self, message: str) -> None:
+        self.stream.write(f"{self.paint('error', 'violation')}: {message}\n")
+
+
+def fails_only_on_drift(tally: Tally, options: ReportOptions) -> bool:
+    return options.strict and not tally.statuses["violation"] and not tally.statuses["unreadable"]
+
+
+def _details(finding: Finding) -> str:
+    parts = []
+    if finding.expected is not None:
+        parts.append(f"expected {finding.expected}")
+    if finding.actual is not None:
+        parts.append(f"got {finding.actual}")
+    if finding.schema_path:
+        parts.append(f"schema {finding.schema_path}")
+    return "; ".join(parts)

@@ -1,0 +1,117 @@
+"""Bad input in captured dumps: a clear message at its place, the rest checked, exit 1, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.cli.helpers import invoke
+from tests.conftest import EXAMPLES, load_json
+
+GOOD = orjson.dumps(load_json(EXAMPLES / "run.deleted" / "canonical.json"))
+NAN = GOOD.replace(b'"timestamp":1650540289', b'"timestamp":NaN')
+BAD_UTF8 = GOOD.replace(b'"project_code":"ID"', b'"project_code":"I\xff"')
+
+
+def write(name: str, data: bytes) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(data)
+        return path
+
+    return make
+
+
+def symlink_loop(folder: Path) -> Path:
+    (folder / "sub").mkdir()
+    (folder / "sub" / "back").symlink_to(folder, target_is_directory=True)
+    return folder / "sub" / "back"
+
+
+def har_without_post(folder: Path) -> Path:
+    entry = {"request": {"method": "GET", "url": "https://x.example/", "headers": []}}
+    path = folder / "browser.har"
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": [entry]}}), encoding="utf-8")
+    return path
+
+
+# (the bad record, where it is reported, what the message says, deliveries counted)
+BAD_INPUTS = {
+    "truncated line": (write("t.jsonl", GOOD + b"\n" + GOOD[:40] + b"\n"), ":2", "unexpected end of data"),
+    "invalid UTF-8": (write("u.jsonl", GOOD + b"\n" + BAD_UTF8 + b"\n"), ":2", "not valid UTF-8"),
+    "BOM": (write("b.jsonl", b"\xef\xbb\xbf" + GOOD + b"\n" + GOOD + b"\n"), ":1", "byte order mark"),
+    "NaN": (write("n.jsonl", GOOD + b"\n" + NAN + b"\n"), ":2", "not valid JSON"),
+    "10,000-deep nesting": (write("d.jsonl", b"[" * 10_000 + b"]" * 10_000 + b"\n"), ":1", "depth limit"),
+    "empty file": (write("e.json", b""), "", "empty: no delivery in it"),
+    "binary file": (write("bin.json", bytes(range(256)) * 4), "", "binary content"),
+    "symlink loop": (symlink_loop, "", "symlink loop"),
+    "HAR without POST": (har_without_post, "", "no POST request among its 1 entries"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_bad_input_is_reported_at_its_place_and_the_rest_is_checked(tmp_path: Path, case: str) -> None:
+    make, suffix, reason = BAD_INPUTS[case]
+    bad = make(tmp_path)
+    (tmp_path / "zz-good.json").write_bytes(GOOD)
+    run = invoke("validate", str(tmp_path))
+    assert run.code == 1, run.stdout
+    lines = [line for line in run.stdout.splitlines() if line.startswith(f"{bad}{suffix}  ")]
+    assert len(lines) == 1, run.stdout
+    assert reason in lines[0]
+    assert "Traceback" not in run.stdout + run.stderr
+    # The good file after the bad one was still checked.
+    assert "run.deleted: " in run.stdout
+    assert "0 conforming" not in run.stdout.splitlines()[-1]
+
+
+def test_a_50_mb_single_line_is_reported_without_being_loaded_and_the_next_line_checked(
+    tmp_path: Path,
+) -> None:
+    dump = tmp_path / "huge.jsonl"
+    with dump.open("wb") as stream:
+        stream.write(GOOD + b"\n" + b'{"event_name": "run.deleted", "x": "')
+        stream.write(b"a" * (50 * 1024 * 1024))
+        stream.write(b'"}\n' + GOOD + b"\n")
+    run = invoke("validate", str(dump))
+    assert run.code == 1
+    assert f"{dump}:2  (no event)  violation unreadable /: record of 52,428,839 bytes is over" in run.stdout
+    assert "3 deliveries: 2 conforming, 0 with drift, 0 with violations, 1 unreadable" in run.stdout
+    # The limit is the user's to raise; then the record is read and checked like any other.
+    raised = invoke("validate", "--max-record-size", str(64 * 1024 * 1024), str(dump))
+    assert "huge.jsonl:2  run.deleted  violation missing-field" in raised.stdout
+
+
+def test_an_unreadable_file_is_reported_and_the_rest_still_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "locked.jsonl"
+    locked.write_bytes(GOOD)
+    (tmp_path / "zz-good.json").write_bytes(GOOD)
+    if os.geteuid() == 0:
+        # Root reads whatever the file mode says (CI runs as root): refuse the open here.
+        open_path = Path.open
+
+        def refuse_locked(path: Path, *args: object, **kwargs: object) -> object:
+            if path.name == "locked.jsonl":
+                raise PermissionError(13, "Permission denied")
+            return open_path(path, *args, **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(Path, "open", refuse_locked)
+    else:
+        locked.chmod(0)
+    run = invoke("validate", str(tmp_path))
+    assert run.code == 1
+    assert f"{locked}  (no event)  violation unreadable /: cannot read: Permission denied" in run.stdout
+    assert "2 deliveries: 1 conforming, 0 with drift, 0 with violations, 1 unreadable" in run.stdout
+
+
+def test_a_missing_path_or_a_bad_option_is_a_usage_error_with_exit_2(tmp_path: Path) -> None:
+    assert invoke("validate", str(tmp_path / "nope.jsonl")).code == 2
+    assert invoke("validate", "--format", "yaml", str(tmp_path)).code == 2
+    assert invoke("validate", "--jobs", "-1", str(tmp_path)).code == 2

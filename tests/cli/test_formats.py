@@ -1,0 +1,157 @@
+"""Every output format carries each delivery's location, event, status and findings."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import invoke
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+BROKEN = str(EXAMPLES / "broken.jsonl")
+DRIFTED = str(EXAMPLES / "drifted.jsonl")
+
+
+def test_json_has_the_documented_summary_and_results_with_findings_only() -> None:
+    run = invoke("validate", "--format", "json", str(EXAMPLES))
+    assert run.code == 1
+    report = json.loads(run.stdout)
+    assert list(report) == ["summary", "results"]
+    summary = report["summary"]
+    assert {k: summary[k] for k in ("deliveries", "conforming", "drift", "violations", "unreadable")} == {
+        "deliveries": 19,
+        "conforming": 10,
+        "drift": 4,
+        "violations": 5,
+        "unreadable": 0,
+    }
+    assert summary["by_event"]["run.completed"] == {
+        "deliveries": 2,
+        "conforming": 1,
+        "drift": 1,
+        "violations": 0,
+        "unreadable": 0,
+    }
+    assert len(report["results"]) == 9
+    first = report["results"][0]
+    assert first["location"] == {"source": BROKEN, "line": 2, "index": None, "text": f"{BROKEN}:2"}
+    assert first["event_name"] == "case.created"
+    assert first["status"] == "violation"
+    assert first["findings"][0] == {
+        "kind": "violation",
+        "code": "wrong-type",
+        "path": "/payload/priority",
+        "message": 'expected object, got string "high"',
+        "schema_path": "common/defs.schema.json#/$defs/priority/type",
+        "expected": "object",
+        "actual": 'string "high"',
+    }
+
+
+def test_json_with_all_lists_every_delivery_and_counts_unreadable_records(tmp_path: Path) -> None:
+    (tmp_path / "empty.json").write_bytes(b"")
+    run = invoke("validate", "--format", "json", "--all", str(EXAMPLES / "conforming.jsonl"), str(tmp_path))
+    report = json.loads(run.stdout)
+    assert report["summary"]["deliveries"] == 9
+    assert report["summary"]["unreadable"] == 1
+    assert [r["status"] for r in report["results"]] == ["conforming"] * 8 + ["unreadable"]
+    assert report["results"][-1]["findings"][0]["code"] == "unreadable"
+
+
+def test_a_fatal_error_in_json_format_is_still_a_json_document(tmp_path: Path) -> None:
+    (tmp_path / "bad.schema.json").write_text("{", encoding="utf-8")
+    run = invoke("validate", "--format", "json", "--schemas", str(tmp_path), str(EXAMPLES))
+    assert run.code == 2
+    assert "bad.schema.json" in json.loads(run.stdout)["error"]["message"]
+    assert "bad.schema.json" in run.stderr
+
+
+def test_junit_has_one_testcase_per_delivery_that_ci_can_parse() -> None:
+    run = invoke("validate", "--format", "junit", BROKEN, DRIFTED)
+    suite = ET.fromstring(run.stdout).find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert len(cases) == 11
+    assert suite.get("tests") == "11"
+    assert suite.get("failures") == "5"
+    assert cases[1].get("name") == f"{BROKEN}:2"
+    assert cases[1].get("classname") == "qase-contract.case.created"
+    failure = cases[1].find("failure")
+    assert failure is not None
+    assert failure.get("type") == "wrong-type"
+    assert "common/defs.schema.json#/$defs/priority/type" in (failure.text or "")
+    # Drift passes, and its findings are shown in the output of the testcase.
+    drift = [c for c in cases if c.find("system-out") is not None]
+    assert len(drift) == 4
+    assert all(c.find("failure") is None for c in drift)
+
+
+def test_junit_fails_drift_under_strict() -> None:
+    run = invoke("validate", "--format", "junit", "--strict", DRIFTED)
+    suite = ET.fromstring(run.stdout).find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == "4"
+
+
+def test_junit_escapes_control_characters_it_cannot_carry(tmp_path: Path) -> None:
+    dump = tmp_path / "odd\x01name.jsonl"
+    dump.write_bytes(b'{"event_name": "x\\u0001y"}\n')
+    run = invoke("validate", "--format", "junit", str(dump))
+    ET.fromstring(run.stdout)
+
+
+def test_sarif_is_2_1_0_with_a_rule_per_code_and_a_result_per_finding() -> None:
+    run = invoke("validate", "--format", "sarif", BROKEN, DRIFTED)
+    log = json.loads(run.stdout)
+    assert log["version"] == "2.1.0"
+    (sarif_run,) = log["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert {rule["id"] for rule in rules} >= {"wrong-type", "unknown-field", "unreadable"}
+    results = sarif_run["results"]
+    assert len(results) == 12
+    first = results[0]
+    assert first["ruleId"] == "wrong-type"
+    assert rules[first["ruleIndex"]]["id"] == "wrong-type"
+    assert first["level"] == "error"
+    location = first["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "examples/broken.jsonl"}, "region": {"startLine": 2}}
+    assert (
+        first["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == f"{BROKEN}:2#/payload/priority"
+    )
+    assert {r["level"] for r in results if r["ruleId"].startswith("unknown-")} == {"warning"}
+
+
+def test_sarif_reports_a_fatal_error_as_a_failed_invocation(tmp_path: Path) -> None:
+    run = invoke("validate", "--format", "sarif", str(tmp_path / "missing"))
+    assert run.code == 2
+    (sarif_run,) = json.loads(run.stdout)["runs"]
+    assert sarif_run["invocations"][0]["executionSuccessful"] is False
+    assert sarif_run["results"] == []
+
+
+def test_github_annotations_name_file_and_line_and_escape_the_message(tmp_path: Path) -> None:
+    run = invoke("validate", "--format", "github", BROKEN, DRIFTED)
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith(
+        f"::error file={BROKEN},line=2,title=case.created wrong-type::{BROKEN}:2 /payload/"
+    )
+    assert sum(line.startswith("::warning ") for line in lines) == 6
+    assert lines[-1].startswith("11 deliveries:")
+    dump = tmp_path / "a,b:c.jsonl"
+    dump.write_bytes(b'{"event_name": "run.deleted",\n')
+    line = invoke("validate", "--format", "github", str(dump)).stdout.splitlines()[0]
+    assert "file=" + str(dump).replace(":", "%3A").replace(",", "%2C") + ",line=1,title=" in line
+
+
+@pytest.mark.parametrize("format_", ["text", "json", "junit", "sarif", "github"])
+def test_output_goes_to_a_file_with_nothing_on_stdout(tmp_path: Path, format_: str) -> None:
+    target = tmp_path / f"report.{format_}"
+    run = invoke("validate", "--format", format_, "--output", str(target), BROKEN)
+    assert run.code == 1
+    assert run.stdout == ""
+    assert "broken.jsonl" in target.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]

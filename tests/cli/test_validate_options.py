@@ -1,0 +1,193 @@
+"""Options of ``qase-contract validate``: filters, verbosity, jobs, colour, inputs by kind."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from qase_contract.capture import CaptureRecord
+from tests.cli.helpers import invoke
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+# The package exports the click command under the module's own name; fetch the module itself.
+validate_module = importlib.import_module("qase_contract.cli.validate")
+
+
+def test_event_filters_by_name_and_pattern_and_counts_what_it_leaves_out() -> None:
+    run = invoke("validate", "--event", "run.*", "--event", "plan.updated", str(EXAMPLES))
+    assert run.code == 1
+    assert "plan.updated  violation wrong-type" in run.stdout
+    assert "case.created" not in run.stdout
+    # Records without an event (unparsable, legacy) could be anything: they are never filtered out.
+    assert "broken.jsonl:4  (no event)  violation unparsable" in run.stdout
+    summary = run.stdout.splitlines()
+    assert (
+        "7 deliveries: 3 conforming, 1 with drift, 3 with violations, 0 unreadable (12 more filtered out"
+        in (next(line for line in summary if "deliveries:" in line))
+    )
+
+
+def test_an_event_pattern_that_matches_nothing_is_warned_about() -> None:
+    run = invoke("validate", "--event", "run.complete", str(EXAMPLES / "conforming.jsonl"))
+    assert "warning: --event 'run.complete' matches no catalogued event" in run.stderr
+
+
+def test_quiet_shows_only_failing_deliveries_and_the_summary_line() -> None:
+    run = invoke("validate", "--quiet", str(EXAMPLES))
+    lines = run.stdout.splitlines()
+    assert len(lines) == 6
+    assert all(" violation " in line for line in lines[:5])
+    assert lines[5].startswith("19 deliveries:")
+
+
+def test_verbose_shows_every_finding_with_expected_actual_and_schema() -> None:
+    run = invoke("validate", "-v", str(EXAMPLES / "broken.jsonl"))
+    assert "broken.jsonl:2  case.created  violation\n" in run.stdout
+    assert (
+        "    violation out-of-range /timestamp: 1650530190000 is above the maximum 9999999999\n" in run.stdout
+    )
+    assert (
+        "        expected maximum 9999999999; got 1650530190000; "
+        "schema common/defs.schema.json#/$defs/unixSeconds/maximum\n"
+    ) in run.stdout
+
+
+def test_all_lists_conforming_deliveries_too() -> None:
+    run = invoke("validate", "--all", str(EXAMPLES / "conforming.jsonl"))
+    assert run.stdout.count("  ok\n") == 8
+
+
+def test_strict_says_drift_is_what_failed() -> None:
+    run = invoke("validate", "--strict", str(EXAMPLES / "drifted.jsonl"))
+    assert run.code == 1
+    assert "drift fails this run because of --strict" in run.stdout
+
+
+def test_two_jobs_give_the_same_report_in_the_same_order() -> None:
+    args = ("validate", "--format", "json", "--all", str(EXAMPLES))
+    single, parallel = invoke(*args), invoke(*args, "--jobs", "2")
+    assert parallel.code == single.code == 1
+    assert json.loads(parallel.stdout) == json.loads(single.stdout)
+
+
+def test_jobs_keep_the_order_across_batches(tmp_path: Path) -> None:
+    lines = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines() * 150
+    dump = tmp_path / "many.jsonl"
+    dump.write_bytes(b"\n".join([*lines, b"{broken"]) + b"\n")
+    run = invoke("validate", "--jobs", "2", "--format", "json", str(dump))
+    report = json.loads(run.stdout)
+    assert report["summary"]["deliveries"] == 1201
+    assert [r["location"]["line"] for r in report["results"]] == [1201]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        (("--color", "always"), {}, True),
+        (("--color", "never"), {}, False),
+        ((), {}, False),  # piped: not a terminal
+        (("--color", "auto"), {"NO_COLOR": "1"}, False),
+    ],
+)
+def test_colour_only_when_asked_or_on_a_terminal(
+    args: tuple[str, ...], env: dict[str, str], coloured: bool
+) -> None:
+    run = invoke("validate", *args, str(EXAMPLES / "broken.jsonl"), env=env)
+    assert ("\033[" in run.stdout) is coloured
+
+
+def test_no_color_is_honoured_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qase_contract.cli.output import colour_wanted
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(terminal, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    assert colour_wanted("auto", terminal)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not colour_wanted("auto", terminal)
+
+
+def test_standard_input_can_be_json_lines_or_a_capture_or_a_har() -> None:
+    conforming = (EXAMPLES / "conforming.jsonl").read_bytes()
+    assert "8 deliveries: 8 conforming" in invoke("validate", "-", stdin=conforming).stdout
+    first = conforming.splitlines()[0]
+    capture = CaptureRecord(body=first, headers={"X-Qase-Secret": "s"}).to_line() * 2
+    assert "2 deliveries: 2 conforming" in invoke("validate", "-", stdin=capture).stdout
+    har = {
+        "log": {
+            "entries": [{"request": {"method": "POST", "headers": [], "postData": {"text": first.decode()}}}]
+        }
+    }
+    assert "1 deliveries: 1 conforming" in invoke("validate", "-", stdin=orjson.dumps(har)).stdout
+
+
+def test_a_capture_file_is_checked_with_line_locations(tmp_path: Path) -> None:
+    capture = tmp_path / "capture.jsonl"
+    body = b'{"event_name": "run.deleted"}'
+    capture.write_bytes(CaptureRecord(body=b"{}").to_line() + CaptureRecord(body=body).to_line())
+    run = invoke("validate", str(capture))
+    assert f"{capture}:2  run.deleted  violation missing-field" in run.stdout
+
+
+def test_the_progress_bar_is_for_terminals_only_and_imported_only_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dump = tmp_path / "d.jsonl"
+    dump.write_bytes(b"{}\n")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(validate_module, "PROGRESS_MIN_BYTES", 1)
+    monkeypatch.delitem(sys.modules, "qase_contract.cli.progress", raising=False)
+    assert validate_module._progress((str(dump),), "text", None) is None  # pytest's stderr is no terminal
+    assert "qase_contract.cli.progress" not in sys.modules
+    terminal = io.StringIO()
+    monkeypatch.setattr(terminal, "isatty", lambda: True)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    bar = validate_module._progress((str(dump),), "text", None)
+    assert bar is not None
+    bar.update(3)
+    bar.close()
+    monkeypatch.setenv("CI", "true")
+    assert validate_module._progress((str(dump),), "text", None) is None
+
+
+def test_a_large_input_shows_a_progress_bar_on_a_terminal_stderr(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    dump = tmp_path / "big.jsonl"
+    line = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines()[0] + b"\n"
+    dump.write_bytes(line * (validate_module.PROGRESS_MIN_BYTES // len(line) + 1))
+    parent, child = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "qase_contract", "validate", "--quiet", str(dump)],
+        stdout=subprocess.PIPE,
+        stderr=child,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    os.close(child)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(parent, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(parent)
+    assert completed.returncode == 0
+    assert b"checking" in shown
+    assert b"100%" in shown
+    assert b"checking" not in completed.stdout
