@@ -8,10 +8,10 @@ A :class:`Tally` counts outcomes per status and per event for every reporter's s
 from __future__ import annotations
 
 import fnmatch
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from qase_contract.findings import Finding, Result, make_finding
 from qase_contract.sources import Delivery, Location, ReadFailure
@@ -22,9 +22,11 @@ STATUSES: tuple[Status, ...] = ("conforming", "drift", "violation", "unreadable"
 NO_EVENT = "(no event)"
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The verdict on one record: a validation result, or why the record could not be read."""
+class Outcome(NamedTuple):
+    """The verdict on one record: a validation result, or why the record could not be read.
+
+    A named tuple for the same reason as :class:`~qase_contract.sources.Location`.
+    """
 
     location: Location
     result: Result | None
@@ -33,7 +35,8 @@ class Outcome:
 
     @property
     def status(self) -> Status:
-        return "unreadable" if self.result is None else self.result.status
+        result = self.result
+        return "unreadable" if result is None else result.status
 
     @property
     def event_name(self) -> str | None:
@@ -52,8 +55,12 @@ class Outcome:
 
 def check(deliveries: Iterable[Delivery], validator: Validator) -> Iterator[Outcome]:
     """The outcome of every delivery, in order."""
-    for delivery in deliveries:
-        yield outcome_of(delivery, validator)
+    validate = validator.validate
+    for body, location, _, size in deliveries:
+        if type(body) is ReadFailure:
+            yield Outcome(location, None, body.reason, size)
+        else:
+            yield Outcome(location, validate(body), None, size)
 
 
 def outcome_of(delivery: Delivery, validator: Validator) -> Outcome:
@@ -88,29 +95,47 @@ class EventFilter:
 class Tally:
     """Counts for the summary: every record read, per status and per event."""
 
-    statuses: Counter[str] = field(default_factory=Counter)
-    by_event: dict[str, Counter[str]] = field(default_factory=dict)
+    counts: defaultdict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     failed: int = 0
     filtered: int = 0
 
     def add(self, outcome: Outcome) -> None:
-        status = outcome.status
-        self.statuses[status] += 1
-        self.by_event.setdefault(outcome.event_name or NO_EVENT, Counter())[status] += 1
-        if not outcome.ok:
+        # One dict update per record: this runs for every delivery of a corpus.
+        result = outcome.result
+        if result is None:
+            self.counts[(NO_EVENT, "unreadable")] += 1
+            self.failed += 1
+            return
+        self.counts[(result.event_name or NO_EVENT, result.status)] += 1
+        if not result.ok:
             self.failed += 1
 
     @property
+    def statuses(self) -> Counter[str]:
+        statuses: Counter[str] = Counter()
+        for (_, status), count in self.counts.items():
+            statuses[status] += count
+        return statuses
+
+    @property
+    def by_event(self) -> dict[str, Counter[str]]:
+        events: dict[str, Counter[str]] = {}
+        for (event, status), count in self.counts.items():
+            events.setdefault(event, Counter())[status] += count
+        return events
+
+    @property
     def deliveries(self) -> int:
-        return sum(self.statuses.values())
+        return sum(self.counts.values())
 
     def as_dict(self) -> dict[str, object]:
+        statuses = self.statuses
         return {
             "deliveries": self.deliveries,
-            "conforming": self.statuses["conforming"],
-            "drift": self.statuses["drift"],
-            "violations": self.statuses["violation"],
-            "unreadable": self.statuses["unreadable"],
+            "conforming": statuses["conforming"],
+            "drift": statuses["drift"],
+            "violations": statuses["violation"],
+            "unreadable": statuses["unreadable"],
             "filtered_out": self.filtered,
             "by_event": {
                 event: {

@@ -19,7 +19,7 @@ from qase_contract.findings import Finding, make_finding
 from qase_contract.parsing import clipped
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from jsonschema.exceptions import ValidationError
 
@@ -72,21 +72,37 @@ def _with_ecma_patterns(validator_class: Any) -> Any:
 class SchemaEngine:
     """Everything needed to check deliveries against one schema of a set."""
 
-    def __init__(self, schema_set: SchemaSet, schema_id: str) -> None:
+    def __init__(self, schema_set: SchemaSet, schema_id: str, *, eager: bool = False) -> None:
+        self._schema_set = schema_set
+        self._schema = schema_set.resources[schema_id]
+        self.schema_name = schema_set.relative_name(schema_id)
+        fast_engine = schema_set.fast_engine
+        self._fast: Any | None = fast_engine.compile(self._schema) if fast_engine is not None else None
+        if eager or self._fast is None:
+            self._explainer  # noqa: B018 - build it now: to check the schema, or to decide with it
+
+    @functools.cached_property
+    def _explainer(self) -> Any:
+        """python-jsonschema, built on the first delivery to explain: most runs never need it,
+        and importing it costs more than checking thousands of valid deliveries."""
         from jsonschema import Draft202012Validator
         from jsonschema.validators import validator_for
 
-        schema = schema_set.resources[schema_id]
-        self.schema_name = schema_set.relative_name(schema_id)
-        self._places = SchemaPlaces(self.schema_name, schema_set.locations)
-        explainer_class = _with_ecma_patterns(validator_for(schema, default=Draft202012Validator))
-        self._explainer = explainer_class(schema, registry=schema_set.registry)
-        fast_engine = schema_set.fast_engine
-        self._fast: Any | None = fast_engine.compile(schema) if fast_engine is not None else None
+        explainer_class = _with_ecma_patterns(validator_for(self._schema, default=Draft202012Validator))
+        return explainer_class(self._schema, registry=self._schema_set.registry)
+
+    @functools.cached_property
+    def _places(self) -> SchemaPlaces:
+        return SchemaPlaces(self.schema_name, self._schema_set.locations)
 
     @property
     def has_fast_path(self) -> bool:
         return self._fast is not None
+
+    @property
+    def fast_check(self) -> Callable[[object], bool] | None:
+        """jsonschema-rs's own ``is_valid``, for callers that handle its exceptions themselves."""
+        return None if self._fast is None else cast("Callable[[object], bool]", self._fast.is_valid)
 
     def is_valid(self, instance: object) -> bool:
         if self._fast is not None:

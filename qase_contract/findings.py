@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["violation", "drift"]
@@ -100,9 +100,18 @@ class Result:
     event_name: str | None
     findings: tuple[Finding, ...] = ()
     strict: bool = False
+    #: Derived from the findings once, since every reporter and tally asks for it.
+    status: Status = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "findings", tuple(sorted(self.findings, key=Finding.sort_key)))
+        findings = self.findings
+        if len(findings) > 1 or type(findings) is not tuple:
+            findings = tuple(sorted(findings, key=Finding.sort_key))
+            object.__setattr__(self, "findings", findings)
+        status: Status = "conforming"
+        if findings:
+            status = "violation" if findings[0].kind == VIOLATION else "drift"
+        object.__setattr__(self, "status", status)
 
     @property
     def violations(self) -> tuple[Finding, ...]:
@@ -111,12 +120,6 @@ class Result:
     @property
     def drift(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == DRIFT)
-
-    @property
-    def status(self) -> Status:
-        if any(f.kind == VIOLATION for f in self.findings):
-            return "violation"
-        return "drift" if self.findings else "conforming"
 
     @property
     def ok(self) -> bool:

@@ -14,8 +14,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
 from qase_contract.checking import Outcome, outcome_of
+from qase_contract.findings import Result
 from qase_contract.sources import Delivery
 from qase_contract.validator import Validator
+
+#: What a worker sends back per delivery: the event name of a conforming delivery (most of
+#: a corpus, and cheap to send), or the whole outcome.
+_Verdict = str | Outcome
 
 BATCH_SIZE = 500
 _worker_validator: Validator | None = None
@@ -26,17 +31,26 @@ def check_in_parallel(
 ) -> Iterator[Outcome]:
     """Like :func:`qase_contract.checking.check`, on ``jobs`` worker processes."""
     iterator = iter(deliveries)
+    conforming: dict[str, Result] = {}
     with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(strict, overlay)) as pool:
-        pending: deque[Future[list[Outcome]]] = deque()
+        pending: deque[tuple[list[Delivery], Future[list[_Verdict]]]] = deque()
         while True:
             while len(pending) < 2 * jobs:
                 batch = list(islice(iterator, BATCH_SIZE))
                 if not batch:
                     break
-                pending.append(pool.submit(_check_batch, batch))
+                pending.append((batch, pool.submit(_check_batch, batch)))
             if not pending:
                 return
-            yield from pending.popleft().result()
+            batch, verdicts = pending.popleft()
+            for delivery, verdict in zip(batch, verdicts.result(), strict=True):
+                if isinstance(verdict, str):
+                    result = conforming.get(verdict)
+                    if result is None:
+                        result = conforming[verdict] = Result(verdict, (), strict)
+                    yield Outcome(delivery.location, result, None, delivery.size)
+                else:
+                    yield verdict
 
 
 def default_jobs() -> int:
@@ -48,6 +62,14 @@ def _start_worker(strict: bool, overlay: str | None) -> None:
     _worker_validator = Validator(strict=strict, schemas=overlay)
 
 
-def _check_batch(batch: list[Delivery]) -> list[Outcome]:
+def _check_batch(batch: list[Delivery]) -> list[_Verdict]:
     assert _worker_validator is not None, "worker started without a validator"
-    return [outcome_of(delivery, _worker_validator) for delivery in batch]
+    verdicts: list[_Verdict] = []
+    for delivery in batch:
+        outcome = outcome_of(delivery, _worker_validator)
+        result = outcome.result
+        if result is not None and result.status == "conforming" and result.event_name is not None:
+            verdicts.append(result.event_name)
+        else:
+            verdicts.append(outcome)
+    return verdicts

@@ -108,7 +108,7 @@ class SchemaSet:
 
         for schema_id in self.resources:
             try:
-                SchemaEngine(self, schema_id)
+                SchemaEngine(self, schema_id, eager=True)
             except Exception as error:  # any engine failure means an unusable schema
                 raise SchemaSetError(
                     f"{self.relative_name(schema_id)}: the validator cannot use it: {error}"

@@ -8,12 +8,15 @@ event schema; an unknown name falls back to the generic envelope schema plus an
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from os import PathLike
 from typing import TYPE_CHECKING
 
+import orjson
+
 from qase_contract.explain import shown
 from qase_contract.findings import Finding, Result, make_finding
-from qase_contract.parsing import parse_body
+from qase_contract.parsing import Parsed, parse_body
 from qase_contract.registry import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 
 if TYPE_CHECKING:
@@ -55,6 +58,9 @@ class Validator:
         self.strict = strict
         self.schema_set = schema_set
         self._engines: dict[str, SchemaEngine] = {}
+        # Event name -> its jsonschema-rs check and the conforming result, which every
+        # conforming delivery of the event shares (results are immutable).
+        self._fast_paths: dict[str, tuple[Callable[[object], bool], Result]] = {}
 
     @property
     def event_names(self) -> tuple[str, ...]:
@@ -62,15 +68,37 @@ class Validator:
 
     def validate(self, delivery: object) -> Result:
         """The verdict on one delivery: a ``dict``, or its JSON text as ``str`` or ``bytes``."""
-        parsed = parse_body(delivery)
-        if isinstance(parsed, Finding):
-            return Result(None, (parsed,), self.strict)
-        body = parsed.value
-        if not isinstance(body, dict):
-            return Result(None, (_not_an_object(body),), self.strict)
+        if type(delivery) is bytes:
+            # The path of almost every delivery read from a dump, kept short: JSON text
+            # (orjson refuses a byte order mark, so one never passes here).
+            try:
+                body = orjson.loads(delivery)
+            except orjson.JSONDecodeError:
+                body = parse_body(delivery)
+        else:
+            body = parse_body(delivery)
+        if type(body) is dict:
+            name = body.get("event_name")
+            fast = self._fast_paths.get(name) if type(name) is str else None
+            if fast is not None:
+                try:
+                    if fast[0](body):
+                        return fast[1]
+                except (ValueError, TypeError, OverflowError):
+                    pass  # not plain JSON data: the full path says why
+            return self._checked(body)
+        if isinstance(body, Finding):
+            return Result(None, (body,), self.strict)
+        # Parsed data (checked to be JSON data), or JSON text that orjson parsed to a non-object.
+        value = body.value if isinstance(body, Parsed) else body
+        if not isinstance(value, dict):
+            return Result(None, (_not_an_object(value),), self.strict)
+        return self._checked(value)
+
+    def _checked(self, body: dict[str, object]) -> Result:
+        """The full path: legacy envelope, dispatch on ``event_name``, explained findings."""
         if "event" in body and "event_name" not in body:
             return Result(None, (_legacy_envelope(body),), self.strict)
-
         event_name = body.get("event_name")
         name = event_name if isinstance(event_name, str) else None
         findings: list[Finding] = []
@@ -82,7 +110,20 @@ class Validator:
         engine = self.engine(schema_id)
         if not engine.is_valid(body):
             findings.extend(engine.explain(body))
+        elif name is not None and not findings:
+            return self._fast_path(name) or Result(name, (), self.strict)
         return Result(name, tuple(findings), self.strict)
+
+    def _fast_path(self, name: str) -> Result | None:
+        """Set up the fast path of a known event after its first conforming delivery: its
+        jsonschema-rs check, and the conforming result its deliveries share."""
+        schema_id = self.schema_set.schema_id_for(name)
+        fast_check = self.engine(schema_id).fast_check if schema_id is not None else None
+        if fast_check is None:
+            return None
+        result = Result(name, (), self.strict)
+        self._fast_paths[name] = (fast_check, result)
+        return result
 
     def engine(self, schema_id: str) -> SchemaEngine:
         engine = self._engines.get(schema_id)

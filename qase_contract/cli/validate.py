@@ -121,15 +121,20 @@ def _report(
     outcomes: Iterator[Outcome], reporter: Reporter, event_filter: EventFilter, progress: ProgressBar | None
 ) -> Tally:
     tally = Tally()
+    filtering = bool(event_filter.patterns)
+    lists_conforming = reporter.lists_conforming
+    count, report = tally.add, reporter.outcome
     try:
         for outcome in outcomes:
             if progress is not None:
                 progress.update(outcome.size)
-            if not event_filter(outcome):
+            if filtering and not event_filter(outcome):
                 tally.filtered += 1
                 continue
-            tally.add(outcome)
-            reporter.outcome(outcome)
+            count(outcome)
+            result = outcome.result
+            if lists_conforming or result is None or result.status != "conforming":
+                report(outcome)
     except SourceError as error:
         # A path that vanished while the run went on.
         _usage_error(reporter, str(error))

@@ -3,26 +3,26 @@ result and report are separate steps)."""
 
 from __future__ import annotations
 
+import importlib
 from typing import IO
 
 from qase_contract.reporters.base import Reporter, ReportOptions
-from qase_contract.reporters.github import GithubReporter
-from qase_contract.reporters.json import JsonReporter
-from qase_contract.reporters.junit import JunitReporter
-from qase_contract.reporters.sarif import SarifReporter
-from qase_contract.reporters.text import TextReporter
 
 __all__ = ["FORMATS", "ReportOptions", "Reporter", "make_reporter"]
 
-FORMATS = ("text", "json", "junit", "sarif", "github")
+#: Format name -> the module and class that render it; only the chosen one is imported.
+_REPORTERS = {
+    "text": ("text", "TextReporter"),
+    "json": ("json", "JsonReporter"),
+    "junit": ("junit", "JunitReporter"),
+    "sarif": ("sarif", "SarifReporter"),
+    "github": ("github", "GithubReporter"),
+}
+FORMATS = tuple(_REPORTERS)
 
 
 def make_reporter(name: str, stream: IO[str], options: ReportOptions) -> Reporter:
-    reporters: dict[str, type[Reporter]] = {
-        "text": TextReporter,
-        "json": JsonReporter,
-        "junit": JunitReporter,
-        "sarif": SarifReporter,
-        "github": GithubReporter,
-    }
-    return reporters[name](stream, options)  # type: ignore[call-arg]
+    module, class_name = _REPORTERS[name]
+    reporter_class = getattr(importlib.import_module(f"qase_contract.reporters.{module}"), class_name)
+    reporter: Reporter = reporter_class(stream, options)
+    return reporter

@@ -23,7 +23,13 @@ class ReportOptions:
 
 
 class Reporter(Protocol):
-    """Renders outcomes to the stream it was given; it never decides the exit code."""
+    """Renders outcomes to the stream it was given; it never decides the exit code.
+
+    ``lists_conforming`` says whether it renders conforming deliveries at all; when it does
+    not, the caller skips the call for them (most of a corpus).
+    """
+
+    lists_conforming: bool
 
     def outcome(self, outcome: Outcome) -> None: ...
 

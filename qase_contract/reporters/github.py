@@ -17,6 +17,7 @@ class GithubReporter:
     def __init__(self, stream: IO[str], options: ReportOptions) -> None:
         self.stream = stream
         self.options = options
+        self.lists_conforming = False
 
     def outcome(self, outcome: Outcome) -> None:
         if outcome.status == "conforming":

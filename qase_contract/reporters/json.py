@@ -21,6 +21,7 @@ class JsonReporter:
     def __init__(self, stream: IO[str], options: ReportOptions) -> None:
         self.stream = stream
         self.options = options
+        self.lists_conforming = options.everything
         self.results = Spool()
 
     def outcome(self, outcome: Outcome) -> None:

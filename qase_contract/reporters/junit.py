@@ -20,6 +20,7 @@ class JunitReporter:
     def __init__(self, stream: IO[str], options: ReportOptions) -> None:
         self.stream = stream
         self.options = options
+        self.lists_conforming = True
         self.cases = Spool()
         self.counts: Counter[str] = Counter()
 

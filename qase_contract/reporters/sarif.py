@@ -25,6 +25,7 @@ class SarifReporter:
     def __init__(self, stream: IO[str], options: ReportOptions) -> None:
         self.stream = stream
         self.options = options
+        self.lists_conforming = False
         self.started = False
         self.any_result = False
 

@@ -15,6 +15,7 @@ class TextReporter:
     def __init__(self, stream: IO[str], options: ReportOptions) -> None:
         self.stream = stream
         self.options = options
+        self.lists_conforming = options.everything
 
     def paint(self, text: str, style: str) -> str:
         if not self.options.colour:

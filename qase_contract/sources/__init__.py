@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,7 +19,7 @@ import orjson
 
 from qase_contract.capture import CAPTURE_PREFIX
 from qase_contract.sources.documents import document_deliveries, har_deliveries, is_har
-from qase_contract.sources.lines import MAX_RECORD_BYTES, json_lines, numbered_lines
+from qase_contract.sources.lines import MAX_RECORD_BYTES, empty_source, json_lines, numbered_lines
 from qase_contract.sources.model import Delivery, Location, ReadFailure, SourceError
 
 __all__ = [
@@ -95,35 +94,33 @@ def read_stream(
             Location(source),
         )
         return
-    empty = True
-    for delivery in _deliveries(stream, source, suffix, max_record):
-        empty = False
-        yield delivery
-    if empty:
-        yield Delivery(ReadFailure("empty: no delivery in it"), Location(source))
+    yield from _deliveries(stream, source, suffix, max_record)
 
 
 def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> Iterator[Delivery]:
-    lines = numbered_lines(stream, max_record)
     if suffix in JSONL_SUFFIXES:
-        yield from json_lines(lines, source, max_record)
+        yield from json_lines(stream, source, max_record)
         return
+    lines = numbered_lines(stream, max_record)
     seen: list[tuple[int, bytes | int]] = []
     if suffix not in HAR_SUFFIXES:
         first = _next_record(lines, seen)
         if first is None:
+            yield empty_source(source)
             return
         if _starts_json_lines(first, lines, seen):
-            yield from json_lines(chain(seen, lines), source, max_record)
+            yield from json_lines(stream, source, max_record, read=seen)
             return
     # One whole document (a delivery, an array of them, or a HAR archive).
     head = b"".join(line for _, line in seen if isinstance(line, bytes))
     data = _rest(stream, head, source)
     if isinstance(data, Delivery):
         yield data
+    elif not data.strip():
+        yield empty_source(source)
     elif suffix in HAR_SUFFIXES:
         yield from _har_file(data, source)
-    elif data.strip():
+    else:
         yield from document_deliveries(data, source)
 
 

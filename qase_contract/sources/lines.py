@@ -27,25 +27,61 @@ def numbered_lines(stream: BinaryIO, limit: int = MAX_RECORD_BYTES) -> Iterator[
             return
         number += 1
         if len(line) > limit and not line.endswith(b"\n"):
-            size = len(line)
-            while not line.endswith(b"\n"):
-                line = stream.readline(_SKIP_CHUNK)
-                if not line:
-                    break
-                size += len(line)
-            yield number, size
+            yield number, skip_line(stream, len(line), line)
         else:
             yield number, line
 
 
-def json_lines(lines: Iterable[tuple[int, bytes | int]], source: str, limit: int) -> Iterator[Delivery]:
-    """Deliveries of numbered lines; blank lines are skipped, capture records unwrapped."""
-    for number, line in lines:
-        location = Location(source, line=number)
+def json_lines(
+    stream: BinaryIO, source: str, limit: int, read: Iterable[tuple[int, bytes | int]] = ()
+) -> Iterator[Delivery]:
+    """Deliveries of a JSON Lines stream; blank lines are skipped, capture records unwrapped.
+
+    ``read`` are the numbered lines already taken from the stream to recognise its format.
+    """
+    number = 0
+    # Whether any record was seen: a stream with none is reported, not silently passed.
+    records = False
+    for number, line in read:
         if isinstance(line, int):
-            yield Delivery(ReadFailure(_too_long(line, limit)), location, size=line)
+            records = True
+            yield Delivery(ReadFailure(_too_long(line, limit)), Location(source, number), size=line)
         elif line.strip():
-            yield delivery_of_line(line, location)
+            records = True
+            yield delivery_of_line(line, Location(source, number))
+    # The loop of numbered_lines, inlined: this runs once per delivery of a corpus.
+    readline = stream.readline
+    while True:
+        line = readline(limit + 1)
+        if not line:
+            if not records:
+                yield empty_source(source)
+            return
+        number += 1
+        if line[0] == 0x7B and len(line) <= limit and not line.startswith(CAPTURE_PREFIX):  # "{"
+            records = True
+            yield Delivery(line.rstrip(b"\r\n"), Location(source, number), None, len(line))
+        elif len(line) > limit and not line.endswith(b"\n"):
+            records = True
+            size = skip_line(stream, len(line), line)
+            yield Delivery(ReadFailure(_too_long(size, limit)), Location(source, number), size=size)
+        elif line.strip():
+            records = True
+            yield delivery_of_line(line, Location(source, number))
+
+
+def empty_source(source: str) -> Delivery:
+    return Delivery(ReadFailure("empty: no delivery in it"), Location(source))
+
+
+def skip_line(stream: BinaryIO, size: int, line: bytes) -> int:
+    """Read past the rest of an over-long line in chunks; its whole size."""
+    while not line.endswith(b"\n"):
+        line = stream.readline(_SKIP_CHUNK)
+        if not line:
+            break
+        size += len(line)
+    return size
 
 
 def delivery_of_line(line: bytes, location: Location) -> Delivery:

