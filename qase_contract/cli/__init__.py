@@ -12,6 +12,7 @@ from __future__ import annotations
 import click
 
 from qase_contract import __version__
+from qase_contract.cli.catalogue import events, example, schema
 from qase_contract.cli.validate import validate
 
 
@@ -22,3 +23,6 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(events)
+main.add_command(schema)
+main.add_command(example)
