@@ -179,7 +179,7 @@ def _combined(referrer: dict[str, Any], target: Any) -> Any:
     if target is True or target == {}:
         return referrer
     if isinstance(target, dict) and _mergeable(referrer, target):
-        return {**target, **referrer}
+        return {**referrer, **target, **referrer}  # the referrer's keys first, and its annotations win
     return {**referrer, "allOf": [*referrer.get("allOf", []), target]}
 
 
