@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from qase_contract.checking import EventFilter, Outcome, Tally, check
+from qase_contract.cli._options import schemas_option
 from qase_contract.cli.output import colour_wanted, report_stream
 from qase_contract.registry import SchemaSetError
 from qase_contract.reporters import FORMATS, Reporter, ReportOptions, make_reporter
@@ -30,12 +31,7 @@ PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Fail on drift (unknown fields, values, events) too.")
-@click.option(
-    "--schemas",
-    "overlay",
-    type=click.Path(file_okay=False),
-    help="Folder of overlay schemas that add or replace events.",
-)
+@schemas_option
 @click.option(
     "--event",
     "events",
