@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from qase_contract.ecma_regex import pattern_keyword
-from qase_contract.explain import SchemaPlaces, findings_from_errors
+from qase_contract.explain import SchemaPlaces, drift_findings, findings_from_errors
 from qase_contract.findings import Finding, make_finding
 from qase_contract.parsing import clipped
 
@@ -124,6 +124,19 @@ class SchemaEngine:
         return verdicts
 
     def explain(self, instance: object) -> list[Finding]:
+        """The findings of an invalid delivery: from jsonschema-rs when they are all drift,
+        else from python-jsonschema, which explains every keyword and branch."""
+        if self._fast is not None:
+            try:
+                drift = drift_findings(self._fast.iter_errors(instance), self._schema_set.relative_name)
+            except (ValueError, TypeError, OverflowError):
+                drift = None
+            if drift:
+                return drift
+        return self.explain_fully(instance)
+
+    def explain_fully(self, instance: object) -> list[Finding]:
+        """python-jsonschema's explanation, whatever the errors are."""
         try:
             errors: Iterable[ValidationError] = list(self._explainer.iter_errors(cast(Any, instance)))
         except RecursionError:

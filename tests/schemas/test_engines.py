@@ -82,3 +82,47 @@ def test_without_jsonschema_rs_every_case_gets_the_same_findings(
 
 def test_without_jsonschema_rs_every_example_still_conforms(python_only: Validator) -> None:
     assert all(python_only.validate(delivery).findings == () for delivery in EXAMPLE_DELIVERIES)
+
+
+def drifted_variants() -> list[dict[str, Any]]:
+    """Every example given each kind of drift the fast explanation handles, alone and together."""
+    variants: list[dict[str, Any]] = []
+    for index, example in enumerate(EXAMPLE_DELIVERIES):
+        payload = example.get("payload")
+        if not isinstance(payload, dict):
+            continue
+        variants.append({**example, "payload": {**payload, "undocumented": index}})
+        variants.append({**example, "extra_envelope_key": [index], "payload": {**payload, "z~/": None}})
+    return variants
+
+
+@pytest.mark.parametrize("delivery", PARSED_CASES + drifted_variants())
+def test_the_fast_drift_explanation_equals_python_jsonschemas(delivery: dict[str, Any]) -> None:
+    from qase_contract.explain import drift_findings
+
+    validator = Validator()
+    engine = engine_for(validator, delivery)
+    if engine.is_valid(delivery):
+        return
+    fast = drift_findings(engine._fast.iter_errors(delivery), validator.schema_set.relative_name)
+    full = sorted(engine.explain_fully(delivery), key=lambda f: f.sort_key())
+    # None means python-jsonschema explains (any error that is not plain drift, and also a
+    # spurious falseSchema error jsonschema-rs 0.61 lists beside drift in a custom field).
+    if fast is not None:
+        assert sorted(fast, key=lambda f: f.sort_key()) == full
+    assert engine.explain(delivery) == (fast or engine.explain_fully(delivery))
+
+
+def test_the_fast_drift_explanation_covers_the_drift_cases() -> None:
+    from qase_contract.explain import drift_findings
+
+    validator = Validator()
+    handled = 0
+    for case in CASE_DELIVERIES:
+        delivery = case.get("delivery")
+        only_drift = case["findings"] and all(f["kind"] == "drift" for f in case["findings"])
+        if only_drift and isinstance(delivery, dict):
+            engine = engine_for(validator, delivery)
+            errors = engine._fast.iter_errors(delivery)
+            handled += drift_findings(errors, validator.schema_set.relative_name) is not None
+    assert handled >= 10
