@@ -13,6 +13,7 @@ import click
 
 from qase_contract import __version__
 from qase_contract.cli.catalogue import events, example, schema
+from qase_contract.cli.drift import drift
 from qase_contract.cli.validate import validate
 
 
@@ -26,3 +27,4 @@ main.add_command(validate)
 main.add_command(events)
 main.add_command(schema)
 main.add_command(example)
+main.add_command(drift)

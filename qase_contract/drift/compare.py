@@ -27,6 +27,7 @@ class UndocumentedField:
     examples: tuple[object, ...]
     redacted: bool
     node: ObservedNode = field(repr=False, compare=False)
+    parent: ContractNode = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class TypeChange:
     seen: dict[str, int]
     unexpected: int
     first_location: str
+    node: ObservedNode = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class ForbiddenNull:
     count: int
     of: int
     first_location: str
+    node: ObservedNode = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class UnknownValues:
     values: tuple[UnknownValue, ...]
     of: int
     complete: bool  # False when the field showed more distinct values than the profile keeps
+    node: ObservedNode = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,7 @@ def _check_types(
     total = sum(types.values())
     nulls = types.get("null", 0)
     if nulls and not contract.allows("null"):
-        drift.forbidden_nulls.append(ForbiddenNull(path, nulls, total, str(node.first_seen_of("null"))))
+        drift.forbidden_nulls.append(ForbiddenNull(path, nulls, total, str(node.first_seen_of("null")), node))
     unexpected = [name for name in types if name != "null" and not contract.allows(name)]
     if unexpected:
         first = next(where for kind, where in node.first_seen.items() if node.type_name(kind) in unexpected)
@@ -191,6 +195,7 @@ def _check_types(
                 seen={name: types[name] for name in _ordered(types)},
                 unexpected=sum(types[name] for name in unexpected),
                 first_location=str(first),
+                node=node,
             )
         )
 
@@ -206,10 +211,14 @@ def _check_values(drift: EventDrift, node: ObservedNode, contract: ContractNode,
         if value not in allowed
     )
     if unknown:
-        drift.unknown_values.append(UnknownValues(path, allowed, unknown, node.count, not node.values_capped))
+        drift.unknown_values.append(
+            UnknownValues(path, allowed, unknown, node.count, not node.values_capped, node)
+        )
 
 
-def _check_keys(drift: EventDrift, node: ObservedNode, contract: ContractNode, objects: int, path: str) -> None:
+def _check_keys(
+    drift: EventDrift, node: ObservedNode, contract: ContractNode, objects: int, path: str
+) -> None:
     for key, below in node.children.items():
         here = child_pointer(path, key)
         if below.contract is None:
@@ -224,6 +233,7 @@ def _check_keys(drift: EventDrift, node: ObservedNode, contract: ContractNode, o
                         tuple(below.sample()),
                         below.redacted,
                         below,
+                        contract,
                     )
                 )
             continue
@@ -240,4 +250,3 @@ def _check_keys(drift: EventDrift, node: ObservedNode, contract: ContractNode, o
 
 def _ordered(names: Any) -> tuple[str, ...]:
     return tuple(name for name in TYPE_ORDER if name in names)
-

@@ -153,7 +153,9 @@ class _Reader:
                 node = _intersect(node, functools.reduce(_union, branches))
         return node
 
-    def _own(self, schema: Mapping[str, Any], resolver: Resolver[Any], expanding: frozenset[int]) -> ContractNode:
+    def _own(
+        self, schema: Mapping[str, Any], resolver: Resolver[Any], expanding: frozenset[int]
+    ) -> ContractNode:
         declared = schema.get("type")
         types = frozenset([declared] if isinstance(declared, str) else declared) if declared else None
         values: tuple[object, ...] | None = None
@@ -174,7 +176,9 @@ class _Reader:
             declared_pattern = self._declared(subschema, resolver, expanding)
             additional = declared_pattern if additional is None else _union(additional, declared_pattern)
         items_schema = schema.get("items")
-        items = self._declared(items_schema, resolver, expanding) if isinstance(items_schema, Mapping) else None
+        items = (
+            self._declared(items_schema, resolver, expanding) if isinstance(items_schema, Mapping) else None
+        )
         required = schema.get("required")
         place = self.places.get(id(schema))
         return ContractNode(

@@ -60,12 +60,12 @@ class ObservedNode:
 
     __slots__ = (
         "children",
+        "closed_set",
         "contract",
         "entries",
         "examples",
         "first_seen",
         "items",
-        "closed_set",
         "redacted",
         "type_counts",
         "value_first_seen",
@@ -118,11 +118,11 @@ class ObservedNode:
     def walk(self, path: str = "") -> Iterator[tuple[str, ObservedNode]]:
         """(path, node) for every node below this one, this one first; wildcards as ``*``."""
         yield path, self
-        for key, node in self.children.items():
-            yield from node.walk(child_pointer(path, key))
-        for node in (self.entries, self.items):
-            if node is not None:
-                yield from node.walk(child_pointer(path, WILDCARD))
+        for key, below in self.children.items():
+            yield from below.walk(child_pointer(path, key))
+        for every in (self.entries, self.items):
+            if every is not None:
+                yield from every.walk(child_pointer(path, WILDCARD))
 
     def _new_value(self, value: object, location: Location) -> None:
         values = self.values
@@ -273,7 +273,9 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
         counts[kind] = seen + 1
     if kind is dict:
         if depth >= MAX_DEPTH:
-            event.note_once("depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled")
+            event.note_once(
+                "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
+            )
             return
         entries = node.entries
         if entries is not None:
@@ -290,7 +292,9 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
             _fold(event, below, item, location, depth + 1)
     elif kind is list:
         if depth >= MAX_DEPTH:
-            event.note_once("depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled")
+            event.note_once(
+                "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
+            )
             return
         items = node.items
         if items is None:

@@ -1,0 +1,117 @@
+"""``qase-contract drift``: what a corpus shows that the contract does not say; baselines for CI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from qase_contract.drift import baseline as baselines
+from qase_contract.drift.compare import DriftReport, compare
+from qase_contract.drift.profile import CorpusProfile
+from qase_contract.drift.report import render_json, render_markdown, render_text, report_data
+from qase_contract.drift.suggest import suggest_overlay
+from qase_contract.registry import SchemaSet, SchemaSetError
+from qase_contract.sources import SourceError, read_paths
+
+EXIT_OK, EXIT_NEW_SHAPES, EXIT_USAGE = 0, 1, 2
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="Report format; markdown suits a CI job summary, json has a stable structure.",
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout."
+)
+@click.option(
+    "--schemas",
+    "overlay",
+    type=click.Path(file_okay=False),
+    help="Folder of overlay schemas that add or replace events.",
+)
+@click.option(
+    "--suggest",
+    "suggest_folder",
+    type=click.Path(file_okay=False),
+    help="Write overlay schemas adopting the observed changes into this folder (for --schemas).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Store each event's observed shape in this file.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Exit 1 when the corpus shows a shape this baseline lacks (new event, field, type or value).",
+)
+def drift(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    overlay: str | None,
+    suggest_folder: str | None,
+    write_baseline: str | None,
+    baseline: str | None,
+) -> None:
+    """Report how captured deliveries differ from the contract, per event."""
+    try:
+        schema_set = SchemaSet.builtin() if overlay is None else SchemaSet.builtin().with_overlay(overlay)
+    except SchemaSetError as error:
+        raise click.UsageError(f"--schemas: {error}") from None
+    missing = [path for path in paths if path != "-" and not Path(path).exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+    known_shapes: baselines.Shapes | None = None
+    if baseline is not None:
+        try:
+            known_shapes = baselines.read_baseline(baseline)
+        except baselines.BaselineError as error:
+            raise click.UsageError(f"--baseline: {error}") from None
+    try:
+        profile = CorpusProfile.of(read_paths(paths), schema_set)
+    except SourceError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    report = compare(profile)
+    check = None
+    if known_shapes is not None:
+        check = baselines.check_baseline(profile, known_shapes, str(baseline))
+    text = RENDERERS[output_format](report_data(report, check))
+    try:
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            Path(output).write_text(text, encoding="utf-8")
+        if write_baseline is not None:
+            baselines.write_baseline(profile, write_baseline)
+        if suggest_folder is not None:
+            _suggest(profile, report, suggest_folder)
+    except OSError as error:
+        click.echo(f"error: cannot write {error.filename or ''}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_NEW_SHAPES if check is not None and not check.passed else EXIT_OK)
+
+
+def _suggest(profile: CorpusProfile, report: DriftReport, folder: str) -> None:
+    suggestion = suggest_overlay(profile, report, folder)
+    if not suggestion.files:
+        click.echo(f"suggest: nothing to adopt; {folder} left unchanged", err=True)
+        return
+    click.echo(
+        f"suggest: wrote {len(suggestion.files)} schema file(s) to {folder} (use --schemas {folder})",
+        err=True,
+    )
+    for line in suggestion.adopted:
+        click.echo(f"  adopted: {line}", err=True)
+    for line in suggestion.not_adopted:
+        click.echo(f"  not adopted: {line}", err=True)
