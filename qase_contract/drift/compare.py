@@ -13,6 +13,7 @@ from qase_contract._pointer import child as child_pointer
 from qase_contract.drift.contract import TYPE_ORDER, ContractNode
 from qase_contract.drift.profile import WILDCARD, CorpusProfile, EventProfile, ObservedNode
 from qase_contract.drift.shape import observed_schema
+from qase_contract.explain import json_type
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,8 @@ def _check_values(drift: EventDrift, node: ObservedNode, contract: ContractNode,
     unknown = tuple(
         UnknownValue(value, count, str(node.value_first_seen[value]))
         for value, count in observed.items()
-        if value not in allowed
+        # A value of a type the contract does not allow is a type change already.
+        if value not in allowed and contract.allows(_value_type(value))
     )
     if unknown:
         drift.unknown_values.append(
@@ -246,6 +248,10 @@ def _check_keys(
             drift.unseen_optional_fields.append(child_pointer(path, key))
         elif key not in node.children:
             drift.missing_required_fields.append(MissingRequired(child_pointer(path, key), objects, objects))
+
+
+def _value_type(value: object) -> str:
+    return "integer" if isinstance(value, float) and value.is_integer() else json_type(value)
 
 
 def _ordered(names: Any) -> tuple[str, ...]:

@@ -247,7 +247,7 @@ def _schema_rows(schema: dict[str, Any], path: str = "/payload") -> list[tuple[s
 def _new_detail(item: dict[str, Any]) -> str:
     what, detail = item["what"], item["detail"]
     if what == "event":
-        text = f"{detail} {'delivery' if detail == 1 else 'deliveries'}"
+        text = _counted(detail, "delivery", "deliveries")
     elif what == "field":
         text = f"as {_types(detail)}"
     elif what == "value":
@@ -271,13 +271,18 @@ def _baseline_rows(baseline: dict[str, Any]) -> tuple[list[tuple[str, str, str, 
     return new, unseen
 
 
+def _counted(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def _headline(data: dict[str, Any]) -> str:
     summary = data["summary"]
     return (
-        f"{data['deliveries']} deliveries, {summary['events_seen']} events "
+        f"{_counted(data['deliveries'], 'delivery', 'deliveries')}, "
+        f"{_counted(summary['events_seen'], 'event')} "
         f"({summary['events_differing']} differ from the contract, {summary['unknown_events']} unknown), "
-        f"{summary['skipped_records']} records skipped, "
-        f"{summary['unseen_events']} catalogued events never seen"
+        f"{_counted(summary['skipped_records'], 'record')} skipped, "
+        f"{_counted(summary['unseen_events'], 'catalogued event')} never seen"
     )
 
 
@@ -383,9 +388,17 @@ def render_markdown(data: dict[str, Any]) -> str:
                 f"| {_code(path)} | {_cell(described)} |"
                 for path, described in _schema_rows(event["observed_schema"])
             )
-        if event["unseen_optional_fields"] and event["differs"]:
-            fields = ", ".join(_code(path) for path in event["unseen_optional_fields"])
-            lines += ["", f"Optional fields of {_code(name)} never seen: {fields}"]
+        unseen = event["unseen_optional_fields"]
+        if unseen:
+            lines += [
+                "",
+                f"<details><summary>{_code(name)}: {_counted(len(unseen), 'optional field')} never seen"
+                "</summary>",
+                "",
+                ", ".join(_code(path) for path in unseen),
+                "",
+                "</details>",
+            ]
     if data["unseen_events"]:
         lines += [
             "",

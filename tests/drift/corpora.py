@@ -1,0 +1,63 @@
+"""Small corpora for the drift tests, built from the shipped examples with one change each."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import orjson
+from click.testing import CliRunner
+
+from qase_contract.cli import main
+from tests.conftest import EXAMPLES, load_json
+
+
+def example(event: str, variant: str = "canonical") -> dict[str, Any]:
+    return copy.deepcopy(load_json(EXAMPLES / event / f"{variant}.json"))
+
+
+def changed(event: str, **payload: Any) -> dict[str, Any]:
+    """The canonical delivery of ``event`` with payload keys set (or removed, with ``...``)."""
+    delivery = example(event)
+    for key, value in payload.items():
+        if value is ...:
+            del delivery["payload"][key]
+        else:
+            delivery["payload"][key] = value
+    return delivery
+
+
+def write_jsonl(path: Path, records: list[Any]) -> Path:
+    """One record per line: a delivery as JSON, or a ``str`` written as it is (a broken line)."""
+    lines = [record.encode() if isinstance(record, str) else orjson.dumps(record) for record in records]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def every_kind_of_drift() -> list[Any]:
+    """One corpus holding each kind of drift once, next to deliveries that conform."""
+    return [
+        example("milestone.created"),
+        changed("milestone.created", color="red"),  # undocumented field
+        changed("milestone.created", title=None),  # null where the contract forbids it
+        changed("suite.created", parent_id="12"),  # a string where an integer (or null) is expected
+        changed("review.approval_status_changed", status="rejected"),  # outside a closed set
+        changed("custom_field.created", api_token="s3cr3t-value"),  # undocumented, named like a secret
+        changed("run.completed", duration=...),  # a required field missing
+        example("case.deleted"),  # documented optional fields never seen
+        {  # an event outside the catalogue
+            "event_name": "result.created",
+            "timestamp": 1764230400,
+            "payload": {"id": 99, "run_id": 7, "status": "passed"},
+            "team_member_id": 0,
+            "project_code": "DEMO",
+        },
+        '{"event_name": "run.started", ',  # truncated: skipped, the rest still read
+    ]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """The CLI in-process: exit code, standard output, standard error."""
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
