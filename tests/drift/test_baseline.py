@@ -1,0 +1,171 @@
+"""Baselines for CI: a clean corpus passes its own; a new shape exits 1; unseen entries warn."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.drift.corpora import changed, example, run, write_jsonl
+
+CONFORMING = ROOT / "examples" / "conforming.jsonl"
+
+
+@pytest.fixture
+def baseline(tmp_path: Path) -> Path:
+    """The baseline of a small corpus: two milestones, a case and a custom field."""
+    corpus = write_jsonl(
+        tmp_path / "before.jsonl",
+        [example("milestone.created"), example("case.created"), example("custom_field.created")],
+    )
+    target = tmp_path / "baseline.json"
+    code, _, _ = run("drift", "--write-baseline", str(target), str(corpus))
+    assert code == 0
+    return target
+
+
+def check(tmp_path: Path, baseline: Path, records: list[Any]) -> tuple[int, dict[str, Any]]:
+    corpus = write_jsonl(tmp_path / "after.jsonl", records)
+    code, output, _ = run("drift", "--format", "json", "--baseline", str(baseline), str(corpus))
+    return code, json.loads(output)["baseline"]
+
+
+def test_a_clean_corpus_passes_its_own_baseline(tmp_path: Path) -> None:
+    target = tmp_path / "baseline.json"
+    assert run("drift", "--write-baseline", str(target), str(CONFORMING))[0] == 0
+    code, output, _ = run("drift", "--baseline", str(target), str(CONFORMING))
+    assert code == 0
+    assert output.endswith(f"\nbaseline {target}: passed\n")
+
+
+def test_the_baseline_stores_paths_types_and_closed_set_values_only(baseline: Path) -> None:
+    data = json.loads(baseline.read_text(encoding="utf-8"))
+    assert data["format"] == "qase-contract drift baseline"
+    assert data["version"] == 1
+    assert data["events"]["milestone.created"] == {
+        "/event_name": {"types": ["string"], "values": ["milestone.created"]},
+        "/payload": {"types": ["object"]},
+        "/payload/description": {"types": ["string"]},
+        "/payload/id": {"types": ["integer"]},
+        "/payload/title": {"types": ["string"]},
+        "/project_code": {"types": ["string"]},
+        "/team_member_id": {"types": ["integer"]},
+        "/timestamp": {"types": ["integer"]},
+    }
+    case = data["events"]["case.created"]
+    assert case["/payload/automation/id"] == {"types": ["integer"], "values": [1]}
+    assert case["/payload/custom_fields/*/type"] == {"types": ["string"], "values": ["number"]}
+    assert case["/payload/steps/*/action"] == {"types": ["string"]}
+    text = baseline.read_text(encoding="utf-8")
+    for free_text in ("Example test case", "Description test case", "simple action", "example"):
+        assert f'"{free_text}"' not in text
+
+
+@pytest.mark.parametrize(
+    ("record", "new"),
+    [
+        (
+            changed("milestone.created", color="red"),
+            {"event": "milestone.created", "path": "/payload/color", "what": "field", "detail": ["string"]},
+        ),
+        (
+            changed("milestone.created", id="70673"),
+            {"event": "milestone.created", "path": "/payload/id", "what": "type", "detail": "string"},
+        ),
+        (
+            changed("custom_field.created", type="formula"),
+            {"event": "custom_field.created", "path": "/payload/type", "what": "value", "detail": "formula"},
+        ),
+        (example("suite.created"), {"event": "suite.created", "path": "", "what": "event", "detail": 1}),
+    ],
+    ids=["new-field", "new-type", "new-value", "new-event"],
+)
+def test_a_shape_the_baseline_lacks_exits_1(
+    tmp_path: Path, baseline: Path, record: dict[str, Any], new: dict[str, Any]
+) -> None:
+    code, result = check(tmp_path, baseline, [example("milestone.created"), record])
+    assert code == 1
+    assert result["passed"] is False
+    assert result["new"] == [{**new, "first_location": f"{tmp_path / 'after.jsonl'}:2"}]
+
+
+def test_only_the_top_of_a_new_object_is_listed(tmp_path: Path, baseline: Path) -> None:
+    code, result = check(tmp_path, baseline, [changed("milestone.created", owner={"id": 1, "name": "Ann"})])
+    assert code == 1
+    assert [(item["path"], item["detail"]) for item in result["new"]] == [("/payload/owner", ["object"])]
+
+
+def test_baseline_entries_the_corpus_never_showed_are_warnings(tmp_path: Path, baseline: Path) -> None:
+    code, result = check(tmp_path, baseline, [changed("milestone.created", description=...)])
+    assert code == 0
+    assert result == {
+        "file": str(baseline),
+        "passed": True,
+        "new": [],
+        "unseen": [
+            {"event": "milestone.created", "path": "/payload/description", "what": "field", "detail": None},
+            {"event": "case.created", "path": "", "what": "event", "detail": None},
+            {"event": "custom_field.created", "path": "", "what": "event", "detail": None},
+        ],
+    }
+    text = run("drift", "--baseline", str(baseline), str(tmp_path / "after.jsonl"))[1]
+    assert "  warning: milestone.created /payload/description: field never seen" in text.splitlines()
+
+
+def test_the_markdown_report_shows_the_baseline_verdict(tmp_path: Path, baseline: Path) -> None:
+    corpus = write_jsonl(tmp_path / "after.jsonl", [changed("milestone.created", color="red")])
+    code, output, _ = run("drift", "--format", "markdown", "--baseline", str(baseline), str(corpus))
+    assert code == 1
+    assert (
+        f"### Baseline `{baseline}`: failed: 1 new shape\n\n"
+        "| new | event | path | detail |\n"
+        "|---|---|---|---|\n"
+        f"| new field | `milestone.created` | `/payload/color` | as string (first {corpus}:1) |\n"
+    ) in output
+    assert "<details><summary>2 baseline entries not seen (warnings)</summary>" in output
+
+
+def test_checking_and_rewriting_a_baseline_in_one_run_checks_the_old_one(
+    tmp_path: Path, baseline: Path
+) -> None:
+    corpus = write_jsonl(tmp_path / "after.jsonl", [changed("milestone.created", color="red")])
+    assert run("drift", "--baseline", str(baseline), "--write-baseline", str(baseline), str(corpus))[0] == 1
+    assert run("drift", "--baseline", str(baseline), str(corpus))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such baseline file (write one with --write-baseline)"),
+        ("{", "the baseline is not valid JSON"),
+        (
+            '{"format": "something else"}',
+            'not a drift baseline (expected "format": "qase-contract drift baseline")',
+        ),
+        ('{"format": "qase-contract drift baseline", "version": 9, "events": {}}', "baseline version 9"),
+        (
+            '{"format": "qase-contract drift baseline", "version": 1, "events": []}',
+            "/events must be an object",
+        ),
+        (
+            '{"format": "qase-contract drift baseline", "version": 1, '
+            '"events": {"a.b": {"/x": {"types": ["text"]}}}}',
+            "/events/a.b/~1x/types must be a list of JSON type names, got ['text']",
+        ),
+    ],
+    ids=["missing", "not-json", "not-a-baseline", "version", "events-not-object", "bad-types"],
+)
+def test_an_unusable_baseline_is_a_usage_error_naming_the_place(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    target = tmp_path / "baseline.json"
+    if content is not None:
+        target.write_text(content, encoding="utf-8")
+    code, output, errors = run("drift", "--baseline", str(target), str(CONFORMING))
+    assert code == 2
+    assert output == ""
+    assert f"--baseline: {target}: " in errors
+    assert message in errors

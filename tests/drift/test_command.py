@@ -1,0 +1,94 @@
+"""``qase-contract drift``: what it reads, exit codes, and usage errors with clear messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.drift.corpora import run
+
+EXAMPLES = ROOT / "examples"
+
+
+def test_it_reads_what_validate_reads_folders_included() -> None:
+    code, output, _ = run("drift", "--format", "json", str(EXAMPLES))
+    report = json.loads(output)
+    assert code == 0
+    assert report["deliveries"] == 19
+    assert report["summary"] == {
+        "events_seen": 11,
+        "events_differing": 6,
+        "unknown_events": 1,
+        "unseen_events": 30,
+        "skipped_records": 2,
+    }
+
+
+def test_a_json_array_gives_each_delivery_its_index(tmp_path: Path) -> None:
+    good = json.loads((ROOT / "schemas/examples/run.deleted/canonical.json").read_text(encoding="utf-8"))
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps([good, {**good, "extra": 1}]), encoding="utf-8")
+    report = json.loads(run("drift", "--format", "json", str(dump))[1])
+    assert report["events"]["run.deleted"]["undocumented_fields"][0]["first_location"] == f"{dump}[1]"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["does-not-exist.jsonl"], "no such file or folder: does-not-exist.jsonl"),
+        (["--format", "yaml", str(EXAMPLES)], "'yaml' is not one of 'json', 'markdown', 'text'"),
+        ([], "Missing argument 'PATHS...'"),
+        (
+            ["--schemas", "no-such-folder", str(EXAMPLES)],
+            "--schemas: no-such-folder: schema overlay folder not found",
+        ),
+    ],
+    ids=["missing-path", "bad-format", "no-path", "bad-overlay"],
+)
+def test_usage_errors_exit_2_with_a_clear_message(args: list[str], message: str) -> None:
+    code, output, errors = run("drift", *args)
+    assert code == 2
+    assert output == ""
+    assert message in errors
+
+
+def test_an_unwritable_output_exits_2_naming_it(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "report.md"
+    code, _, errors = run("drift", "--output", str(target), str(EXAMPLES))
+    assert code == 2
+    assert f"error: cannot write {target}: No such file or directory" in errors
+
+
+def test_a_suggest_folder_that_is_a_file_exits_2(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("", encoding="utf-8")
+    code, _, errors = run("drift", "--suggest", str(target), str(EXAMPLES))
+    assert code == 2
+    assert "is a file" in errors
+
+
+def test_the_installed_command_runs_as_a_module() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qase_contract",
+            "drift",
+            "--format",
+            "markdown",
+            str(EXAMPLES / "drifted.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "## Qase webhook drift\n\n5 deliveries, 5 events (4 differ from the contract"
+    )
