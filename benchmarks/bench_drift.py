@@ -1,0 +1,169 @@
+"""Drift profile throughput and memory on a large corpus, against a bare orjson loop, in one run.
+
+Writes a mixed JSON Lines corpus (default one million deliveries) cycling through the shipped
+examples with fresh ids and timestamps and some drift (undocumented fields, changed types,
+nulls, unknown values, unknown events, broken lines), then runs each measurement in its own
+process so each has its own peak RSS:
+
+  * bare:     ``orjson.loads`` on every line (the practical limit of any Python reader),
+  * profile:  ``CorpusProfile`` + ``compare`` fed the same lines, in-process, at a tenth of the
+              corpus and at all of it (equal peak RSS at both sizes = flat memory),
+  * command:  ``qase-contract drift FILE --format json`` in a process of its own, imports
+              included (it reads through ``qase_contract.sources``, so its memory follows that
+              reader).
+
+Usage: ``python benchmarks/bench_drift.py [--count N] [--keep FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "schemas" / "examples"
+
+
+def deliveries(count: int, seed: int = 11) -> Iterator[bytes]:
+    examples = [json.loads(path.read_text()) for path in sorted(EXAMPLES.glob("*/*.json"))]
+    rng = random.Random(seed)
+    for index in range(count):
+        delivery: dict[str, Any] = json.loads(json.dumps(examples[index % len(examples)]))
+        delivery["timestamp"] = 1_650_000_000 + index
+        payload = delivery["payload"]
+        if isinstance(payload.get("id"), int):
+            payload["id"] = index
+        roll = rng.random()
+        if roll < 0.05:
+            payload[f"new_field_{index % 7}"] = f"value {index}"
+        elif roll < 0.07:
+            delivery["team_member_id"] = str(delivery["team_member_id"])
+        elif roll < 0.08:
+            payload["title"] = None
+        elif roll < 0.09:
+            delivery["event_name"] = f"result.{('created', 'updated', 'deleted')[index % 3]}"
+        elif roll < 0.0901:
+            yield b'{"event_name": "run.started", '
+            continue
+        yield orjson.dumps(delivery)
+
+
+def write_corpus(path: Path, count: int) -> None:
+    with path.open("wb") as out:
+        for line in deliveries(count):
+            out.write(line + b"\n")
+
+
+def lines(path: Path, limit: int | None) -> Iterator[bytes]:
+    with path.open("rb") as corpus:
+        for number, line in enumerate(corpus, start=1):
+            if limit is not None and number > limit:
+                return
+            yield line
+
+
+def bare(path: Path, limit: int | None) -> int:
+    count = 0
+    for count, line in enumerate(lines(path, limit), start=1):  # noqa: B007 (the count is the result)
+        with contextlib.suppress(orjson.JSONDecodeError):
+            orjson.loads(line)
+    return count
+
+
+def profile(path: Path, limit: int | None) -> int:
+    from qase_contract.drift import CorpusProfile, compare
+    from qase_contract.sources import Delivery, Location
+
+    source = str(path)
+    corpus = CorpusProfile.of(
+        Delivery(line, Location(source, line=number)) for number, line in enumerate(lines(path, limit), 1)
+    )
+    compare(corpus)
+    return corpus.deliveries
+
+
+def command(path: Path, limit: int | None) -> int:
+    from qase_contract.cli import main
+
+    report = path.with_suffix(".report.json")
+    try:
+        main(["drift", "--format", "json", "--output", str(report), str(path)])
+    except SystemExit as done:
+        if done.code != 0:
+            raise
+    deliveries: int = json.loads(report.read_text(encoding="utf-8"))["deliveries"]
+    return deliveries
+
+
+MODES = {"bare": bare, "profile": profile, "command": command}
+
+
+def measure(mode: str, path: Path, limit: int | None) -> dict[str, float]:
+    """Run in a child process: one measurement, its rate and this process's peak RSS."""
+    started = time.perf_counter()
+    count = MODES[mode](path, limit)
+    elapsed = time.perf_counter() - started
+    return {"count": count, "per_second": count / elapsed, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def child(mode: str, path: Path, limit: int | None) -> dict[str, float]:
+    args = [sys.executable, __file__, "--measure", mode, "--corpus", str(path)]
+    if limit is not None:
+        args += ["--limit", str(limit)]
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.measure:
+        print(json.dumps(measure(options.measure, options.corpus, options.limit)))
+        return
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = options.keep or Path(folder) / "corpus.jsonl"
+        started = time.perf_counter()
+        write_corpus(path, options.count)
+        size = path.stat().st_size / 2**20
+        took = time.perf_counter() - started
+        print(f"corpus: {options.count:,} deliveries, {size:,.0f} MiB, written in {took:.1f} s")
+        tenth = options.count // 10
+        results = {
+            "bare orjson.loads": child("bare", path, None),
+            f"profile ({tenth:,})": child("profile", path, tenth),
+            "profile": child("profile", path, None),
+            "qase-contract drift (process)": child("command", path, None),
+        }
+    bare = results["bare orjson.loads"]["per_second"]
+    print(f"{'':32} {'deliveries/s':>14} {'peak RSS':>10} {'vs bare':>8}")
+    for name, result in results.items():
+        print(
+            f"{name:32} {result['per_second']:>14,.0f} {result['peak_rss_mb']:>7,.0f} MB "
+            f"{result['per_second'] / bare:>8.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
