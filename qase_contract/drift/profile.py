@@ -128,9 +128,13 @@ class ObservedNode:
         values = self.values
         assert values is not None
         if self.closed_set:
-            if len(values) < CLOSED_VALUE_CAP:
-                values[value] = 1
-                self.value_first_seen[value] = location
+            # No closed set holds long texts: keep such a value cut short, it is unknown anyway.
+            key = clip(value, 4 * MAX_VALUE_LENGTH)
+            if key in values:
+                values[key] += 1
+            elif len(values) < CLOSED_VALUE_CAP:
+                values[key] = 1
+                self.value_first_seen[key] = location
             else:
                 self.values_capped = True
             return

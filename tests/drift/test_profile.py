@@ -167,3 +167,20 @@ DELIVERIES = [load_json(path) for path in example_files()] + [
 )
 def test_the_profile_finds_the_shape_changes_the_validator_finds(body: dict[str, Any]) -> None:
     assert drift_codes(body) == validator_codes(body)
+
+
+def test_a_long_unknown_value_of_a_closed_set_is_kept_cut_short_and_counted() -> None:
+    long_status = "x" * 10_000
+    report = compare(profile_of(*[changed("review.approval_status_changed", status=long_status)] * 3))
+    [unknown] = report.events["review.approval_status_changed"].unknown_values
+    assert [(item.value, item.count) for item in unknown.values] == [("x" * 255 + "…", 3)]
+
+
+def test_each_events_observed_shape_accepts_every_delivery_it_was_inferred_from() -> None:
+    from jsonschema import Draft202012Validator
+
+    bodies = [load_json(path) for path in example_files()]
+    profile = profile_of(*bodies)
+    for body in bodies:
+        schema = observed_schema(profile.events[body["event_name"]].root)
+        assert Draft202012Validator(schema).is_valid(body), body["event_name"]
