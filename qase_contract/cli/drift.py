@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from qase_contract.cli._options import schema_set_from, schemas_option
 from qase_contract.drift import baseline as baselines
 from qase_contract.drift.compare import DriftReport, compare
 from qase_contract.drift.profile import CorpusProfile
 from qase_contract.drift.report import render_json, render_markdown, render_text, report_data
 from qase_contract.drift.suggest import suggest_overlay
-from qase_contract.registry import SchemaSet, SchemaSetError
-from qase_contract.sources import SourceError, read_paths
+from qase_contract.sources import STDIN, SourceError, read_paths
 
 EXIT_OK, EXIT_NEW_SHAPES, EXIT_USAGE = 0, 1, 2
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
@@ -32,12 +33,7 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
 @click.option(
     "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout."
 )
-@click.option(
-    "--schemas",
-    "overlay",
-    type=click.Path(file_okay=False),
-    help="Folder of overlay schemas that add or replace events.",
-)
+@schemas_option
 @click.option(
     "--suggest",
     "suggest_folder",
@@ -64,11 +60,8 @@ def drift(
     baseline: str | None,
 ) -> None:
     """Report how captured deliveries differ from the contract, per event."""
-    try:
-        schema_set = SchemaSet.builtin() if overlay is None else SchemaSet.builtin().with_overlay(overlay)
-    except SchemaSetError as error:
-        raise click.UsageError(f"--schemas: {error}") from None
-    missing = [path for path in paths if path != "-" and not Path(path).exists()]
+    schema_set = schema_set_from(overlay)
+    missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
     known_shapes: baselines.Shapes | None = None

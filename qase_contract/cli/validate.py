@@ -17,7 +17,7 @@ from qase_contract.cli.output import colour_wanted, report_stream
 from qase_contract.registry import SchemaSetError
 from qase_contract.reporters import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters.text import TextReporter
-from qase_contract.sources import MAX_RECORD_BYTES, Delivery, SourceError, read_path, read_stream
+from qase_contract.sources import MAX_RECORD_BYTES, STDIN, SourceError, read_paths
 from qase_contract.validator import Validator
 
 if TYPE_CHECKING:
@@ -94,13 +94,13 @@ def validate(
             validator = Validator(strict=strict, schemas=overlay)
         except SchemaSetError as error:
             _usage_error(reporter, f"--schemas: {error}")
-        missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
+        missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
         if missing:
             _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
             click.echo(f"warning: --event {pattern!r} matches no catalogued event", err=True)
-        deliveries = _deliveries(paths, max_record_size)
+        deliveries = read_paths(paths, max_record=max_record_size)
         if jobs != 1:
             from qase_contract.parallel import check_in_parallel, default_jobs
 
@@ -150,19 +150,11 @@ def _usage_error(reporter: Reporter, message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def _deliveries(paths: tuple[str, ...], max_record: int) -> Iterator[Delivery]:
-    for path in paths:
-        if path == "-":
-            yield from read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
-        else:
-            yield from read_path(Path(path), max_record=max_record)
-
-
 def _progress(paths: tuple[str, ...], format_: str, output: str | None) -> ProgressBar | None:
     """A progress bar on stderr only for people: a terminal, outside CI, on large input."""
     if os.environ.get("CI") or not sys.stderr.isatty():
         return None
-    total = sum(_input_size(Path(path)) for path in paths if path != "-")
+    total = sum(_input_size(Path(path)) for path in paths if path != STDIN)
     if total < PROGRESS_MIN_BYTES:
         return None
     from qase_contract.cli.progress import ProgressBar

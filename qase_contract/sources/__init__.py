@@ -11,6 +11,7 @@ recursively in sorted order. Whatever cannot be read becomes a delivery whose bo
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +26,7 @@ from qase_contract.sources.model import Delivery, Location, ReadFailure, SourceE
 __all__ = [
     "DUMP_SUFFIXES",
     "MAX_RECORD_BYTES",
+    "STDIN",
     "Delivery",
     "Location",
     "ReadFailure",
@@ -35,6 +37,8 @@ __all__ = [
     "read_stream",
 ]
 
+#: The path that names standard input, as in most command-line tools.
+STDIN = "-"
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 HAR_SUFFIXES = frozenset({".har"})
 #: What a folder walk reads; a file named on the command line is read whatever its name.
@@ -45,12 +49,16 @@ _SNIFF_BYTES = 8192
 
 
 def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
-    """Every delivery of every path, in order; folders recursively, in sorted order.
+    """Every delivery of every path, in order; folders recursively, in sorted order; ``-`` is
+    standard input.
 
     Raises :class:`SourceError` for a path that does not exist (a usage error).
     """
     for path in paths:
-        yield from read_path(Path(path), max_record=max_record)
+        if str(path) == STDIN:
+            yield from read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
+        else:
+            yield from read_path(Path(path), max_record=max_record)
 
 
 def read_path(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:

@@ -29,6 +29,17 @@ def test_it_reads_what_validate_reads_folders_included() -> None:
     }
 
 
+def test_standard_input_is_read_with_a_dash() -> None:
+    from click.testing import CliRunner
+
+    from qase_contract.cli import main
+
+    dump = (EXAMPLES / "drifted.jsonl").read_bytes()
+    result = CliRunner().invoke(main, ["drift", "--format", "json", "-"], input=dump)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["deliveries"] == 5
+
+
 def test_a_json_array_gives_each_delivery_its_index(tmp_path: Path) -> None:
     good = json.loads((ROOT / "schemas/examples/run.deleted/canonical.json").read_text(encoding="utf-8"))
     dump = tmp_path / "dump.json"
