@@ -1,75 +1,204 @@
-"""Checking on several processes, in order, with a bounded number of batches in flight.
+"""Checking on several processes: same outcomes, same order, flat memory.
 
-Each worker builds its own :class:`Validator` once; the parent reads, the workers parse
-and validate. At most ``2 * jobs`` batches wait at a time, so memory stays flat however
-large the input.
+The parent plans units of work and the workers read and check them, so reading and parsing
+run in parallel too: a large JSON Lines file is cut into byte ranges at line boundaries,
+small files are grouped, and standard input (which only the parent can read) is sent in
+batches. At most ``2 * jobs`` units are in flight. Workers send a conforming delivery back
+as its event name and location only (most of a corpus), everything else as its outcome.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 
-from qase_contract.checking import Outcome, outcome_of
+from qase_contract.checking import Outcome, check
 from qase_contract.findings import Result
-from qase_contract.sources import Delivery
+from qase_contract.sources import (
+    MAX_RECORD_BYTES,
+    STDIN,
+    Delivery,
+    Location,
+    ReadFailure,
+    dump_files,
+    is_json_lines_file,
+    read_file,
+    read_range,
+    read_stream,
+)
 from qase_contract.validator import Validator
 
-#: What a worker sends back per delivery: the event name of a conforming delivery (most of
-#: a corpus, and cheap to send), or the whole outcome.
-_Verdict = str | Outcome
-
+#: Bytes of JSON Lines per unit: large enough to amortise a task, small enough to spread a
+#: file over every worker and to keep memory flat.
+CHUNK_BYTES = 4 * 1024 * 1024
+FILES_PER_UNIT = 32
 BATCH_SIZE = 500
-_worker_validator: Validator | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RangeUnit:
+    """Lines of a JSON Lines file between two byte offsets that fall on line boundaries;
+    ``first_line`` is the number of the first, so workers locate deliveries themselves."""
+
+    path: str
+    start: int
+    end: int
+    first_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FilesUnit:
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveriesUnit:
+    deliveries: tuple[Delivery, ...]
+
+
+Unit = RangeUnit | FilesUnit | DeliveriesUnit
+#: A worker's answer per delivery: (event name, location, size) when it conforms, else its outcome.
+Verdict = Outcome | tuple[str, Location, int]
+Answer = list[Verdict]
 
 
 def check_in_parallel(
-    deliveries: Iterable[Delivery], *, jobs: int, strict: bool = False, overlay: str | None = None
+    paths: Iterable[str],
+    *,
+    jobs: int,
+    strict: bool = False,
+    overlay: str | None = None,
+    max_record: int = MAX_RECORD_BYTES,
 ) -> Iterator[Outcome]:
-    """Like :func:`qase_contract.checking.check`, on ``jobs`` worker processes."""
-    iterator = iter(deliveries)
+    """The outcomes :func:`~qase_contract.checking.check` gives for ``read_paths(paths)``,
+    in the same order, computed on ``jobs`` worker processes."""
     conforming: dict[str, Result] = {}
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(strict, overlay)) as pool:
-        pending: deque[tuple[list[Delivery], Future[list[_Verdict]]]] = deque()
-        while True:
-            while len(pending) < 2 * jobs:
-                batch = list(islice(iterator, BATCH_SIZE))
-                if not batch:
-                    break
-                pending.append((batch, pool.submit(_check_batch, batch)))
-            if not pending:
-                return
-            batch, verdicts = pending.popleft()
-            for delivery, verdict in zip(batch, verdicts.result(), strict=True):
-                if isinstance(verdict, str):
-                    result = conforming.get(verdict)
-                    if result is None:
-                        result = conforming[verdict] = Result(verdict, (), strict)
-                    yield Outcome(delivery.location, result, None, delivery.size)
-                else:
-                    yield verdict
+
+    def outcomes_of(verdicts: Answer) -> Iterator[Outcome]:
+        for verdict in verdicts:
+            if isinstance(verdict, Outcome):
+                yield verdict
+                continue
+            name, location, size = verdict
+            result = conforming.get(name)
+            if result is None:
+                result = conforming[name] = Result(name, (), strict)
+            yield Outcome(location, result, None, size)
+
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(strict, overlay, max_record)) as pool:
+        pending: deque[Future[Answer] | Outcome] = deque()
+        for item in _plan(paths, max_record):
+            if isinstance(item, Delivery):
+                reason = item.body.reason if isinstance(item.body, ReadFailure) else "unreadable"
+                pending.append(Outcome(item.location, None, reason, item.size))
+            else:
+                pending.append(pool.submit(_work, item))
+            while len(pending) > 2 * jobs:
+                yield from _settle(pending.popleft(), outcomes_of)
+        while pending:
+            yield from _settle(pending.popleft(), outcomes_of)
+
+
+def _settle(
+    head: Future[Answer] | Outcome, outcomes_of: Callable[[Answer], Iterator[Outcome]]
+) -> Iterator[Outcome]:
+    if isinstance(head, Outcome):
+        yield head
+    else:
+        yield from outcomes_of(head.result())
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _start_worker(strict: bool, overlay: str | None) -> None:
-    global _worker_validator
-    _worker_validator = Validator(strict=strict, schemas=overlay)
+def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
+    """Units of work in input order; a failure found while planning (a symlink loop, an
+    empty folder) comes as its delivery, in its place."""
+    for argument in paths:
+        if argument == STDIN:
+            stdin = read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
+            while batch := tuple(islice(stdin, BATCH_SIZE)):
+                yield DeliveriesUnit(batch)
+            continue
+        small: list[str] = []
+        for item in dump_files(Path(argument)):
+            if isinstance(item, Path) and not _large_json_lines(item, max_record):
+                small.append(str(item))
+                if len(small) == FILES_PER_UNIT:
+                    yield FilesUnit(tuple(small))
+                    small = []
+                continue
+            if small:
+                yield FilesUnit(tuple(small))
+                small = []
+            if isinstance(item, Delivery):
+                yield item
+            else:
+                yield from _ranges(item)
+        if small:
+            yield FilesUnit(tuple(small))
 
 
-def _check_batch(batch: list[Delivery]) -> list[_Verdict]:
-    assert _worker_validator is not None, "worker started without a validator"
-    verdicts: list[_Verdict] = []
-    for delivery in batch:
-        outcome = outcome_of(delivery, _worker_validator)
+def _large_json_lines(path: Path, max_record: int) -> bool:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return size > CHUNK_BYTES and is_json_lines_file(path, max_record=max_record)
+
+
+def _ranges(path: Path) -> Iterator[RangeUnit]:
+    """Byte ranges of about :data:`CHUNK_BYTES`, each ending just after a newline.
+
+    The parent reads each range once to count its lines (a fraction of what parsing it
+    costs), so every worker numbers its lines as a sequential read would.
+    """
+    with path.open("rb") as stream:
+        start, first_line = 0, 1
+        while chunk := stream.read(CHUNK_BYTES):
+            lines = chunk.count(b"\n")
+            # The rest of the line the chunk cut, read in bounded pieces however long it is.
+            while not chunk.endswith(b"\n"):
+                chunk = stream.readline(CHUNK_BYTES)
+                if not chunk:
+                    break
+                lines += chunk.endswith(b"\n")
+            end = stream.tell()
+            yield RangeUnit(str(path), start, end, first_line)
+            start, first_line = end, first_line + lines
+
+
+_worker: tuple[Validator, int] | None = None
+
+
+def _start_worker(strict: bool, overlay: str | None, max_record: int) -> None:
+    global _worker
+    _worker = (Validator(strict=strict, schemas=overlay), max_record)
+
+
+def _work(unit: Unit) -> Answer:
+    """A worker's part: read the unit and check every delivery in it."""
+    assert _worker is not None, "worker started without a validator"
+    validator, max_record = _worker
+    deliveries: Iterable[Delivery]
+    if isinstance(unit, RangeUnit):
+        deliveries = read_range(Path(unit.path), unit.start, unit.end, unit.first_line, max_record=max_record)
+    elif isinstance(unit, FilesUnit):
+        deliveries = (d for path in unit.paths for d in read_file(Path(path), max_record=max_record))
+    else:
+        deliveries = unit.deliveries
+    verdicts: list[Verdict] = []
+    for outcome in check(deliveries, validator):
         result = outcome.result
         if result is not None and result.status == "conforming" and result.event_name is not None:
-            verdicts.append(result.event_name)
+            verdicts.append((result.event_name, outcome.location, outcome.size))
         else:
             verdicts.append(outcome)
     return verdicts

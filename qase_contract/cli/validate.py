@@ -100,15 +100,14 @@ def validate(
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
             click.echo(f"warning: --event {pattern!r} matches no catalogued event", err=True)
-        deliveries = read_paths(paths, max_record=max_record_size)
         if jobs != 1:
             from qase_contract.parallel import check_in_parallel, default_jobs
 
             outcomes = check_in_parallel(
-                deliveries, jobs=jobs or default_jobs(), strict=strict, overlay=overlay
+                paths, jobs=jobs or default_jobs(), strict=strict, overlay=overlay, max_record=max_record_size
             )
         else:
-            outcomes = check(deliveries, validator)
+            outcomes = check(read_paths(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(paths, format_, output))
     sys.exit(EXIT_FAILED if tally.failed else EXIT_OK)
 

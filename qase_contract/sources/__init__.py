@@ -20,7 +20,13 @@ import orjson
 
 from qase_contract.capture import CAPTURE_PREFIX
 from qase_contract.sources.documents import document_deliveries, har_deliveries, is_har
-from qase_contract.sources.lines import MAX_RECORD_BYTES, empty_source, json_lines, numbered_lines
+from qase_contract.sources.lines import (
+    MAX_RECORD_BYTES,
+    RangeStream,
+    empty_source,
+    json_lines,
+    numbered_lines,
+)
 from qase_contract.sources.model import Delivery, Location, ReadFailure, SourceError
 
 __all__ = [
@@ -31,9 +37,12 @@ __all__ = [
     "Location",
     "ReadFailure",
     "SourceError",
+    "dump_files",
+    "is_json_lines_file",
     "read_file",
     "read_path",
     "read_paths",
+    "read_range",
     "read_stream",
 ]
 
@@ -62,21 +71,61 @@ def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTE
 
 
 def read_path(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+    for item in dump_files(path):
+        if isinstance(item, Delivery):
+            yield item
+        else:
+            yield from read_file(item, max_record=max_record)
+
+
+def dump_files(path: Path) -> Iterator[Path | Delivery]:
+    """The files a path names: itself, or the dump files of a folder, walked in sorted order.
+
+    What stops a folder from being read (a symlink loop, an unreadable or empty folder) comes
+    as a delivery whose body is the :class:`ReadFailure`. Raises :class:`SourceError` for a
+    path that does not exist.
+    """
     if path.is_dir():
         empty = True
         for item in _walk(path):
             empty = False
-            if isinstance(item, Delivery):
-                yield item
-            else:
-                yield from read_file(item, max_record=max_record)
+            yield item
         if empty:
             suffixes = ", ".join(sorted(DUMP_SUFFIXES))
             yield Delivery(ReadFailure(f"no dump files ({suffixes}) in this folder"), Location(str(path)))
     elif path.exists() or path.is_symlink():
-        yield from read_file(path, max_record=max_record)
+        yield path
     else:
         raise SourceError(f"{path}: no such file or folder")
+
+
+def is_json_lines_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> bool:
+    """Whether ``read_file`` would read ``path`` as JSON Lines (so it can be read in ranges)."""
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return True
+    if path.suffix.lower() in HAR_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as stream:
+            if _looks_binary(_peek(stream)):
+                return False
+            lines = numbered_lines(stream, max_record)
+            seen: list[tuple[int, bytes | int]] = []
+            first = _next_record(lines, seen)
+            return first is not None and _starts_json_lines(first, lines, seen)
+    except OSError:
+        return False
+
+
+def read_range(
+    path: Path, start: int, end: int, first_line: int, *, max_record: int = MAX_RECORD_BYTES
+) -> Iterator[Delivery]:
+    """The deliveries of the JSON Lines between byte offsets ``start`` and ``end`` (both on
+    line boundaries), whose first line is number ``first_line`` of the file."""
+    with path.open("rb") as stream:
+        stream.seek(start)
+        window = RangeStream(stream, end - start)
+        yield from json_lines(window, str(path), max_record, first_line=first_line)
 
 
 def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:

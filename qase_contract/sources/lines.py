@@ -7,7 +7,7 @@ A line longer than the record limit is skipped in chunks and reported, never loa
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import Protocol
 
 from qase_contract.capture import CAPTURE_PREFIX, CaptureFormatError, parse_line
 from qase_contract.sources.model import Delivery, Location, ReadFailure
@@ -18,7 +18,13 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 _SKIP_CHUNK = 1024 * 1024
 
 
-def numbered_lines(stream: BinaryIO, limit: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, bytes | int]]:
+class LineReader(Protocol):
+    """What the readers need of a stream: a file, standard input, or a range of a file."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def numbered_lines(stream: LineReader, limit: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, bytes | int]]:
     """``(line number, line)`` for each line; an over-long line is given as its size instead."""
     number = 0
     while True:
@@ -33,13 +39,20 @@ def numbered_lines(stream: BinaryIO, limit: int = MAX_RECORD_BYTES) -> Iterator[
 
 
 def json_lines(
-    stream: BinaryIO, source: str, limit: int, read: Iterable[tuple[int, bytes | int]] = ()
+    stream: LineReader,
+    source: str,
+    limit: int,
+    read: Iterable[tuple[int, bytes | int]] = (),
+    *,
+    first_line: int = 1,
 ) -> Iterator[Delivery]:
     """Deliveries of a JSON Lines stream; blank lines are skipped, capture records unwrapped.
 
     ``read`` are the numbered lines already taken from the stream to recognise its format.
+    ``first_line`` numbers a range of a larger file; a whole stream with no record is reported.
     """
-    number = 0
+    number = first_line - 1
+    empty_ok = first_line > 1
     # Whether any record was seen: a stream with none is reported, not silently passed.
     records = False
     for number, line in read:
@@ -54,7 +67,7 @@ def json_lines(
     while True:
         line = readline(limit + 1)
         if not line:
-            if not records:
+            if not records and not empty_ok:
                 yield empty_source(source)
             return
         number += 1
@@ -70,11 +83,26 @@ def json_lines(
             yield delivery_of_line(line, Location(source, number))
 
 
+class RangeStream:
+    """The next ``length`` bytes of a binary stream, read by lines."""
+
+    def __init__(self, stream: LineReader, length: int) -> None:
+        self._stream = stream
+        self._left = length
+
+    def readline(self, size: int = -1, /) -> bytes:
+        if self._left <= 0:
+            return b""
+        line = self._stream.readline(self._left if size < 0 else min(size, self._left))
+        self._left -= len(line)
+        return line
+
+
 def empty_source(source: str) -> Delivery:
     return Delivery(ReadFailure("empty: no delivery in it"), Location(source))
 
 
-def skip_line(stream: BinaryIO, size: int, line: bytes) -> int:
+def skip_line(stream: LineReader, size: int, line: bytes) -> int:
     """Read past the rest of an over-long line in chunks; its whole size."""
     while not line.endswith(b"\n"):
         line = stream.readline(_SKIP_CHUNK)

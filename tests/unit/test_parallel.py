@@ -1,0 +1,70 @@
+"""Checking on worker processes gives the sequential outcomes, in the same order."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from qase_contract import Validator, parallel
+from qase_contract.checking import Outcome, check
+from qase_contract.sources import read_paths
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+
+
+def summary(outcomes: list[Outcome]) -> list[tuple[str, str | None, str, tuple[tuple[str, str], ...]]]:
+    return [
+        (str(o.location), o.event_name, o.status, tuple((f.code, f.path) for f in o.findings))
+        for o in outcomes
+    ]
+
+
+def sequential(*paths: str, max_record: int = 16 * 1024 * 1024) -> list[Outcome]:
+    return list(check(read_paths(paths, max_record=max_record), Validator()))
+
+
+def test_files_and_folders_give_the_sequential_outcomes() -> None:
+    paths = (str(EXAMPLES), str(EXAMPLES / "broken.jsonl"))
+    assert summary(list(parallel.check_in_parallel(paths, jobs=2))) == summary(sequential(*paths))
+
+
+def test_a_large_json_lines_file_is_cut_at_line_boundaries_and_numbered_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines() + (
+        EXAMPLES / "broken.jsonl"
+    ).read_bytes().splitlines()
+    dump = tmp_path / "dump.txt"  # recognised by content, not by extension
+    records = [*lines * 20, b"", b'{"x": "' + b"a" * 5000 + b'"}', b"   ", *lines * 5]
+    dump.write_bytes(b"\n".join(records))  # no newline at the very end
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 1500)
+    units = list(parallel._plan([str(dump)], max_record=2000))
+    assert len(units) > 10
+    assert all(isinstance(unit, parallel.RangeUnit) for unit in units)
+    got = summary(list(parallel.check_in_parallel([str(dump)], jobs=2, max_record=2000)))
+    assert got == summary(sequential(str(dump), max_record=2000))
+    assert got[-1][0] == f"{dump}:{len(records)}"
+
+
+def test_standard_input_is_sent_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (EXAMPLES / "drifted.jsonl").read_bytes() * 300
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    got = list(parallel.check_in_parallel(["-"], jobs=2))
+    assert len(got) == 1500
+    assert [o.location.line for o in got[:3]] == [1, 2, 3]
+    assert sum(o.status == "drift" for o in got) == 1200
+
+
+def test_failures_found_while_planning_keep_their_place(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_bytes(orjson.dumps({"event_name": "run.deleted"}))
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "c.json").write_bytes(b"")
+    got = summary(list(parallel.check_in_parallel([str(tmp_path)], jobs=2)))
+    assert got == summary(sequential(str(tmp_path)))
+    assert [status for _, _, status, _ in got] == ["violation", "unreadable", "unreadable"]
