@@ -46,6 +46,11 @@ BAD_INPUTS = {
     "invalid UTF-8": (write("u.jsonl", GOOD + b"\n" + BAD_UTF8 + b"\n"), ":2", "not valid UTF-8"),
     "BOM": (write("b.jsonl", b"\xef\xbb\xbf" + GOOD + b"\n" + GOOD + b"\n"), ":1", "byte order mark"),
     "NaN": (write("n.jsonl", GOOD + b"\n" + NAN + b"\n"), ":2", "not valid JSON"),
+    "Infinity": (
+        write("i.jsonl", GOOD + b"\n" + NAN.replace(b"NaN", b"-Infinity") + b"\n"),
+        ":2",
+        "not valid JSON",
+    ),
     "10,000-deep nesting": (write("d.jsonl", b"[" * 10_000 + b"]" * 10_000 + b"\n"), ":1", "depth limit"),
     "empty file": (write("e.json", b""), "", "empty: no delivery in it"),
     "binary file": (write("bin.json", bytes(range(256)) * 4), "", "binary content"),
