@@ -18,7 +18,6 @@ from qase_contract.sources import Delivery, Location, ReadFailure
 from qase_contract.validator import Validator
 
 Status = Literal["conforming", "drift", "violation", "unreadable"]
-STATUSES: tuple[Status, ...] = ("conforming", "drift", "violation", "unreadable")
 NO_EVENT = "(no event)"
 
 
