@@ -22,7 +22,7 @@ import binascii
 import datetime as dt
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -126,6 +126,28 @@ def parse_line(line: bytes) -> CaptureRecord:
         headers=headers,
         status=status if isinstance(status, int) else None,
     )
+
+
+def iter_capture(path: str | os.PathLike[str]) -> Iterator[tuple[int, CaptureRecord | CaptureFormatError]]:
+    """Every record of a capture file with its line number (from 1), blank lines skipped.
+
+    A line that is not a capture record, or a broken one, comes as a
+    :class:`CaptureFormatError` at its line, so one bad line never stops the rest.
+    """
+    with Path(path).open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            if not line.lstrip().startswith(CAPTURE_PREFIX):
+                yield (
+                    number,
+                    CaptureFormatError('not a capture record (it does not start with "qase_capture")'),
+                )
+                continue
+            try:
+                yield number, parse_line(line)
+            except CaptureFormatError as error:
+                yield number, error
 
 
 class CaptureWriter:

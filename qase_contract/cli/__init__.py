@@ -14,6 +14,8 @@ import click
 from qase_contract import __version__
 from qase_contract.cli.catalogue import events, example, schema
 from qase_contract.cli.drift import drift
+from qase_contract.cli.listen import listen
+from qase_contract.cli.send import send
 from qase_contract.cli.validate import validate
 
 
@@ -28,3 +30,5 @@ main.add_command(events)
 main.add_command(schema)
 main.add_command(example)
 main.add_command(drift)
+main.add_command(listen)
+main.add_command(send)

@@ -1,0 +1,229 @@
+"""Send deliveries to a consumer's URL: sample ones per event, or captured ones byte for byte.
+
+One delivery per connection, like Qase, with the standard library's ``http.client``.
+Every post gives an :class:`Answer` with the status and the latency, or the error
+that prevented one; nothing here raises for a consumer that fails.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+import orjson
+
+from qase_contract import __version__
+from qase_contract._printable import printable
+from qase_contract._resources import examples_root
+from qase_contract.capture import REDACTED, SECRET_HEADERS, CaptureFormatError, iter_capture
+from qase_contract.secret import SECRET_HEADER
+
+DEFAULT_TIMEOUT = 15.0  # seconds: Qase gives up on a consumer after 15 s
+USER_AGENT = f"qase-contract/{__version__}"
+#: Headers that describe one connection or one framing of the body, never replayed as recorded.
+_CONNECTION_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+        "proxy-connection",
+    }
+)
+_EXCERPT = 200
+
+
+class BadTarget(ValueError):
+    """A URL that cannot be posted to: not http(s), or without a host."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where deliveries go: scheme, host, port and the request target (path and query)."""
+
+    scheme: str
+    host: str
+    port: int | None
+    request_target: str
+
+    @classmethod
+    def parse(cls, url: str) -> Target:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise BadTarget(f"{url!r} is not an http:// or https:// URL")
+        if not parts.hostname:
+            raise BadTarget(f"{url!r} has no host")
+        try:
+            port = parts.port
+        except ValueError:
+            raise BadTarget(f"{url!r} has a port that is not a number from 0 to 65535") from None
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return cls(parts.scheme, parts.hostname, port, target)
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        port = f":{self.port}" if self.port is not None else ""
+        return f"{self.scheme}://{host}{port}{self.request_target}"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The consumer's answer: status (``None`` when there was none), latency in seconds, why not."""
+
+    status: int | None
+    latency: float
+    error: str | None = None
+    excerpt: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    def describe(self) -> str:
+        """``200 in 3.1 ms``; a failure says why, and a non-2xx shows the start of the answer."""
+        took = f"in {self.latency * 1000:.1f} ms"
+        if self.status is None:
+            return f"failed {took}: {self.error}"
+        text = f"{self.status} {took}"
+        if not self.ok and self.excerpt:
+            text += f": {self.excerpt}"
+        return text
+
+
+def post(
+    target: Target, body: bytes, headers: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT
+) -> Answer:
+    """POST ``body`` with ``headers`` (plus Content-Length) on a fresh connection."""
+    connection_class = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(target.host, target.port, timeout=timeout)
+    started = time.perf_counter()
+    try:
+        connection.putrequest("POST", target.request_target, skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        answer = response.read()
+        latency = time.perf_counter() - started
+    except (OSError, http.client.HTTPException) as error:
+        return Answer(None, time.perf_counter() - started, _error_text(error))
+    finally:
+        connection.close()
+    excerpt = printable(answer[:_EXCERPT].decode("utf-8", "replace"))
+    return Answer(response.status, latency, excerpt=excerpt)
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, TimeoutError):
+        return "no answer before the timeout"
+    return printable(str(error) or type(error).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One delivery to send: a label for the output, its raw body and its headers.
+
+    ``problem`` is set instead for a capture line that could not be read.
+    """
+
+    label: str
+    body: bytes = b""
+    headers: Mapping[str, str] | None = None
+    problem: str | None = None
+
+
+def sample_headers(secret: str | None) -> dict[str, str]:
+    """The headers Qase sends with a delivery."""
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    if secret:
+        headers[SECRET_HEADER] = secret
+    return headers
+
+
+def samples(events: Iterable[str], secret: str | None) -> Iterator[Outgoing]:
+    """The canonical example delivery of each event, compact JSON as Qase sends it."""
+    for event in events:
+        yield Outgoing(event, _canonical_example(event), sample_headers(secret))
+
+
+def _canonical_example(event: str) -> bytes:
+    # A stopgap until qase_contract.samples offers sample deliveries with overrides.
+    path = examples_root() / event / "canonical.json"
+    return orjson.dumps(orjson.loads(path.read_bytes()))
+
+
+def replay_headers(recorded: Mapping[str, str], secret: str | None) -> dict[str, str]:
+    """The recorded headers to send again: connection headers dropped, credentials restored.
+
+    A recorded secret was written as ``[redacted]``; it is replaced by ``secret`` (or dropped
+    without one), and other redacted credentials are dropped: they are never known again.
+    """
+    headers: dict[str, str] = {}
+    for name, value in recorded.items():
+        lowered = name.lower()
+        if lowered in _CONNECTION_HEADERS or (lowered in SECRET_HEADERS and value == REDACTED):
+            continue
+        headers[name] = value
+    if secret:
+        headers = {k: v for k, v in headers.items() if k.lower() != SECRET_HEADER.lower()}
+        headers[SECRET_HEADER] = secret
+    return headers
+
+
+def forward_headers(received: Mapping[str, str]) -> dict[str, str]:
+    """The headers of a live delivery to pass on, secret included, connection headers dropped."""
+    return {name: value for name, value in received.items() if name.lower() not in _CONNECTION_HEADERS}
+
+
+def replays(capture: str | os.PathLike[str], secret: str | None) -> Iterator[Outgoing]:
+    """Every delivery recorded in a capture file, body byte for byte, in file order."""
+    for line, record in iter_capture(capture):
+        label = f"{os.fspath(capture)}:{line}"
+        if isinstance(record, CaptureFormatError):
+            yield Outgoing(label, problem=str(record))
+        else:
+            yield Outgoing(
+                f"{label}  {event_label(record.body)}", record.body, replay_headers(record.headers, secret)
+            )
+
+
+def event_label(body: bytes) -> str:
+    """The delivery's ``event_name`` for output, or a placeholder when it has none."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return "(not JSON)"
+    name = data.get("event_name") if isinstance(data, dict) else None
+    return printable(name) if isinstance(name, str) else "(no event)"
+
+
+def paced(
+    items: Iterable[Outgoing],
+    rate: float | None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[Outgoing]:
+    """``items`` released no faster than ``rate`` per second (``None``: as fast as they come).
+
+    Each item waits at least ``1 / rate`` after the one before it was released, so a slow
+    answer never turns into a catch-up burst above the rate.
+    """
+    due = clock()
+    for item in items:
+        if rate:
+            delay = due - clock()
+            if delay > 0:
+                sleep(delay)
+            due = max(due, clock()) + 1 / rate
+        yield item
