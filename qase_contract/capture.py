@@ -139,10 +139,7 @@ def iter_capture(path: str | os.PathLike[str]) -> Iterator[tuple[int, CaptureRec
             if not line.strip():
                 continue
             if not line.lstrip().startswith(CAPTURE_PREFIX):
-                yield (
-                    number,
-                    CaptureFormatError('not a capture record (it does not start with "qase_capture")'),
-                )
+                yield number, CaptureFormatError('not a capture record (no leading "qase_capture" key)')
                 continue
             try:
                 yield number, parse_line(line)

@@ -14,6 +14,7 @@ from qase_contract.capture import (
     CaptureFormatError,
     CaptureRecord,
     CaptureWriter,
+    iter_capture,
     parse_line,
 )
 from qase_contract.secret import presented_secret, secret_matches
@@ -88,3 +89,18 @@ def test_the_secret_is_found_in_any_header_case_and_compared_exactly() -> None:
     assert not secret_matches("s3", "s4")
     assert not secret_matches("s3", None)
     assert not secret_matches("s3", "")
+
+
+def test_reading_a_capture_gives_each_record_or_error_at_its_line_and_skips_blank_lines(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "capture.jsonl"
+    good = CaptureRecord(body=b'{"a": 1}').to_line()
+    path.write_bytes(good + b"\n" + b'{"event_name": "x"}\n' + b'{"qase_capture": 1}\n' + good)
+    read = list(iter_capture(path))
+    assert [number for number, _ in read] == [1, 3, 4, 5]
+    assert isinstance(read[0][1], CaptureRecord)
+    assert read[0][1].body == b'{"a": 1}'
+    assert str(read[1][1]) == 'not a capture record (no leading "qase_capture" key)'
+    assert 'no "body" text' in str(read[2][1])
+    assert isinstance(read[3][1], CaptureRecord)

@@ -1,0 +1,43 @@
+"""``qase-contract listen`` refuses unusable options before it listens (signals: test_listen_process)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qase_contract.cli import main
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--path", "hooks"], "--path must start with '/'"),
+        (
+            ["--forward-to", "ftp://consumer/"],
+            "--forward-to: 'ftp://consumer/' is not an http:// or https:// URL",
+        ),
+        (["--max-body", "0"], "--max-body"),
+        (["--port", "70000"], "--port"),
+    ],
+)
+def test_unusable_options_exit_2_saying_why(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["listen", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_capture_file_that_cannot_be_opened_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["listen", "--record", str(tmp_path / "missing-folder" / "c.jsonl")])
+    assert result.exit_code == 2
+    assert "--record: cannot append to" in result.output
+
+
+def test_a_port_in_use_exits_2_saying_so() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["listen", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.output
