@@ -91,7 +91,7 @@ def test_the_secret_is_found_in_any_header_case_and_compared_exactly() -> None:
     assert not secret_matches("s3", "")
 
 
-def test_reading_a_capture_gives_each_record_or_error_at_its_line_and_skips_blank_lines(
+def test_reading_a_capture_gives_each_record_or_error_at_its_line_skipping_blanks(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "capture.jsonl"
