@@ -14,7 +14,7 @@ from qase_contract.capture import CaptureWriter
 from qase_contract.forwarder import Forwarded, Forwarder
 from qase_contract.receiver import DEFAULT_MAX_BODY, Outcome, Receiver, live_line
 from qase_contract.sender import BadTarget, Target
-from qase_contract.serving import ServeError, Server, request_limit_for
+from qase_contract.serving import ServeError, Server, server_body_limit
 from qase_contract.validator import Validator
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -97,7 +97,7 @@ def listen(
         forward=forwarder,
     ).warm_up()
     try:
-        server = Server(receiver, host, port, request_limit=request_limit_for(max_body))
+        server = Server(receiver, host, port, max_request_body=server_body_limit(max_body))
     except ServeError as error:
         if writer is not None:
             writer.close()

@@ -128,9 +128,9 @@ class RecordingConsumer:
 
 
 @contextmanager
-def serving(app: Any, request_limit: int | None = None) -> Iterator[Server]:
+def serving(app: Any, max_request_body: int | None = None) -> Iterator[Server]:
     """``app`` on a free loopback port for the duration of the block."""
-    server = Server(app, "127.0.0.1", 0, request_limit=request_limit).start()
+    server = Server(app, "127.0.0.1", 0, max_request_body=max_request_body).start()
     try:
         yield server
     finally:

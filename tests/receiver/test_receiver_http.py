@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import io
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from qase_contract.capture import CaptureWriter, iter_capture
 from qase_contract.forwarder import Forwarded, Forwarder
 from qase_contract.receiver import live_line
 from qase_contract.sender import Answer, Target, post
-from qase_contract.serving import ServeError, Server, _CappedReader, request_limit_for
+from qase_contract.serving import ServeError, Server, server_body_limit
 from tests.receiver.helpers import (
     DELIVERY,
     JSON_HEADERS,
@@ -70,17 +69,27 @@ def head(length: int | None = None, *, chunked_body: bool = False, secret: str =
 
 def test_a_chunked_body_over_max_body_gets_413_over_the_wire(capture: tuple[Path, CaptureWriter]) -> None:
     path, writer = capture
-    with serving(make_receiver(writer=writer, max_body=1000)) as server:
+    with serving(make_receiver(writer=writer, max_body=1000), server_body_limit(1000)) as server:
         answer = raw_request(server.port, head(chunked_body=True) + chunked(b"x" * 5000, 700))
     assert status_of(answer) == 413
     assert recorded_bodies(path) == []
 
 
 def test_a_declared_length_over_max_body_gets_413_not_a_reset_connection() -> None:
-    with serving(make_receiver(max_body=1000), request_limit=request_limit_for(1000)) as server:
+    with serving(make_receiver(max_body=1000), max_request_body=server_body_limit(1000)) as server:
         answer = raw_request(server.port, head(200_000) + b"x" * 200_000)
     assert status_of(answer) == 413
     assert b"body over --max-body 1000 bytes" in answer
+
+
+def test_a_body_past_the_servers_own_limit_gets_413_from_the_server() -> None:
+    lines = Lines()
+    with serving(make_receiver(max_body=1000, on_delivery=lines), max_request_body=5000) as server:
+        declared = raw_request(server.port, head(3_000_000) + b"x" * 3_000_000)
+        chunked_answer = raw_request(server.port, head(chunked_body=True) + chunked(b"x" * 20_000, 4000))
+    assert status_of(declared) == 413
+    assert status_of(chunked_answer) == 413
+    assert lines.outcomes == []  # refused before the receiver saw them
 
 
 def test_a_wrong_secret_is_refused_over_the_wire_whatever_the_body() -> None:
@@ -154,14 +163,6 @@ def test_eight_concurrent_senders_lose_nothing(capture: tuple[Path, CaptureWrite
             thread.join()
     assert len(acknowledged) == 400
     assert sorted(recorded_bodies(path)) == sorted(acknowledged)
-
-
-def test_a_connection_reads_as_ended_after_its_byte_limit() -> None:
-    reader = _CappedReader(io.BytesIO(b"line one\nline two\n" + b"x" * 100), 12)
-    assert reader.readline(65537) == b"line one\n"
-    assert reader.read(10_000_000) == b"lin"
-    assert reader.read(10_000_000) == b""
-    assert reader.readline() == b""
 
 
 def test_a_port_in_use_is_a_clear_error() -> None:
