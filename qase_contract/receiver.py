@@ -5,7 +5,7 @@ Any WSGI server can host it (``gunicorn 'qase_contract.receiver:create_app()'``)
 
 1. the path must be the one served (404) and the method POST (405);
 2. when a secret is configured, ``X-Qase-Secret`` must match it, compared in constant
-   time (401; the body is never read, logged or kept);
+   time (401; the body is ignored: never checked, logged or kept);
 3. the body is read up to ``max_body`` bytes, whether it comes with a Content-Length or
    chunked (413 past it);
 4. the body is validated, and the delivery is appended to the capture file and flushed
@@ -247,7 +247,7 @@ class Receiver:
         if method != "POST":
             raise _Rejected(405, f"method {printable(method)} not allowed")
         if self.secret is not None and not secret_matches(self.secret, presented_secret(headers)):
-            raise _Rejected(401, "wrong or missing X-Qase-Secret (body not read)")
+            raise _Rejected(401, "wrong or missing X-Qase-Secret (body ignored)")
 
     def _check(self, body: bytes, headers: Mapping[str, str], request: dict[str, Any]) -> Outcome:
         note = _content_type_note(headers)

@@ -54,7 +54,7 @@ def test_a_non_2xx_answer_exits_1_and_shows_the_start_of_the_answer(receiver_url
     code, output = run(receiver_url, "--event", "case.created")
     assert code == 1
     assert "case.created  401 in " in output
-    assert '{"error":"wrong or missing X-Qase-Secret (body not read)"}' in output
+    assert '{"error":"wrong or missing X-Qase-Secret (body ignored)"}' in output
     assert "1 sent to" in output
     assert "0 answered 2xx, 1 did not" in output
 

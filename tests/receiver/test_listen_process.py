@@ -72,7 +72,7 @@ def test_a_signal_stops_the_listener_cleanly_with_a_summary_per_event(
         in out
     )
     assert f"  case.created: 2 ({conforming} conforming, 0 drift, {2 - conforming} violations)" in out
-    assert "  1 × 401 wrong or missing X-Qase-Secret (body not read)" in out
+    assert "  1 × 401 wrong or missing X-Qase-Secret (body ignored)" in out
     assert "2 deliveries recorded" in out
     assert err == ""
     assert SECRET not in out + listener.capture.read_text()

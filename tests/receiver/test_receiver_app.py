@@ -74,9 +74,9 @@ def test_a_wrong_or_missing_secret_gets_401_without_the_body_being_read_or_kept(
         reply = call(app, environ(headers=headers, stream=Unreadable()))
     assert reply.status == 401
     assert records(capture) == []
-    assert app.tally.rejected["401 wrong or missing X-Qase-Secret (body not read)"] == 1
+    assert app.tally.rejected["401 wrong or missing X-Qase-Secret (body ignored)"] == 1
     assert live_line(lines.outcomes[0]).endswith(
-        "401  rejected: wrong or missing X-Qase-Secret (body not read)"
+        "401  rejected: wrong or missing X-Qase-Secret (body ignored)"
     )
 
 
@@ -307,7 +307,7 @@ def test_the_tally_sums_up_per_event_and_rejections_per_reason() -> None:
         "  (no event): 1 (0 conforming, 0 drift, 1 violations)",
         "  case.created: 3 (2 conforming, 0 drift, 1 violations)",
         "2 requests rejected",
-        "  1 × 401 wrong or missing X-Qase-Secret (body not read)",
+        "  1 × 401 wrong or missing X-Qase-Secret (body ignored)",
         "  1 × 405 method GET not allowed",
         "0 deliveries recorded",
     ]

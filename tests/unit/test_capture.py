@@ -104,3 +104,16 @@ def test_reading_a_capture_gives_each_record_or_error_at_its_line_skipping_blank
     assert str(read[1][1]) == 'not a capture record (no leading "qase_capture" key)'
     assert 'no "body" text' in str(read[2][1])
     assert isinstance(read[3][1], CaptureRecord)
+
+
+def test_a_writer_asked_to_fsync_syncs_the_file_before_append_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("qase_contract.capture.os.fsync", synced.append)
+    with CaptureWriter(tmp_path / "c.jsonl", fsync=True) as writer:
+        writer.append(CaptureRecord(body=b"{}"))
+        assert len(synced) == 1
+    with CaptureWriter(tmp_path / "d.jsonl") as writer:
+        writer.append(CaptureRecord(body=b"{}"))
+    assert len(synced) == 1
