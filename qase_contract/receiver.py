@@ -20,6 +20,7 @@ non-2xx answer would only make Qase retry a delivery it has already made.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -202,7 +203,9 @@ class Receiver:
         outcome, headers = self.handle(environ)
         self.tally.count(outcome)
         if self.on_delivery is not None:
-            self.on_delivery(outcome)
+            # A closed output (stdout piped into `head`) must not turn a kept delivery into a 500.
+            with contextlib.suppress(OSError):
+                self.on_delivery(outcome)
         body = orjson.dumps(_answer(outcome))
         response_headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         response_headers.extend(headers)

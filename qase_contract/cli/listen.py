@@ -74,6 +74,32 @@ def listen(
     except OSError as error:
         raise click.UsageError(f"--record: cannot append to {record}: {error.strerror or error}") from None
 
+    # Handlers first, so a Ctrl-C while starting up is a clean stop too; restored on the way out.
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _run(stop, host, port, path, secret, record, target, strict, max_body, writer)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _run(
+    stop: threading.Event,
+    host: str,
+    port: int,
+    path: str,
+    secret: str | None,
+    record: str | None,
+    target: Target | None,
+    strict: bool,
+    max_body: int,
+    writer: CaptureWriter | None,
+) -> None:
     echo_lock = threading.Lock()
 
     def echo(line: str) -> None:
@@ -101,16 +127,11 @@ def listen(
     except ServeError as error:
         if writer is not None:
             writer.close()
+        if forwarder is not None:
+            forwarder.close(wait=0)
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_USAGE)
 
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
     for line in _banner(server.url + receiver.path, secret, record, target):
         echo(line)
     server.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from pathlib import Path
 
@@ -35,9 +36,13 @@ def test_a_capture_file_that_cannot_be_opened_exits_2(tmp_path: Path) -> None:
     assert "--record: cannot append to" in result.output
 
 
-def test_a_port_in_use_exits_2_saying_so() -> None:
+def test_a_port_in_use_exits_2_saying_so_and_gives_back_the_signal_handlers() -> None:
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        result = CliRunner().invoke(main, ["listen", "--port", str(port)])
+        result = CliRunner().invoke(
+            main, ["listen", "--port", str(port), "--forward-to", "http://127.0.0.1:9/"]
+        )
     assert result.exit_code == 2
     assert f"error: cannot listen on 127.0.0.1:{port}" in result.output
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers

@@ -336,3 +336,13 @@ def test_create_app_refuses_a_max_body_that_is_not_a_number(monkeypatch: pytest.
     monkeypatch.setenv("QASE_CONTRACT_MAX_BODY", "1MB")
     with pytest.raises(ValueError, match="QASE_CONTRACT_MAX_BODY must be a positive number of bytes"):
         create_app()
+
+
+def test_a_live_line_that_cannot_be_printed_never_costs_the_acknowledgement(capture: Path) -> None:
+    def closed_output(outcome: Outcome) -> None:
+        raise BrokenPipeError("stdout closed")
+
+    with CaptureWriter(capture) as writer:
+        reply = call(make_receiver(writer=writer, on_delivery=closed_output), environ())
+    assert reply.status == 200
+    assert records(capture)[0].body == DELIVERY
