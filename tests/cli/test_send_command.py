@@ -39,7 +39,7 @@ def test_named_samples_are_sent_with_the_secret_and_each_answer_is_shown(receive
     code, output = run(
         receiver_url, "--event", "case.created", "--event", "run.completed", "--secret", SECRET
     )
-    assert code == 0
+    assert code == 0, output
     lines = output.splitlines()
     assert lines[0].startswith("case.created  200 in ")
     assert lines[1].startswith("run.completed  200 in ")
@@ -65,7 +65,7 @@ def test_every_event_sample_is_sent_and_conforms(tmp_path: Path) -> None:
         app = make_receiver(writer=writer)
         with serving(app) as server:
             code, output = run(server.url, "--all-events", "--secret", SECRET)
-    assert code == 0
+    assert code == 0, output
     assert f"{len(EVENTS)} sent to" in output
     assert app.tally.summary_lines()[0] == (
         f"{len(EVENTS)} deliveries checked: {len(EVENTS)} conforming, 0 with drift, 0 with violations"
