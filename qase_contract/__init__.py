@@ -1,13 +1,36 @@
-"""qase-contract: the contract of Qase webhooks, and the tools to check deliveries against it."""
+"""qase-contract: the contract of Qase webhooks, and the tools to check deliveries against it.
+
+The public names are imported on first access (PEP 562), so importing a submodule, such as
+the pytest plugin that pytest loads in every session, does not pay for the whole library.
+"""
 
 from __future__ import annotations
 
-from qase_contract.catalog import EVENTS, EventSpec
-from qase_contract.findings import Finding, Result
-from qase_contract.registry import SchemaSet, SchemaSetError
-from qase_contract.validator import UnknownEvent, Validator, validate
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qase_contract.assertions import assert_conforms
+    from qase_contract.catalog import EVENTS, EventSpec
+    from qase_contract.findings import Finding, Result
+    from qase_contract.registry import SchemaSet, SchemaSetError
+    from qase_contract.validator import UnknownEvent, Validator, validate
 
 __version__ = "0.1.0"
+
+#: Public name -> the module that defines it.
+_HOMES = {
+    "EVENTS": "catalog",
+    "EventSpec": "catalog",
+    "Finding": "findings",
+    "Result": "findings",
+    "SchemaSet": "registry",
+    "SchemaSetError": "registry",
+    "UnknownEvent": "validator",
+    "Validator": "validator",
+    "assert_conforms": "assertions",
+    "validate": "validator",
+}
 
 __all__ = [
     "EVENTS",
@@ -19,5 +42,19 @@ __all__ = [
     "UnknownEvent",
     "Validator",
     "__version__",
+    "assert_conforms",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'qase_contract' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"qase_contract.{home}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

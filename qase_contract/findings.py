@@ -121,6 +121,10 @@ class Result:
     def drift(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == DRIFT)
 
+    def with_strict(self, strict: bool) -> Result:
+        """The same verdict judged leniently or strictly (drift failing)."""
+        return self if strict == self.strict else Result(self.event_name, self.findings, strict)
+
     @property
     def ok(self) -> bool:
         """No violation; under ``strict`` no finding at all."""

@@ -184,7 +184,4 @@ def default_validator() -> Validator:
 
 def validate(delivery: object, *, strict: bool = False) -> Result:
     """Validate one delivery against the built-in contract."""
-    result = default_validator().validate(delivery)
-    if strict:
-        return Result(result.event_name, result.findings, strict=True)
-    return result
+    return default_validator().validate(delivery).with_strict(strict)

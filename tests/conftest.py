@@ -15,6 +15,9 @@ SCHEMAS = ROOT / "schemas"
 EXAMPLES = SCHEMAS / "examples"
 CASES = Path(__file__).resolve().parent / "cases"
 
+# The plugin's own tests run pytest inside pytest; pytest_plugins is only allowed in the root conftest.
+pytest_plugins = ["pytester"]
+
 
 def example_files() -> list[Path]:
     return sorted(EXAMPLES.glob("*/*.json"))

@@ -1,0 +1,324 @@
+"""The pytest plugin: contract checks, sample deliveries and a live receiver in any test suite.
+
+The only module that imports pytest, and a thin one: it reads options, keeps its state in
+``config.stash`` and hands the work to the core. Importing it builds nothing (DESIGN
+decision 4): the schemas are loaded on first use, and every core module is imported
+inside the hook or fixture that needs it, so sessions that never use the plugin do not
+pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from qase_contract._policy import Policy, policy_in_force
+
+if TYPE_CHECKING:
+    from pytest_httpserver import HTTPServer
+
+    from qase_contract.live_receiver import LiveReceiver
+    from qase_contract.sources import Delivery
+    from qase_contract.validator import Validator
+
+STRICT_MARKER = "qase_strict"
+CAPTURE_MARKER = "qase_capture"
+_MARKERS = (
+    f"{STRICT_MARKER}(enabled=True): judge this test's deliveries strictly, so drift (unknown fields, "
+    "values, events) fails qase_receiver and assert_conforms; qase_strict(False) relaxes one test "
+    "under --qase-strict.",
+    f"{CAPTURE_MARKER}: a captured delivery turned into a test by --qase-captures "
+    f"(select them with -m {CAPTURE_MARKER}).",
+)
+
+
+@dataclass
+class _Settings:
+    """The session's options, and its validator once something needs it."""
+
+    strict: bool
+    schemas: Path | None
+    captures: list[str]
+    _validator: Validator | None = field(default=None, repr=False)
+    _unusable: str | None = field(default=None, repr=False)
+
+    def validator(self) -> Validator:
+        if self._unusable is not None:
+            pytest.fail(self._unusable, pytrace=False)
+        if self._validator is None:
+            from qase_contract.registry import SchemaSetError
+            from qase_contract.validator import Validator
+
+            try:
+                self._validator = Validator(strict=self.strict, schemas=self.schemas)
+            except SchemaSetError as error:
+                self._unusable = f"qase-contract: the --qase-schemas overlay is unusable: {error}"
+                pytest.fail(self._unusable, pytrace=False)
+        return self._validator
+
+    def strict_for(self, node: pytest.Item) -> bool:
+        marker = node.get_closest_marker(STRICT_MARKER)
+        if marker is None:
+            return self.strict
+        return bool(marker.args[0] if marker.args else marker.kwargs.get("enabled", True))
+
+
+_SETTINGS = pytest.StashKey[_Settings]()
+_RECEIVER = pytest.StashKey["LiveReceiver"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("qase-contract", "Qase webhook contract (qase-contract)")
+    group.addoption(
+        "--qase-strict",
+        action="store_true",
+        default=None,
+        help="drift (unknown fields, values, events) fails like a violation. ini: qase_contract_strict.",
+    )
+    group.addoption(
+        "--qase-schemas",
+        metavar="DIR",
+        default=None,
+        help="folder of overlay schemas that add or replace events. ini: qase_contract_schemas.",
+    )
+    group.addoption(
+        "--qase-captures",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="turn every delivery captured in PATH (JSON, JSON Lines, a folder) into a test; repeatable.",
+    )
+    parser.addini("qase_contract_strict", type="bool", default=False, help="as --qase-strict")
+    parser.addini(
+        "qase_contract_schemas",
+        type="string",
+        default="",
+        help="as --qase-schemas; a relative folder is taken from the ini file's folder",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in _MARKERS:
+        config.addinivalue_line("markers", line)
+    strict = config.getoption("qase_strict")
+    settings = _Settings(
+        strict=bool(config.getini("qase_contract_strict") if strict is None else strict),
+        schemas=_schemas_folder(config),
+        captures=config.getoption("qase_captures"),
+    )
+    if settings.schemas is not None and not settings.schemas.is_dir():
+        raise pytest.UsageError(f"--qase-schemas: {settings.schemas}: no such folder")
+    missing = [path for path in settings.captures if not (config.invocation_params.dir / path).exists()]
+    if missing:
+        raise pytest.UsageError(f"--qase-captures: no such file or folder: {', '.join(missing)}")
+    config.stash[_SETTINGS] = settings
+
+
+def _schemas_folder(config: pytest.Config) -> Path | None:
+    option: str | None = config.getoption("qase_schemas")
+    if option:
+        return config.invocation_params.dir / option
+    ini: str = config.getini("qase_contract_schemas")
+    if not ini:
+        return None
+    base = config.inipath.parent if config.inipath is not None else config.rootpath
+    return base / ini
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from qase_contract import __version__
+
+    settings = config.stash[_SETTINGS]
+    schemas = "built-in" if settings.schemas is None else f"built-in + overlay {settings.schemas}"
+    mode = "strict (drift fails)" if settings.strict else "lenient (drift allowed)"
+    return f"qase-contract {__version__}: schemas {schemas}; {mode}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    # assert_conforms reads the policy of the running test: the session's contract, this test's strictness.
+    settings = item.config.stash[_SETTINGS]
+    with policy_in_force(Policy(settings.validator, settings.strict_for(item))):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    outcome = yield
+    # Fail the test itself, not only its teardown, when a received delivery broke the contract.
+    receiver = item.stash.get(_RECEIVER, None)
+    problems = receiver.problems() if receiver is not None else None
+    if problems:
+        pytest.fail(problems, pytrace=False)
+    return outcome
+
+
+@pytest.fixture(scope="session")
+def qase_validator(pytestconfig: pytest.Config) -> Validator:
+    """The session's ``Validator``: built-in schemas plus ``--qase-schemas``; ``--qase-strict`` applies."""
+    return pytestconfig.stash[_SETTINGS].validator()
+
+
+@pytest.fixture
+def qase_delivery() -> Callable[..., dict[str, Any]]:
+    """A factory of fresh conforming deliveries: ``qase_delivery("run.completed", payload={"passed": 3})``."""
+    from qase_contract.samples import sample_delivery
+
+    return sample_delivery
+
+
+@pytest.fixture
+def qase_receiver_secret() -> str | None:
+    """The ``X-Qase-Secret`` the receiver requires; override this fixture to choose it, or return None."""
+    return secrets.token_urlsafe(16)
+
+
+@pytest.fixture(scope="session")
+def qase_receiver_server() -> Iterator[HTTPServer]:
+    """The loopback HTTP server behind ``qase_receiver``, shared by the session's tests."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def qase_receiver(
+    request: pytest.FixtureRequest,
+    pytestconfig: pytest.Config,
+    qase_receiver_server: HTTPServer,
+    qase_receiver_secret: str | None,
+) -> Iterator[LiveReceiver]:
+    """A live webhook endpoint: ``.url``, ``.secret``, ``.deliveries``, ``.wait_for(event_name, timeout)``.
+
+    Every delivery is validated on arrival; one that breaks the contract (or drifts, when
+    strict) fails the test at the end of its call, or at teardown when it arrived later.
+    """
+    from qase_contract.live_receiver import LiveReceiver
+
+    settings = pytestconfig.stash[_SETTINGS]
+    receiver = LiveReceiver(
+        qase_receiver_server,
+        settings.validator(),
+        strict=settings.strict_for(request.node),
+        secret=qase_receiver_secret,
+    )
+    request.node.stash[_RECEIVER] = receiver
+    yield receiver
+    problems = receiver.problems()
+    receiver.close()
+    if problems:
+        pytest.fail(problems, pytrace=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """With ``--qase-captures``, add one test per captured delivery (before -k/-m select)."""
+    settings = config.stash[_SETTINGS]
+    if not settings.captures:
+        return
+    from itertools import groupby
+
+    from qase_contract.sources import read_paths
+
+    paths = [config.invocation_params.dir / path for path in settings.captures]
+    for source, deliveries in groupby(read_paths(paths), key=lambda delivery: delivery.location.source):
+        path = Path(source)
+        node = CaptureFile.from_parent(
+            session, path=path, nodeid=_file_id(config, path), deliveries=list(deliveries)
+        )
+        collected: list[pytest.Item | pytest.Collector] = list(node.collect())
+        # Report the file like any collected one, so "collected N items" and plugins count it.
+        config.hook.pytest_collectreport(report=pytest.CollectReport(node.nodeid, "passed", None, collected))
+        items.extend(item for item in collected if isinstance(item, pytest.Item))
+
+
+def _file_id(config: pytest.Config, path: Path) -> str:
+    try:
+        return path.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, config.rootpath)).as_posix()
+
+
+class CaptureFile(pytest.File):
+    """A capture dump given to ``--qase-captures``; its deliveries are read before collection."""
+
+    def __init__(self, *, deliveries: list[Delivery], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deliveries = deliveries
+
+    def collect(self) -> Iterator[CapturedDelivery]:
+        for delivery in self.deliveries:
+            # The id is the delivery's location (file:line or file[index]) and its event.
+            location = replace(delivery.location, source=self.nodeid)
+            event = _event_label(delivery.body)
+            within_file = str(location)[len(self.nodeid) :].lstrip(":")
+            yield CapturedDelivery.from_parent(
+                self,
+                name=f"{within_file}:{event}" if within_file else event,
+                nodeid=f"{location}:{event}",
+                delivery=delivery,
+                line=location.line,
+            )
+
+
+def _event_label(body: object) -> str:
+    """The event a captured body claims, for its test id; parsing failures are reported when it runs."""
+    from qase_contract.parsing import Parsed, parse_body
+    from qase_contract.sources import ReadFailure
+
+    if isinstance(body, ReadFailure):
+        return "unreadable"
+    parsed = parse_body(body)
+    if not isinstance(parsed, Parsed):
+        return "unparsable"
+    data = parsed.value
+    named = (data.get("event_name") or data.get("event")) if isinstance(data, dict) else None
+    return named if isinstance(named, str) else "no-event"
+
+
+class CaptureProblem(Exception):
+    """A captured delivery that breaks the contract or could not be read; its text is the report."""
+
+
+class CapturedDelivery(pytest.Item):
+    """One captured delivery, checked against the contract when the test runs."""
+
+    def __init__(self, *, delivery: Delivery, line: int | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.delivery = delivery
+        self.line = line
+        self.add_marker(CAPTURE_MARKER)
+
+    def runtest(self) -> None:
+        from qase_contract.assertions import nonconformity_report
+        from qase_contract.sources import ReadFailure
+
+        body = self.delivery.body
+        if isinstance(body, ReadFailure):
+            raise CaptureProblem(f"{self.nodeid}: the record could not be read: {body.reason}")
+        settings = self.config.stash[_SETTINGS]
+        result = settings.validator().validate(body).with_strict(settings.strict)
+        self.user_properties.append(("qase_status", result.status))
+        if not result.ok:
+            raise CaptureProblem(nonconformity_report(result, where=self.nodeid))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CaptureProblem):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        # The domain heads the failure report; not the bare id, which -v would rewrite ("." -> "::").
+        return self.path, None if self.line is None else self.line - 1, f"delivery {self.nodeid}"
