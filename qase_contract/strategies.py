@@ -17,6 +17,7 @@ Hypothesis is an optional dependency: ``pip install 'qase-contract[hypothesis]'`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
@@ -107,9 +108,12 @@ def _event_deliveries(schema_set: SchemaSet, event: str) -> st.SearchStrategy[di
         raise UnknownEvent(event)
     resolver = schema_set.registry.resolver(base_uri=schema_id)
     where = schema_set.relative_name(schema_id) + "#"
-    strategy: st.SearchStrategy[dict[str, Any]] = _strategy(
-        [_Part(schema_set.resources[schema_id], resolver, where)]
-    )
+    # A delivery is an object even where the schema leaves the root's type open.
+    root = [
+        _Part(schema_set.resources[schema_id], resolver, where),
+        _Part({"type": "object"}, resolver, where),
+    ]
+    strategy: st.SearchStrategy[dict[str, Any]] = _strategy(root)
     return strategy
 
 
@@ -120,6 +124,8 @@ class _Part:
     schema: Mapping[str, Any]
     resolver: Resolver[Any]
     where: str
+    #: ids of the schemas ``$ref`` led through to reach this one, to refuse cycles.
+    refs_followed: tuple[int, ...] = ()
 
 
 @dataclass
@@ -139,26 +145,30 @@ class _Shape:
     bounds: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def _strategy(parts: list[_Part], seen: tuple[int, ...] = ()) -> st.SearchStrategy[Any]:
+def _strategy(parts: list[_Part]) -> st.SearchStrategy[Any]:
     """Values valid against every schema of ``parts`` (one place may be constrained by several)."""
     shape = _Shape()
     for part in parts:
-        _flatten(part, shape, seen)
+        _flatten(part, shape)
     where = parts[0].where
     if shape.constant is not None:
         values = [value for value in shape.constant if json_type(value) in shape.types]
         if not values:
             raise UnsupportedSchema(f"{where}: no value of const/enum has an allowed type")
         return st.sampled_from(values)
-    choices = [_typed(shape, name, where, seen) for name in _JSON_TYPES if name in shape.types]
+    choices = [_typed(shape, name, where) for name in _JSON_TYPES if name in shape.types]
     if not choices:
         raise UnsupportedSchema(f"{where}: the types allowed by the schema and its $refs do not overlap")
     return st.one_of(choices)
 
 
-def _flatten(part: _Part, shape: _Shape, seen: tuple[int, ...]) -> None:
+def _flatten(part: _Part, shape: _Shape) -> None:
     """Add the constraints of ``part`` (following ``$ref`` and ``allOf``) to ``shape``."""
     schema, resolver = part.schema, part.resolver
+    if isinstance(schema, bool):  # a boolean schema: true admits anything, false nothing
+        if schema:
+            return
+        raise UnsupportedSchema(f"{part.where}: the schema false admits no value")
     unknown = sorted(set(schema) - _SUPPORTED)
     if unknown:
         raise UnsupportedSchema(
@@ -168,14 +178,19 @@ def _flatten(part: _Part, shape: _Shape, seen: tuple[int, ...]) -> None:
         from referencing.jsonschema import DRAFT202012
 
         resolver = resolver.in_subresource(DRAFT202012.create_resource(dict(schema)))
+    followed = part.refs_followed
+
+    def sub(subschema: Mapping[str, Any], where: str) -> _Part:
+        return _Part(subschema, resolver, f"{part.where}/{where}", followed)
+
     if "$ref" in schema:
         target = resolver.lookup(schema["$ref"])
-        if id(target.contents) in seen:
+        if id(target.contents) in followed:
             raise UnsupportedSchema(f"{part.where}/$ref: recursive schemas are not supported")
-        seen = (*seen, id(target.contents))
-        _flatten(_Part(target.contents, target.resolver, f"{part.where}/$ref"), shape, seen)
+        followed = (*followed, id(target.contents))
+        _flatten(_Part(target.contents, target.resolver, f"{part.where}/$ref", followed), shape)
     for index, branch in enumerate(schema.get("allOf", ())):
-        _flatten(_Part(branch, resolver, f"{part.where}/allOf/{index}"), shape, seen)
+        _flatten(sub(branch, f"allOf/{index}"), shape)
     if "type" in schema:
         declared = schema["type"]
         shape.types &= {declared} if isinstance(declared, str) else set(declared)
@@ -186,9 +201,7 @@ def _flatten(part: _Part, shape: _Shape, seen: tuple[int, ...]) -> None:
             )
     properties = schema.get("properties", {})
     for name, subschema in properties.items():
-        shape.properties.setdefault(name, []).append(
-            _Part(subschema, resolver, f"{part.where}/properties/{name}")
-        )
+        shape.properties.setdefault(name, []).append(sub(subschema, f"properties/{name}"))
     shape.required |= set(schema.get("required", ()))
     additional = schema.get("additionalProperties", True)
     if additional is False:
@@ -196,7 +209,7 @@ def _flatten(part: _Part, shape: _Shape, seen: tuple[int, ...]) -> None:
             set(properties) if shape.allowed_keys is None else shape.allowed_keys & set(properties)
         )
     elif isinstance(additional, Mapping):
-        shape.additional.append(_Part(additional, resolver, f"{part.where}/additionalProperties"))
+        shape.additional.append(sub(additional, "additionalProperties"))
     unevaluated = schema.get("unevaluatedProperties", True)
     if unevaluated is False:
         shape.unevaluated_closed = True
@@ -210,56 +223,57 @@ def _flatten(part: _Part, shape: _Shape, seen: tuple[int, ...]) -> None:
     if "pattern" in schema:
         shape.patterns.append(schema["pattern"])
     if "items" in schema:
-        shape.items.append(_Part(schema["items"], resolver, f"{part.where}/items"))
+        shape.items.append(sub(schema["items"], "items"))
     for keyword in _BOUNDS:
         if keyword in schema:
             shape.bounds.setdefault(keyword, []).append(schema[keyword])
 
 
-def _typed(shape: _Shape, name: str, where: str, seen: tuple[int, ...]) -> st.SearchStrategy[Any]:
+def _typed(shape: _Shape, name: str, where: str) -> st.SearchStrategy[Any]:
     if name == "null":
         return st.none()
     if name == "boolean":
         return st.booleans()
     if name == "integer":
-        low, high = _numeric_bounds(shape)
+        (low, above), (high, below) = _lower_bound(shape), _upper_bound(shape)
+        low, high = max(low, -JSON_SAFE_INTEGER), min(high, JSON_SAFE_INTEGER)
         return st.integers(
-            min_value=max(-JSON_SAFE_INTEGER, _ceil(low)), max_value=min(JSON_SAFE_INTEGER, _floor(high))
+            math.floor(low) + 1 if above else math.ceil(low),
+            math.ceil(high) - 1 if below else math.floor(high),
         )
     if name == "number":
-        low, high = _numeric_bounds(shape)
+        (low, above), (high, below) = _lower_bound(shape), _upper_bound(shape)
         return st.floats(
             min_value=max(-float(JSON_SAFE_INTEGER), low),
             max_value=min(float(JSON_SAFE_INTEGER), high),
-            exclude_min="exclusiveMinimum" in shape.bounds,
-            exclude_max="exclusiveMaximum" in shape.bounds,
+            exclude_min=above,
+            exclude_max=below,
             allow_nan=False,
             allow_infinity=False,
         )
     if name == "string":
         return _strings(shape)
     if name == "array":
-        items = _strategy(shape.items, seen) if shape.items else _any_json()
+        items = _strategy(shape.items) if shape.items else _any_json()
         return st.lists(
             items,
             min_size=max(shape.bounds.get("minItems", [0])),
             max_size=min([*shape.bounds.get("maxItems", []), MAX_COLLECTION]),
         )
-    return _objects(shape, where, seen)
+    return _objects(shape, where)
 
 
-def _numeric_bounds(shape: _Shape) -> tuple[float, float]:
-    lows = shape.bounds.get("minimum", []) + shape.bounds.get("exclusiveMinimum", [])
-    highs = shape.bounds.get("maximum", []) + shape.bounds.get("exclusiveMaximum", [])
-    return max(lows, default=float("-inf")), min(highs, default=float("inf"))
+def _lower_bound(shape: _Shape) -> tuple[float, bool]:
+    """The tightest lower bound, and whether it is exclusive (an exclusive one wins a tie)."""
+    bounds = [(value, False) for value in shape.bounds.get("minimum", [])]
+    bounds += [(value, True) for value in shape.bounds.get("exclusiveMinimum", [])]
+    return max(bounds, default=(-math.inf, False))
 
 
-def _ceil(value: float) -> int:
-    return -JSON_SAFE_INTEGER if value == float("-inf") else int(-(-value // 1))
-
-
-def _floor(value: float) -> int:
-    return JSON_SAFE_INTEGER if value == float("inf") else int(value // 1)
+def _upper_bound(shape: _Shape) -> tuple[float, bool]:
+    bounds = [(value, False) for value in shape.bounds.get("maximum", [])]
+    bounds += [(value, True) for value in shape.bounds.get("exclusiveMaximum", [])]
+    return min(bounds, key=lambda bound: (bound[0], not bound[1]), default=(math.inf, False))
 
 
 def _strings(shape: _Shape) -> st.SearchStrategy[str]:
@@ -283,7 +297,7 @@ def _matches_all(patterns: list[str], text: str) -> bool:
     return all(compile_pattern(pattern).search(text) for pattern in patterns)
 
 
-def _objects(shape: _Shape, where: str, seen: tuple[int, ...]) -> st.SearchStrategy[dict[str, Any]]:
+def _objects(shape: _Shape, where: str) -> st.SearchStrategy[dict[str, Any]]:
     allowed = shape.allowed_keys
     if shape.unevaluated_closed:
         allowed = set(shape.properties) if allowed is None else allowed & set(shape.properties)
@@ -295,7 +309,7 @@ def _objects(shape: _Shape, where: str, seen: tuple[int, ...]) -> st.SearchStrat
     missing = sorted(shape.required - set(keys))
     if missing:
         raise UnsupportedSchema(f"{where}: the required {', '.join(missing)} cannot be generated")
-    values = {name: _strategy(shape.properties[name], seen) for name in keys}
+    values = {name: _strategy(shape.properties[name]) for name in keys}
     fixed = st.fixed_dictionaries(
         {name: values[name] for name in keys if name in shape.required},
         optional={name: values[name] for name in keys if name not in shape.required},
@@ -306,7 +320,7 @@ def _objects(shape: _Shape, where: str, seen: tuple[int, ...]) -> st.SearchStrat
     extra_keys = st.from_regex(compile_pattern(first), fullmatch=True) if first else st.text(max_size=10)
     extras = st.dictionaries(
         extra_keys.filter(lambda key: key not in shape.properties and _matches_all(others, key)),
-        _strategy(shape.additional, seen),
+        _strategy(shape.additional),
         max_size=MAX_COLLECTION,
     )
     return st.builds(lambda extra, own: {**extra, **own}, extras, fixed)

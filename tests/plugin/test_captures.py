@@ -1,0 +1,127 @@
+"""--qase-captures: every captured delivery is its own test item, id file:line:event."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import qase_contract.sources
+from qase_contract.samples import sample_delivery
+from qase_contract.sources import Delivery, Location, ReadFailure
+
+
+@pytest.fixture
+def dumps(pytester: pytest.Pytester) -> Path:
+    """A folder with a JSON Lines dump (conforming, broken, drifted, not JSON) and a JSON array."""
+    folder = pytester.mkdir("dumps")
+    lines = [
+        json.dumps(sample_delivery("run.completed")),
+        json.dumps(sample_delivery("case.created", payload={"priority": "high"})),
+        "",
+        json.dumps(sample_delivery("run.started", payload={"undocumented": 1})),
+        '{"event_name": "run.completed", "timestamp": 16',
+    ]
+    (folder / "hooks.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    array = [sample_delivery("suite.created"), sample_delivery("plan.deleted", payload={"id": "7"})]
+    (folder / "more.json").write_text(json.dumps(array), encoding="utf-8")
+    pytester.makepyfile("def test_the_suite_still_runs():\n    pass\n")
+    return folder
+
+
+def test_each_captured_delivery_is_a_test_named_by_file_line_and_event(
+    pytester: pytest.Pytester, dumps: Path
+) -> None:
+    result = pytester.runpytest("--qase-captures=dumps", "-v")
+    result.assert_outcomes(passed=4, failed=3)
+    result.stdout.fnmatch_lines(["*collected 7 items"])
+    result.stdout.fnmatch_lines(
+        [
+            "dumps/hooks.jsonl:1:run.completed PASSED*",
+            "dumps/hooks.jsonl:2:case.created FAILED*",
+            "dumps/hooks.jsonl:4:run.started PASSED*",
+            "dumps/hooks.jsonl:5:unparsable FAILED*",
+            "dumps/more.json[[]0]:suite.created PASSED*",
+            "dumps/more.json[[]1]:plan.deleted FAILED*",
+        ],
+        consecutive=False,
+    )
+
+
+def test_a_failing_capture_reports_the_location_event_and_findings(
+    pytester: pytest.Pytester, dumps: Path
+) -> None:
+    result = pytester.runpytest("--qase-captures=dumps")
+    result.stdout.fnmatch_lines(
+        [
+            "*_ delivery dumps/hooks.jsonl:2:case.created _*",
+            "dumps/hooks.jsonl:2:case.created: case.created delivery does not conform to the Qase webhook"
+            " contract: 1 violation",
+            '  /payload/priority: expected object, actual string "high"  [violation wrong-type]',
+            "*_ delivery dumps/hooks.jsonl:5:unparsable _*",
+            "*a delivery without an event_name does not conform*",
+            "  /: expected a JSON object, actual unparsable body  [violation unparsable]",
+            "      the body is not valid JSON: *line 1 column *",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_drift_in_a_capture_fails_only_under_qase_strict(pytester: pytest.Pytester, dumps: Path) -> None:
+    strict = pytester.runpytest("--qase-captures=dumps", "--qase-strict", "-rf")
+    strict.assert_outcomes(passed=3, failed=4)
+    strict.stdout.fnmatch_lines(["FAILED dumps/hooks.jsonl:4:run.started*"])
+
+
+def test_without_the_option_no_capture_is_collected(pytester: pytest.Pytester, dumps: Path) -> None:
+    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.runpytest(str(dumps)).assert_outcomes()
+
+
+def test_the_qase_capture_marker_selects_only_the_captures(pytester: pytest.Pytester, dumps: Path) -> None:
+    result = pytester.runpytest("--qase-captures=dumps", "-m", "qase_capture")
+    result.assert_outcomes(passed=3, failed=3)
+    result.stdout.fnmatch_lines(["collected 7 items / 1 deselected / 6 selected"])
+
+
+def test_the_junit_report_names_every_capture(pytester: pytest.Pytester, dumps: Path) -> None:
+    pytester.runpytest("--qase-captures=dumps", "--junitxml=report.xml")
+    cases = ET.parse(pytester.path / "report.xml").getroot().iter("testcase")
+    outcomes = {case.get("name"): [child.tag for child in case] for case in cases}
+    assert outcomes["dumps.hooks.jsonl:1:run.completed"] == ["properties"]
+    assert outcomes["dumps.hooks.jsonl:2:case.created"] == ["properties", "failure"]
+    assert outcomes["dumps.more.json[1]:plan.deleted"] == ["properties", "failure"]
+    report = (pytester.path / "report.xml").read_text(encoding="utf-8")
+    assert '<property name="qase_status" value="drift" />' in report
+
+
+def test_an_unreadable_record_is_a_failing_test_with_its_reason(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dump = pytester.path / "locked.jsonl"
+    dump.write_text(json.dumps(sample_delivery("run.completed")) + "\n", encoding="utf-8")
+
+    def reading_fails(paths: list[Path]) -> Iterator[Delivery]:
+        (path,) = paths
+        yield Delivery(ReadFailure("cannot read: Permission denied"), Location(str(path)))
+
+    # Whatever way a reader fails (running as root, permissions cannot be used to provoke it).
+    monkeypatch.setattr(qase_contract.sources, "read_paths", reading_fails)
+    result = pytester.runpytest("--qase-captures=locked.jsonl", "-v")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "locked.jsonl:unreadable FAILED*",
+            "locked.jsonl:unreadable: the record could not be read: cannot read: Permission denied",
+        ],
+        consecutive=False,
+    )
+
+
+def test_a_missing_capture_path_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--qase-captures=nowhere.jsonl")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --qase-captures: no such file or folder: nowhere.jsonl"])

@@ -1,0 +1,63 @@
+"""Sample deliveries: every event, fresh copies, deep-merged payload overrides, envelope overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from qase_contract import EVENTS, UnknownEvent, validate
+from qase_contract.samples import deep_merged, sample_delivery
+
+
+@pytest.mark.parametrize("event", [event.name for event in EVENTS])
+def test_every_catalogued_event_has_a_strictly_conforming_sample(event: str) -> None:
+    delivery = sample_delivery(event)
+    assert delivery["event_name"] == event
+    assert validate(delivery, strict=True).ok
+
+
+def test_payload_overrides_merge_nested_objects_and_replace_everything_else() -> None:
+    delivery = sample_delivery(
+        "case.created",
+        payload={"title": "Login", "priority": {"title": "High"}, "steps": [], "description": None},
+    )
+    payload = delivery["payload"]
+    assert payload["title"] == "Login"
+    assert payload["priority"] == {**sample_delivery("case.created")["payload"]["priority"], "title": "High"}
+    assert payload["steps"] == []
+    assert payload["description"] is None
+    assert payload["id"] == sample_delivery("case.created")["payload"]["id"]
+
+
+def test_envelope_fields_are_overridable_and_unknown_ones_are_refused() -> None:
+    delivery = sample_delivery("run.completed", project_code="DEMO", team_member_id=0, timestamp=1764230400)
+    assert (delivery["project_code"], delivery["team_member_id"], delivery["timestamp"]) == (
+        "DEMO",
+        0,
+        1764230400,
+    )
+    with pytest.raises(
+        TypeError, match=r"unknown envelope field.*'project'.*timestamp, team_member_id, project_code"
+    ):
+        sample_delivery("run.completed", project="DEMO")
+
+
+def test_every_sample_is_a_fresh_copy_sharing_nothing_with_the_overrides() -> None:
+    steps = [{"hash": "a"}]
+    first = sample_delivery("shared_step.created", payload={"steps": steps})
+    first["payload"]["steps"][0]["hash"] = "mutated"
+    first["payload"]["title"] = "mutated"
+    assert steps == [{"hash": "a"}]
+    assert sample_delivery("shared_step.created")["payload"]["title"] != "mutated"
+
+
+def test_an_event_outside_the_catalogue_raises_unknown_event() -> None:
+    with pytest.raises(UnknownEvent):
+        sample_delivery("result.created")
+
+
+def test_deep_merged_leaves_both_inputs_alone() -> None:
+    base = {"a": {"b": 1, "c": 2}}
+    override = {"a": {"c": 3, "d": [4]}}
+    assert deep_merged(base, override) == {"a": {"b": 1, "c": 3, "d": [4]}}
+    assert base == {"a": {"b": 1, "c": 2}}
+    assert override == {"a": {"c": 3, "d": [4]}}
