@@ -10,7 +10,6 @@ pay for it.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -176,6 +175,8 @@ def qase_delivery() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def qase_receiver_secret() -> str | None:
     """The ``X-Qase-Secret`` the receiver requires; override this fixture to choose it, or return None."""
+    import secrets  # here, not at the top: it loads hashlib, a noticeable share of the import cost
+
     return secrets.token_urlsafe(16)
 
 

@@ -278,3 +278,16 @@ def test_a_post_to_another_path_fails_the_test(posting: pytest.Pytester) -> None
     result = posting.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["qase_receiver: a request went to POST /hooks, not to POST /qase-webhook"])
+
+
+def test_the_receiver_needs_only_the_server_class_not_pytest_httpservers_own_plugin(
+    posting: pytest.Pytester,
+) -> None:
+    posting.makepyfile(
+        """
+        def test_receive(qase_receiver, qase_delivery, post):
+            assert post(qase_receiver, qase_delivery("run.completed")) == 200
+            assert qase_receiver.wait_for("run.completed", timeout=5).result.ok
+        """
+    )
+    posting.runpytest("-p", "no:pytest_httpserver").assert_outcomes(passed=1)
