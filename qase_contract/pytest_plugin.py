@@ -308,12 +308,12 @@ class CapturedDelivery(pytest.Item):
 
         body = self.delivery.body
         if isinstance(body, ReadFailure):
-            raise CaptureProblem(f"{self.nodeid}: the record could not be read: {body.reason}")
+            raise CaptureProblem(f"the record could not be read: {body.reason}")
         settings = self.config.stash[_SETTINGS]
         result = settings.validator().validate(body).with_strict(settings.strict)
         self.user_properties.append(("qase_status", result.status))
         if not result.ok:
-            raise CaptureProblem(nonconformity_report(result, where=self.nodeid))
+            raise CaptureProblem(nonconformity_report(result))  # the header and the id say where
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CaptureProblem):

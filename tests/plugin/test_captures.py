@@ -58,11 +58,10 @@ def test_a_failing_capture_reports_the_location_event_and_findings(
     result.stdout.fnmatch_lines(
         [
             "*_ delivery dumps/hooks.jsonl:2:case.created _*",
-            "dumps/hooks.jsonl:2:case.created: case.created delivery does not conform to the Qase webhook"
-            " contract: 1 violation",
+            "case.created delivery does not conform to the Qase webhook contract: 1 violation",
             '  /payload/priority: expected object, actual string "high"  [violation wrong-type]',
             "*_ delivery dumps/hooks.jsonl:5:unparsable _*",
-            "*a delivery without an event_name does not conform*",
+            "a delivery without an event_name does not conform to the Qase webhook contract: 1 violation",
             "  /: expected a JSON object, actual unparsable body  [violation unparsable]",
             "      the body is not valid JSON: *line 1 column *",
         ]
@@ -73,7 +72,7 @@ def test_a_failing_capture_reports_the_location_event_and_findings(
 def test_drift_in_a_capture_fails_only_under_qase_strict(pytester: pytest.Pytester, dumps: Path) -> None:
     strict = pytester.runpytest("--qase-captures=dumps", "--qase-strict", "-rf")
     strict.assert_outcomes(passed=3, failed=4)
-    strict.stdout.fnmatch_lines(["FAILED dumps/hooks.jsonl:4:run.started*"])
+    strict.stdout.fnmatch_lines(["FAILED dumps/hooks.jsonl:4:run.started - run.started delivery does not*"])
 
 
 def test_without_the_option_no_capture_is_collected(pytester: pytest.Pytester, dumps: Path) -> None:
@@ -115,7 +114,7 @@ def test_an_unreadable_record_is_a_failing_test_with_its_reason(
     result.stdout.fnmatch_lines(
         [
             "locked.jsonl:unreadable FAILED*",
-            "locked.jsonl:unreadable: the record could not be read: cannot read: Permission denied",
+            "the record could not be read: cannot read: Permission denied",
         ],
         consecutive=False,
     )
