@@ -115,3 +115,17 @@ def test_the_markers_are_registered_and_documented(pytester: pytest.Pytester) ->
         """
     )
     pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_every_public_name_resolves_on_first_access_in_a_fresh_interpreter() -> None:
+    script = (
+        "import qase_contract;"
+        "missing = [n for n in qase_contract.__all__ if getattr(qase_contract, n, None) is None];"
+        "from qase_contract import *;"
+        "unlisted = sorted(set(qase_contract.__all__) - set(dir(qase_contract)));"
+        "print(missing, assert_conforms.__module__, unlisted)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout.split() == ["[]", "qase_contract.assertions", "[]"]
