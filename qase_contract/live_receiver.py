@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from qase_contract.assertions import nonconformity_report
@@ -23,13 +24,22 @@ from qase_contract.capture import redact
 from qase_contract.secret import SECRET_HEADER, presented_secret, secret_matches
 
 if TYPE_CHECKING:
-    from pytest_httpserver import HTTPServer
-
     from qase_contract.findings import Result
     from qase_contract.validator import Validator
 
 #: The path deliveries are posted to; other paths get 404 and fail the test.
 WEBHOOK_PATH = "/qase-webhook"
+
+
+class LoopbackServer(HTTPServer):
+    """pytest-httpserver's server on 127.0.0.1, any free port; it stops in 0.05 s instead of 0.5 s."""
+
+    def __init__(self) -> None:
+        super().__init__(host="127.0.0.1", port=0)
+
+    def thread_target(self) -> None:  # the documented way to tailor the serving thread
+        assert self.server is not None
+        self.server.serve_forever(poll_interval=0.05)
 
 
 @dataclass(frozen=True)

@@ -183,9 +183,9 @@ def qase_receiver_secret() -> str | None:
 @pytest.fixture(scope="session")
 def qase_receiver_server() -> Iterator[HTTPServer]:
     """The loopback HTTP server behind ``qase_receiver``, shared by the session's tests."""
-    from pytest_httpserver import HTTPServer
+    from qase_contract.live_receiver import LoopbackServer
 
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = LoopbackServer()
     server.start()
     yield server
     server.clear()
