@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -261,14 +261,14 @@ class CaptureFile(pytest.File):
 
     def collect(self) -> Iterator[CapturedDelivery]:
         for delivery in self.deliveries:
-            # The id is the delivery's location (file:line or file[index]) and its event.
-            location = replace(delivery.location, source=self.nodeid)
+            # The id is the delivery's location (file:line, file[index] or file) and its event.
+            location = delivery.location
+            within_file = str(location)[len(location.source) :]  # ":3", "[2]" or ""
             event = _event_label(delivery.body)
-            within_file = str(location)[len(self.nodeid) :].lstrip(":")
             yield CapturedDelivery.from_parent(
                 self,
-                name=f"{within_file}:{event}" if within_file else event,
-                nodeid=f"{location}:{event}",
+                name=f"{within_file.lstrip(':')}:{event}" if within_file else event,
+                nodeid=f"{self.nodeid}{within_file}:{event}",
                 delivery=delivery,
                 line=location.line,
             )

@@ -16,7 +16,7 @@ from qase_contract.sources import Delivery, Location, ReadFailure
 
 @pytest.fixture
 def dumps(pytester: pytest.Pytester) -> Path:
-    """A folder with a JSON Lines dump (conforming, broken, drifted, not JSON) and a JSON array."""
+    """A folder with a JSON Lines dump (conforming, broken, drifted, not JSON), an array, one delivery."""
     folder = pytester.mkdir("dumps")
     lines = [
         json.dumps(sample_delivery("run.completed")),
@@ -28,6 +28,7 @@ def dumps(pytester: pytest.Pytester) -> Path:
     (folder / "hooks.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     array = [sample_delivery("suite.created"), sample_delivery("plan.deleted", payload={"id": "7"})]
     (folder / "more.json").write_text(json.dumps(array), encoding="utf-8")
+    (folder / "single.json").write_text(json.dumps(sample_delivery("run.deleted")), encoding="utf-8")
     pytester.makepyfile("def test_the_suite_still_runs():\n    pass\n")
     return folder
 
@@ -36,8 +37,8 @@ def test_each_captured_delivery_is_a_test_named_by_file_line_and_event(
     pytester: pytest.Pytester, dumps: Path
 ) -> None:
     result = pytester.runpytest("--qase-captures=dumps", "-v")
-    result.assert_outcomes(passed=4, failed=3)
-    result.stdout.fnmatch_lines(["*collected 7 items"])
+    result.assert_outcomes(passed=5, failed=3)
+    result.stdout.fnmatch_lines(["*collected 8 items"])
     result.stdout.fnmatch_lines(
         [
             "dumps/hooks.jsonl:1:run.completed PASSED*",
@@ -46,6 +47,7 @@ def test_each_captured_delivery_is_a_test_named_by_file_line_and_event(
             "dumps/hooks.jsonl:5:unparsable FAILED*",
             "dumps/more.json[[]0]:suite.created PASSED*",
             "dumps/more.json[[]1]:plan.deleted FAILED*",
+            "dumps/single.json:run.deleted PASSED*",
         ],
         consecutive=False,
     )
@@ -71,7 +73,7 @@ def test_a_failing_capture_reports_the_location_event_and_findings(
 
 def test_drift_in_a_capture_fails_only_under_qase_strict(pytester: pytest.Pytester, dumps: Path) -> None:
     strict = pytester.runpytest("--qase-captures=dumps", "--qase-strict", "-rf")
-    strict.assert_outcomes(passed=3, failed=4)
+    strict.assert_outcomes(passed=4, failed=4)
     strict.stdout.fnmatch_lines(["FAILED dumps/hooks.jsonl:4:run.started - run.started delivery does not*"])
 
 
@@ -82,8 +84,8 @@ def test_without_the_option_no_capture_is_collected(pytester: pytest.Pytester, d
 
 def test_the_qase_capture_marker_selects_only_the_captures(pytester: pytest.Pytester, dumps: Path) -> None:
     result = pytester.runpytest("--qase-captures=dumps", "-m", "qase_capture")
-    result.assert_outcomes(passed=3, failed=3)
-    result.stdout.fnmatch_lines(["collected 7 items / 1 deselected / 6 selected"])
+    result.assert_outcomes(passed=4, failed=3)
+    result.stdout.fnmatch_lines(["collected 8 items / 1 deselected / 7 selected"])
 
 
 def test_the_junit_report_names_every_capture(pytester: pytest.Pytester, dumps: Path) -> None:
