@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 try:
     from hypothesis import strategies as st
-except ImportError as error:  # pragma: no cover - depends on the environment
+except ImportError as error:
     raise ImportError(
         "qase_contract.strategies needs Hypothesis: pip install 'qase-contract[hypothesis]'"
     ) from error

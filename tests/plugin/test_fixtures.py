@@ -144,6 +144,24 @@ def test_the_secret_can_be_chosen_by_overriding_a_fixture(posting: pytest.Pytest
     posting.runpytest().assert_outcomes(passed=1)
 
 
+def test_a_receiver_secret_of_none_accepts_any_request(posting: pytest.Pytester) -> None:
+    posting.makepyfile(
+        """
+        import pytest
+
+        @pytest.fixture
+        def qase_receiver_secret():
+            return None
+
+        def test_open(qase_receiver, qase_delivery, post):
+            assert qase_receiver.secret is None
+            assert post(qase_receiver, qase_delivery("run.completed"), secret=None) == 200
+            assert post(qase_receiver, qase_delivery("run.completed"), secret="anything") == 200
+        """
+    )
+    posting.runpytest().assert_outcomes(passed=1)
+
+
 def test_a_violation_fails_the_test_with_a_readable_report(posting: pytest.Pytester) -> None:
     posting.makepyfile(
         """
