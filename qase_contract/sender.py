@@ -18,8 +18,8 @@ import orjson
 
 from qase_contract import __version__
 from qase_contract._printable import printable
-from qase_contract._resources import examples_root
 from qase_contract.capture import REDACTED, SECRET_HEADERS, CaptureFormatError, iter_capture
+from qase_contract.samples import sample_delivery
 from qase_contract.secret import SECRET_HEADER
 
 DEFAULT_TIMEOUT = 15.0  # seconds: Qase gives up on a consumer after 15 s
@@ -153,13 +153,7 @@ def sample_headers(secret: str | None) -> dict[str, str]:
 def samples(events: Iterable[str], secret: str | None) -> Iterator[Outgoing]:
     """The canonical example delivery of each event, compact JSON as Qase sends it."""
     for event in events:
-        yield Outgoing(event, _canonical_example(event), sample_headers(secret))
-
-
-def _canonical_example(event: str) -> bytes:
-    # A stopgap until qase_contract.samples offers sample deliveries with overrides.
-    path = examples_root() / event / "canonical.json"
-    return orjson.dumps(orjson.loads(path.read_bytes()))
+        yield Outgoing(event, orjson.dumps(sample_delivery(event)), sample_headers(secret))
 
 
 def replay_headers(recorded: Mapping[str, str], secret: str | None) -> dict[str, str]:
