@@ -66,16 +66,16 @@ def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTE
     for path in paths:
         if str(path) == STDIN:
             yield from read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
-        else:
-            yield from read_path(Path(path), max_record=max_record)
+            continue
+        for item in dump_files(Path(path)):
+            if isinstance(item, Delivery):
+                yield item
+            else:
+                yield from read_file(item, max_record=max_record)
 
 
 def read_path(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
-    for item in dump_files(path):
-        if isinstance(item, Delivery):
-            yield item
-        else:
-            yield from read_file(item, max_record=max_record)
+    return read_paths([path], max_record=max_record)
 
 
 def dump_files(path: Path) -> Iterator[Path | Delivery]:
@@ -146,12 +146,10 @@ def read_stream(
 ) -> Iterator[Delivery]:
     """Deliveries of one binary stream (a file, or standard input), its format recognised."""
     if _looks_binary(_peek(stream)):
-        yield Delivery(
-            ReadFailure("binary content (NUL bytes): not JSON, JSON Lines or HAR (nor UTF-8 text)"),
-            Location(source),
-        )
-        return
-    yield from _deliveries(stream, source, suffix, max_record)
+        reason = "binary content (NUL bytes): not JSON, JSON Lines or HAR (nor UTF-8 text)"
+        return iter([Delivery(ReadFailure(reason), Location(source))])
+    # Returned, not delegated with yield from: one generator less for every delivery.
+    return _deliveries(stream, source, suffix, max_record)
 
 
 def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> Iterator[Delivery]:
