@@ -52,6 +52,14 @@ class Outcome(NamedTuple):
         return self.result is not None and self.result.ok
 
 
+class ConformingRun(NamedTuple):
+    """Consecutive conforming deliveries, counted per event rather than listed one by one:
+    what worker processes send back when no reporter lists conforming deliveries."""
+
+    counts: dict[str, int]
+    size: int
+
+
 def check(deliveries: Iterable[Delivery], validator: Validator) -> Iterator[Outcome]:
     """The outcome of every delivery, in order."""
     validate = validator.validate
@@ -79,7 +87,9 @@ class EventFilter:
     patterns: tuple[str, ...] = ()
 
     def __call__(self, outcome: Outcome) -> bool:
-        name = outcome.event_name
+        return self.matches(outcome.event_name)
+
+    def matches(self, name: str | None) -> bool:
         if not self.patterns or name is None:
             return True
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
@@ -108,6 +118,13 @@ class Tally:
         self.counts[(result.event_name or NO_EVENT, result.status)] += 1
         if not result.ok:
             self.failed += 1
+
+    def add_run(self, run: ConformingRun, event_filter: EventFilter) -> None:
+        for name, count in run.counts.items():
+            if event_filter.matches(name):
+                self.counts[(name, "conforming")] += count
+            else:
+                self.filtered += count
 
     @property
     def statuses(self) -> Counter[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from qase_contract.checking import Outcome, check
+from qase_contract.checking import ConformingRun, Outcome, check
 from qase_contract.findings import Result
 from qase_contract.sources import (
     MAX_RECORD_BYTES,
@@ -63,8 +63,9 @@ class DeliveriesUnit:
 
 
 Unit = RangeUnit | FilesUnit | DeliveriesUnit
-#: A worker's answer per delivery: (event name, location, size) when it conforms, else its outcome.
-Verdict = Outcome | tuple[str, Location, int]
+#: A worker's answer per delivery: (event name, location, size) when it conforms, else its
+#: outcome; or, when conforming deliveries are not listed, a run of them counted per event.
+Verdict = Outcome | ConformingRun | tuple[str, Location, int]
 Answer = list[Verdict]
 
 
@@ -75,14 +76,20 @@ def check_in_parallel(
     strict: bool = False,
     overlay: str | None = None,
     max_record: int = MAX_RECORD_BYTES,
-) -> Iterator[Outcome]:
+    list_conforming: bool = True,
+) -> Iterator[Outcome | ConformingRun]:
     """The outcomes :func:`~qase_contract.checking.check` gives for ``read_paths(paths)``,
-    in the same order, computed on ``jobs`` worker processes."""
+    in the same order, computed on ``jobs`` worker processes.
+
+    Without ``list_conforming``, consecutive conforming deliveries come as
+    :class:`ConformingRun` counts: the parent then handles a few items per unit instead of
+    one per delivery, which is what lets the workers run ahead of it.
+    """
     conforming: dict[str, Result] = {}
 
-    def outcomes_of(verdicts: Answer) -> Iterator[Outcome]:
+    def outcomes_of(verdicts: Answer) -> Iterator[Outcome | ConformingRun]:
         for verdict in verdicts:
-            if isinstance(verdict, Outcome):
+            if isinstance(verdict, (Outcome, ConformingRun)):
                 yield verdict
                 continue
             name, location, size = verdict
@@ -91,7 +98,8 @@ def check_in_parallel(
                 result = conforming[name] = Result(name, (), strict)
             yield Outcome(location, result, None, size)
 
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(strict, overlay, max_record)) as pool:
+    settings = (strict, overlay, max_record, list_conforming)
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=settings) as pool:
         pending: deque[Future[Answer] | Outcome] = deque()
         for item in _plan(paths, max_record):
             if isinstance(item, Delivery):
@@ -106,8 +114,8 @@ def check_in_parallel(
 
 
 def _settle(
-    head: Future[Answer] | Outcome, outcomes_of: Callable[[Answer], Iterator[Outcome]]
-) -> Iterator[Outcome]:
+    head: Future[Answer] | Outcome, outcomes_of: Callable[[Answer], Iterator[Outcome | ConformingRun]]
+) -> Iterator[Outcome | ConformingRun]:
     if isinstance(head, Outcome):
         yield head
     else:
@@ -175,18 +183,18 @@ def _ranges(path: Path) -> Iterator[RangeUnit]:
             start, first_line = end, first_line + lines
 
 
-_worker: tuple[Validator, int] | None = None
+_worker: tuple[Validator, int, bool] | None = None
 
 
-def _start_worker(strict: bool, overlay: str | None, max_record: int) -> None:
+def _start_worker(strict: bool, overlay: str | None, max_record: int, list_conforming: bool) -> None:
     global _worker
-    _worker = (Validator(strict=strict, schemas=overlay), max_record)
+    _worker = (Validator(strict=strict, schemas=overlay), max_record, list_conforming)
 
 
 def _work(unit: Unit) -> Answer:
     """A worker's part: read the unit and check every delivery in it."""
     assert _worker is not None, "worker started without a validator"
-    validator, max_record = _worker
+    validator, max_record, list_conforming = _worker
     deliveries: Iterable[Delivery]
     if isinstance(unit, RangeUnit):
         deliveries = read_range(Path(unit.path), unit.start, unit.end, unit.first_line, max_record=max_record)
@@ -195,10 +203,20 @@ def _work(unit: Unit) -> Answer:
     else:
         deliveries = unit.deliveries
     verdicts: list[Verdict] = []
+    run: dict[str, int] = {}
+    run_size = 0
     for outcome in check(deliveries, validator):
         result = outcome.result
-        if result is not None and result.status == "conforming" and result.event_name is not None:
+        if result is None or result.status != "conforming" or result.event_name is None:
+            if run:
+                verdicts.append(ConformingRun(run, run_size))
+                run, run_size = {}, 0
+            verdicts.append(outcome)
+        elif list_conforming:
             verdicts.append((result.event_name, outcome.location, outcome.size))
         else:
-            verdicts.append(outcome)
+            run[result.event_name] = run.get(result.event_name, 0) + 1
+            run_size += outcome.size
+    if run:
+        verdicts.append(ConformingRun(run, run_size))
     return verdicts

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from qase_contract.checking import EventFilter, Outcome, Tally, check
+from qase_contract.checking import ConformingRun, EventFilter, Outcome, Tally, check
 from qase_contract.cli._options import schemas_option
 from qase_contract.cli.output import colour_wanted, report_stream
 from qase_contract.registry import SchemaSetError
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: Below this much input a progress bar would only flicker.
 PROGRESS_MIN_BYTES = 32 * 1024 * 1024
+#: Above this much input, worker processes repay their start-up (about 50 ms each).
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 
 @click.command()
@@ -48,9 +50,8 @@ PROGRESS_MIN_BYTES = 32 * 1024 * 1024
     "-j",
     "--jobs",
     type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="Worker processes; 0 uses every available core.",
+    default=None,
+    help="Worker processes; 0 uses every core. Default: one for up to 16 MiB of input, every core above.",
 )
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option(
@@ -71,7 +72,7 @@ def validate(
     verbose: int,
     quiet: bool,
     everything: bool,
-    jobs: int,
+    jobs: int | None,
     color: str,
     max_record_size: int,
 ) -> None:
@@ -100,20 +101,30 @@ def validate(
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
             click.echo(f"warning: --event {pattern!r} matches no catalogued event", err=True)
-        if jobs != 1:
-            from qase_contract.parallel import check_in_parallel, default_jobs
+        input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN)
+        workers = _workers(jobs, input_size)
+        if workers > 1:
+            from qase_contract.parallel import check_in_parallel
 
-            outcomes = check_in_parallel(
-                paths, jobs=jobs or default_jobs(), strict=strict, overlay=overlay, max_record=max_record_size
+            outcomes: Iterator[Outcome | ConformingRun] = check_in_parallel(
+                paths,
+                jobs=workers,
+                strict=strict,
+                overlay=overlay,
+                max_record=max_record_size,
+                list_conforming=reporter.lists_conforming,
             )
         else:
             outcomes = check(read_paths(paths, max_record=max_record_size), validator)
-        tally = _report(outcomes, reporter, event_filter, _progress(paths, format_, output))
+        tally = _report(outcomes, reporter, event_filter, _progress(input_size))
     sys.exit(EXIT_FAILED if tally.failed else EXIT_OK)
 
 
 def _report(
-    outcomes: Iterator[Outcome], reporter: Reporter, event_filter: EventFilter, progress: ProgressBar | None
+    outcomes: Iterator[Outcome | ConformingRun],
+    reporter: Reporter,
+    event_filter: EventFilter,
+    progress: ProgressBar | None,
 ) -> Tally:
     tally = Tally()
     filtering = bool(event_filter.patterns)
@@ -123,6 +134,10 @@ def _report(
         for outcome in outcomes:
             if progress is not None:
                 progress.update(outcome.size)
+            if type(outcome) is ConformingRun:
+                tally.add_run(outcome, event_filter)
+                continue
+            assert isinstance(outcome, Outcome)
             if filtering and not event_filter(outcome):
                 tally.filtered += 1
                 continue
@@ -149,12 +164,18 @@ def _usage_error(reporter: Reporter, message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def _progress(paths: tuple[str, ...], format_: str, output: str | None) -> ProgressBar | None:
+def _workers(jobs: int | None, input_size: int) -> int:
+    """``--jobs``, or by default every core once the input is large enough to repay starting them."""
+    if jobs == 1 or (jobs is None and input_size <= PARALLEL_MIN_BYTES):
+        return 1
+    from qase_contract.parallel import default_jobs
+
+    return jobs or default_jobs()
+
+
+def _progress(total: int) -> ProgressBar | None:
     """A progress bar on stderr only for people: a terminal, outside CI, on large input."""
-    if os.environ.get("CI") or not sys.stderr.isatty():
-        return None
-    total = sum(_input_size(Path(path)) for path in paths if path != STDIN)
-    if total < PROGRESS_MIN_BYTES:
+    if os.environ.get("CI") or not sys.stderr.isatty() or total < PROGRESS_MIN_BYTES:
         return None
     from qase_contract.cli.progress import ProgressBar
 

@@ -78,6 +78,15 @@ def test_two_jobs_give_the_same_report_in_the_same_order() -> None:
     assert json.loads(parallel.stdout) == json.loads(single.stdout)
 
 
+def test_large_input_uses_every_core_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("qase_contract.parallel.default_jobs", lambda: 4)
+    assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES) == 1
+    assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES + 1) == 4
+    assert validate_module._workers(1, 10**12) == 1
+    assert validate_module._workers(0, 10) == 4
+    assert validate_module._workers(3, 10) == 3
+
+
 def test_jobs_keep_the_order_across_batches(tmp_path: Path) -> None:
     lines = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines() * 150
     dump = tmp_path / "many.jsonl"
@@ -141,22 +150,20 @@ def test_a_capture_file_is_checked_with_line_locations(tmp_path: Path) -> None:
 def test_the_progress_bar_is_for_terminals_only_and_imported_only_then(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dump = tmp_path / "d.jsonl"
-    dump.write_bytes(b"{}\n")
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(validate_module, "PROGRESS_MIN_BYTES", 1)
     monkeypatch.delitem(sys.modules, "qase_contract.cli.progress", raising=False)
-    assert validate_module._progress((str(dump),), "text", None) is None  # pytest's stderr is no terminal
+    assert validate_module._progress(3) is None  # pytest's stderr is no terminal
     assert "qase_contract.cli.progress" not in sys.modules
     terminal = io.StringIO()
     monkeypatch.setattr(terminal, "isatty", lambda: True)
     monkeypatch.setattr(sys, "stderr", terminal)
-    bar = validate_module._progress((str(dump),), "text", None)
+    bar = validate_module._progress(3)
     assert bar is not None
     bar.update(3)
     bar.close()
     monkeypatch.setenv("CI", "true")
-    assert validate_module._progress((str(dump),), "text", None) is None
+    assert validate_module._progress(3) is None
 
 
 def test_a_large_input_shows_a_progress_bar_on_a_terminal_stderr(tmp_path: Path) -> None:

@@ -68,3 +68,27 @@ def test_failures_found_while_planning_keep_their_place(tmp_path: Path) -> None:
     got = summary(list(parallel.check_in_parallel([str(tmp_path)], jobs=2)))
     assert got == summary(sequential(str(tmp_path)))
     assert [status for _, _, status, _ in got] == ["violation", "unreadable", "unreadable"]
+
+
+def test_without_listing_conforming_deliveries_they_come_back_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qase_contract.checking import ConformingRun
+
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(
+        ((EXAMPLES / "conforming.jsonl").read_bytes() + (EXAMPLES / "broken.jsonl").read_bytes()) * 30
+    )
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 4000)
+    items = list(parallel.check_in_parallel([str(dump)], jobs=2, list_conforming=False))
+    runs = [item for item in items if isinstance(item, ConformingRun)]
+    outcomes = [item for item in items if isinstance(item, Outcome)]
+    expected = sequential(str(dump))
+    assert summary(outcomes) == summary([o for o in expected if o.status != "conforming"])
+    counted: dict[str, int] = {}
+    for run in runs:
+        for name, count in run.counts.items():
+            counted[name] = counted.get(name, 0) + count
+    conforming = [o.event_name for o in expected if o.status == "conforming"]
+    assert counted == {name: conforming.count(name) for name in set(conforming) if name}
+    assert sum(run.size for run in runs) == sum(o.size for o in expected if o.status == "conforming")
