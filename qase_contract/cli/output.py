@@ -16,7 +16,9 @@ import click
 @contextmanager
 def report_stream(output: str | None) -> Iterator[IO[str]]:
     """Standard output, or ``output`` written through a temporary file in the same folder so a
-    reader never sees half a report; the file is in place even when the run fails."""
+    reader never sees half a report. The file is put in place when the run ends, also by a
+    deliberate exit (a usage error is reported in the chosen format, and that report says
+    why); a crash leaves the previous file untouched."""
     if output is None or output == "-":
         yield sys.stdout
         return
@@ -25,12 +27,20 @@ def report_stream(output: str | None) -> Iterator[IO[str]]:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as error:
         raise click.UsageError(f"--output {output}: cannot write there: {error.strerror or error}") from None
+    finished = False
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-        Path(temporary).replace(target)
+            try:
+                yield stream
+                finished = True
+            except SystemExit:
+                finished = True
+                raise
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        if finished:
+            Path(temporary).replace(target)
+        else:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def colour_wanted(choice: str, stream: IO[str]) -> bool:

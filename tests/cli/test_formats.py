@@ -70,6 +70,18 @@ def test_a_fatal_error_in_json_format_is_still_a_json_document(tmp_path: Path) -
     assert "bad.schema.json" in run.stderr
 
 
+def test_a_fatal_error_reaches_the_output_file_in_the_chosen_format(tmp_path: Path) -> None:
+    (tmp_path / "overlay").mkdir()
+    (tmp_path / "overlay" / "bad.schema.json").write_text("{", encoding="utf-8")
+    target = tmp_path / "report.json"
+    run = invoke(
+        "validate", "-f", "json", "-o", str(target), "--schemas", str(tmp_path / "overlay"), str(EXAMPLES)
+    )
+    assert run.code == 2
+    assert "bad.schema.json" in json.loads(target.read_text(encoding="utf-8"))["error"]["message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["overlay", "report.json"]
+
+
 def test_junit_has_one_testcase_per_delivery_that_ci_can_parse() -> None:
     run = invoke("validate", "--format", "junit", BROKEN, DRIFTED)
     suite = ET.fromstring(run.stdout).find("testsuite")
