@@ -70,12 +70,6 @@ def check(deliveries: Iterable[Delivery], validator: Validator) -> Iterator[Outc
             yield Outcome(location, validate(body), None, size)
 
 
-def outcome_of(delivery: Delivery, validator: Validator) -> Outcome:
-    if isinstance(delivery.body, ReadFailure):
-        return Outcome(delivery.location, None, delivery.body.reason, delivery.size)
-    return Outcome(delivery.location, validator.validate(delivery.body), size=delivery.size)
-
-
 @dataclass(frozen=True, slots=True)
 class EventFilter:
     """Which events to report, by name or shell-style pattern (``run.*``).
