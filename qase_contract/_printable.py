@@ -12,3 +12,13 @@ _CONTROL_CHARACTERS = str.maketrans(
 def printable(text: str) -> str:
     """``text`` with every control character escaped, safe to print on one line."""
     return text.translate(_CONTROL_CHARACTERS)
+
+
+#: Only control characters: for reports, where a backslash needs no escape of its own.
+_CONTROL_ONLY = str.maketrans({c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]})
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped, so a delivery's own text (an event name, a
+    key, a file name) can neither break a report's line nor send escapes to a terminal."""
+    return text.translate(_CONTROL_ONLY)

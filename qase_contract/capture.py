@@ -160,6 +160,11 @@ class CaptureWriter:
         self._fsync = fsync
         self._lock = threading.Lock()
         self._file: BinaryIO = self.path.open("ab")
+        if _ends_mid_line(self.path):
+            # A process killed mid-append leaves half a line: end it, so the next record
+            # starts a line of its own and stays readable.
+            self._file.write(b"\n")
+            self._file.flush()
 
     def append(self, record: CaptureRecord) -> None:
         line = record.to_line()
@@ -178,6 +183,14 @@ class CaptureWriter:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _ends_mid_line(path: Path) -> bool:
+    with path.open("rb") as stream:
+        if stream.seek(0, os.SEEK_END) == 0:
+            return False
+        stream.seek(-1, os.SEEK_END)
+        return stream.read(1) != b"\n"
 
 
 def utc_now() -> str:

@@ -276,6 +276,7 @@ class CaptureFile(pytest.File):
 
 def _event_label(body: object) -> str:
     """The event a captured body claims, for its test id; parsing failures are reported when it runs."""
+    from qase_contract._printable import one_line
     from qase_contract.parsing import Parsed, parse_body
     from qase_contract.sources import ReadFailure
 
@@ -286,7 +287,8 @@ def _event_label(body: object) -> str:
         return "unparsable"
     data = parsed.value
     named = (data.get("event_name") or data.get("event")) if isinstance(data, dict) else None
-    return named if isinstance(named, str) else "no-event"
+    # A test id is printed and written into JUnit: no control character from a delivery in it.
+    return one_line(named) if isinstance(named, str) else "no-event"
 
 
 class CaptureProblem(Exception):

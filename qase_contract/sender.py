@@ -57,7 +57,10 @@ class Target:
 
     @classmethod
     def parse(cls, url: str) -> Target:
-        parts = urllib.parse.urlsplit(url)
+        try:
+            parts = urllib.parse.urlsplit(url)
+        except ValueError as error:  # an unbalanced IPv6 bracket, for one
+            raise BadTarget(f"{url!r} is not a valid URL: {error}") from None
         if parts.scheme not in ("http", "https"):
             raise BadTarget(f"{url!r} is not an http:// or https:// URL")
         if not parts.hostname:

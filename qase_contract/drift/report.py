@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from qase_contract._printable import one_line
 from qase_contract.drift.baseline import BaselineCheck
 from qase_contract.drift.compare import DriftReport, EventDrift
 from qase_contract.drift.profile import clip
@@ -330,7 +331,7 @@ def render_text(data: dict[str, Any]) -> str:
             f"  {what} {event}{' ' + path if path else ''}: {detail}" for what, event, path, detail in new
         )
         lines.extend(f"  warning: {line}" for line in unseen)
-    return "\n".join(lines) + "\n"
+    return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 # -- Markdown ---------------------------------------------------------------------------
@@ -343,7 +344,8 @@ def _code(text: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    """``text`` as plain table-cell text: no HTML from a delivery, no cell break."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
 def _summary(event: dict[str, Any]) -> str:
@@ -392,7 +394,8 @@ def render_markdown(data: dict[str, Any]) -> str:
         if unseen:
             lines += [
                 "",
-                f"<details><summary>{_code(name)}: {_counted(len(unseen), 'optional field')} never seen"
+                f"<details><summary><code>{_cell(name)}</code>: "
+                f"{_counted(len(unseen), 'optional field')} never seen"
                 "</summary>",
                 "",
                 ", ".join(_code(path) for path in unseen),
@@ -420,7 +423,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         lines += ["", *[f"> {_cell(note)}" for note in notes]]
     if data["baseline"] is not None:
         lines.extend(_markdown_baseline(data["baseline"]))
-    return "\n".join(lines) + "\n"
+    return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 def _markdown_baseline(baseline: dict[str, Any]) -> list[str]:

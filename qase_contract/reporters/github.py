@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from qase_contract._printable import one_line
 from qase_contract.checking import NO_EVENT, Outcome, Tally
 from qase_contract.reporters.base import ReportOptions
 from qase_contract.reporters.text import TextReporter
@@ -41,8 +42,10 @@ class GithubReporter:
 
 
 def _data(value: str) -> str:
-    # The escaping the Actions runner undoes (actions/toolkit, command.ts).
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The escaping the Actions runner undoes (actions/toolkit, command.ts); other control
+    # characters from a delivery are shown escaped rather than sent to the log.
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return one_line(escaped)
 
 
 def _property(value: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from qase_contract._printable import one_line
 from qase_contract.checking import NO_EVENT, Outcome, Tally
 from qase_contract.findings import Finding
 from qase_contract.reporters.base import ReportOptions, listed
@@ -25,7 +26,8 @@ class TextReporter:
     def outcome(self, outcome: Outcome) -> None:
         if not listed(outcome, self.options):
             return
-        head = f"{self.paint(str(outcome.location), 'bold')}  {outcome.event_name or NO_EVENT}"
+        where = self.paint(one_line(str(outcome.location)), "bold")
+        head = f"{where}  {one_line(outcome.event_name or NO_EVENT)}"
         findings = outcome.findings if outcome.status != "conforming" else ()
         if not findings:
             self.stream.write(f"{head}  {self.paint('ok', 'conforming')}\n")
@@ -35,7 +37,7 @@ class TextReporter:
                 self.stream.write(f"    {self.described(finding)}\n")
                 details = _details(finding)
                 if details:
-                    self.stream.write(f"        {self.paint(details, 'dim')}\n")
+                    self.stream.write(f"        {self.paint(one_line(details), 'dim')}\n")
         else:
             more = f"  (+{len(findings) - 1} more)" if len(findings) > 1 else ""
             self.stream.write(f"{head}  {self.described(findings[0])}{more}\n")
@@ -43,7 +45,7 @@ class TextReporter:
     def described(self, finding: Finding) -> str:
         style = "unreadable" if finding.code == "unreadable" else finding.kind
         label = self.paint(f"{finding.kind} {finding.code}", style)
-        return f"{label} {finding.path or '/'}: {finding.message}"
+        return f"{label} {one_line(finding.path or '/')}: {one_line(finding.message)}"
 
     def finish(self, tally: Tally) -> None:
         counts = tally.statuses
@@ -60,7 +62,7 @@ class TextReporter:
         for event, per_event in sorted(tally.by_event.items()):
             unreadable = f", {per_event['unreadable']} unreadable" if per_event["unreadable"] else ""
             self.stream.write(
-                f"  {event}: {sum(per_event.values())} ({per_event['conforming']} conforming, "
+                f"  {one_line(event)}: {sum(per_event.values())} ({per_event['conforming']} conforming, "
                 f"{per_event['drift']} drift, {per_event['violation']} violations{unreadable})\n"
             )
         if tally.failed and fails_only_on_drift(tally, self.options):

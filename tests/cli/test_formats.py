@@ -167,3 +167,18 @@ def test_output_goes_to_a_file_with_nothing_on_stdout(tmp_path: Path, format_: s
     assert run.stdout == ""
     assert "broken.jsonl" in target.read_text(encoding="utf-8")
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+@pytest.mark.parametrize("format_", ["text", "github"])
+def test_control_characters_from_a_delivery_never_reach_the_terminal_or_log(
+    tmp_path: Path, format_: str
+) -> None:
+    dump = tmp_path / "forged.jsonl"
+    forged = {"event_name": "case.created\u001b[2J\r\nFAKE ok", "payload": {}, "x\u0007": 1}
+    dump.write_text(json.dumps(forged) + "\n", encoding="utf-8")
+    run = invoke("validate", "--format", format_, str(dump))
+    assert "\u001b" not in run.stdout
+    assert "\u0007" not in run.stdout
+    assert "\r" not in run.stdout
+    assert not any(line.startswith("FAKE") for line in run.stdout.splitlines())
+    assert "\\x1b[2J\\x0d\\x0aFAKE ok" in run.stdout or "\\x1b[2J%0D%0AFAKE ok" in run.stdout

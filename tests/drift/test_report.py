@@ -247,7 +247,7 @@ def test_the_markdown_report_is_a_job_summary_with_one_table_per_event(corpus: P
         "| `/payload/run_id` | integer |\n"
         "| `/payload/status` | string |\n"
     ) in output
-    assert "<details><summary>`case.deleted`: 15 optional fields never seen</summary>" in output
+    assert "<details><summary><code>case.deleted</code>: 15 optional fields never seen</summary>" in output
     assert "<details><summary>Catalogued events never seen (34)</summary>" in output
     assert f"| unparsable | 1 | `{at}10` | the body is not valid JSON" in output
 
@@ -276,3 +276,16 @@ def test_the_report_goes_to_a_file_with_output(corpus: Path, tmp_path: Path) -> 
     assert code == 0
     assert output == ""
     assert target.read_text(encoding="utf-8").startswith("## Qase webhook drift\n")
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown"])
+def test_text_and_markdown_escape_what_a_delivery_could_forge(tmp_path: Path, output_format: str) -> None:
+    forged = changed("run.deleted", **{"new\u001b[2J\r\nFAKE": "<img src=x onerror=alert(1)>"})
+    forged_event = {**changed("run.deleted"), "event_name": "run.x\r\n## FAKE"}
+    corpus = write_jsonl(tmp_path / "forged.jsonl", [forged, forged_event])
+    _, output, _ = run("drift", "--format", output_format, str(corpus))
+    assert "\u001b" not in output
+    assert "\r" not in output
+    assert not any(line.startswith(("FAKE", "## FAKE")) for line in output.splitlines())
+    if output_format == "markdown":
+        assert "<img" not in output

@@ -126,3 +126,12 @@ def test_a_missing_capture_path_is_a_usage_error(pytester: pytest.Pytester) -> N
     result = pytester.runpytest("--qase-captures=nowhere.jsonl")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: --qase-captures: no such file or folder: nowhere.jsonl"])
+
+
+def test_a_forged_event_name_cannot_break_a_test_id(pytester: pytest.Pytester) -> None:
+    folder = pytester.mkdir("forged")
+    forged = {**sample_delivery("run.deleted"), "event_name": "run.x\r\nPASSED fake\u001b[2J"}
+    (folder / "hooks.jsonl").write_text(json.dumps(forged) + "\n", encoding="utf-8")
+    result = pytester.runpytest("--qase-captures=forged", "--collect-only", "-q")
+    ids = [line for line in result.outlines if "hooks.jsonl" in line]
+    assert ids == ["forged/hooks.jsonl:1:run.x\\x0d\\x0aPASSED fake\\x1b[2J"]

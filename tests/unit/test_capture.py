@@ -117,3 +117,15 @@ def test_a_writer_asked_to_fsync_syncs_the_file_before_append_returns(
     with CaptureWriter(tmp_path / "d.jsonl") as writer:
         writer.append(CaptureRecord(body=b"{}"))
     assert len(synced) == 1
+
+
+def test_appending_after_a_torn_last_line_starts_a_new_line(tmp_path: Path) -> None:
+    path = tmp_path / "capture.jsonl"
+    whole = CaptureRecord(body=b'{"event_name": "run.deleted"}').to_line()
+    path.write_bytes(whole + whole[:40])  # a receiver killed in the middle of an append
+    with CaptureWriter(path) as writer:
+        writer.append(CaptureRecord(body=b"{}"))
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 3
+    assert parse_line(lines[0]).body == b'{"event_name": "run.deleted"}'
+    assert parse_line(lines[2]).body == b"{}"

@@ -21,7 +21,12 @@ def test_a_target_keeps_the_path_and_query_of_its_url() -> None:
 
 @pytest.mark.parametrize(
     ("url", "reason"),
-    [("ftp://h/", "not an http"), ("http://", "no host"), ("http://h:99999/", "port that is not a number")],
+    [
+        ("ftp://h/", "not an http"),
+        ("http://", "no host"),
+        ("http://h:99999/", "port that is not a number"),
+        ("http://[::1", "not a valid URL"),
+    ],
 )
 def test_a_target_that_cannot_be_posted_to_says_why(url: str, reason: str) -> None:
     with pytest.raises(BadTarget, match=reason):
