@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -16,7 +18,7 @@ from qase_contract.drift.report import render_json, render_markdown, render_text
 from qase_contract.drift.suggest import suggest_overlay
 from qase_contract.sources import STDIN, SourceError, read_paths
 
-EXIT_OK, EXIT_NEW_SHAPES, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
 
@@ -59,22 +61,28 @@ def drift(
     write_baseline: str | None,
     baseline: str | None,
 ) -> None:
-    """Report how captured deliveries differ from the contract, per event."""
-    schema_set = schema_set_from(overlay)
-    missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
-    if missing:
-        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
-    known_shapes: baselines.Shapes | None = None
-    if baseline is not None:
-        try:
-            known_shapes = baselines.read_baseline(baseline)
-        except baselines.BaselineError as error:
-            raise click.UsageError(f"--baseline: {error}") from None
+    """Report how captured deliveries differ from the contract, per event.
+
+    Exit status: 0 when the report could be made (and the corpus holds no shape the
+    --baseline lacks), 1 for a new shape, for records that could not be read or for a corpus
+    with nothing to profile, 2 for a usage error.
+    """
     try:
+        schema_set = schema_set_from(overlay)
+        missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
+        if missing:
+            raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+        known_shapes: baselines.Shapes | None = None
+        if baseline is not None:
+            try:
+                known_shapes = baselines.read_baseline(baseline)
+            except baselines.BaselineError as error:
+                raise click.UsageError(f"--baseline: {error}") from None
         profile = CorpusProfile.of(read_paths(paths), schema_set)
-    except SourceError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
+    except (click.UsageError, SourceError) as error:
+        _usage_error(
+            str(error.message if isinstance(error, click.UsageError) else error), output_format, output
+        )
     report = compare(profile)
     check = None
     if known_shapes is not None:
@@ -92,7 +100,36 @@ def drift(
     except OSError as error:
         click.echo(f"error: cannot write {error.filename or ''}: {error.strerror or error}", err=True)
         sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_NEW_SHAPES if check is not None and not check.passed else EXIT_OK)
+    incomplete = _incomplete(profile)
+    if incomplete:
+        click.echo(f"error: {incomplete}", err=True)
+    sys.exit(EXIT_FAILED if incomplete or (check is not None and not check.passed) else EXIT_OK)
+
+
+def _incomplete(profile: CorpusProfile) -> str | None:
+    """Why the corpus cannot be trusted as read, if it cannot: a CI gate must not pass on a
+    misspelt folder or a file that could not be opened."""
+    unreadable = profile.skipped.get("unreadable")
+    if unreadable is not None:
+        where = unreadable.first_location
+        return f"{unreadable.count} record(s) could not be read (first {where}); see the report"
+    skipped = sum(item.count for item in profile.skipped.values())
+    if profile.deliveries == skipped:
+        return "no delivery in the corpus could be profiled"
+    return None
+
+
+def _usage_error(message: str, output_format: str, output: str | None) -> NoReturn:
+    """On stderr for people and, with --format json, as a JSON document where the report goes."""
+    if output_format == "json":
+        document = render_json({"error": {"message": message}})
+        if output is None:
+            click.echo(document, nl=False)
+        else:
+            with contextlib.suppress(OSError):
+                Path(output).write_text(document, encoding="utf-8")
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def _suggest(profile: CorpusProfile, report: DriftReport, folder: str) -> None:

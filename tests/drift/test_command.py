@@ -103,3 +103,25 @@ def test_the_installed_command_runs_as_a_module() -> None:
     assert done.stdout.startswith(
         "## Qase webhook drift\n\n5 deliveries, 5 events (4 differ from the contract"
     )
+
+
+def test_a_usage_error_in_json_format_is_still_a_json_document() -> None:
+    code, output, errors = run("drift", "--format", "json", "does-not-exist.jsonl")
+    assert code == 2
+    assert json.loads(output) == {"error": {"message": "no such file or folder: does-not-exist.jsonl"}}
+    assert "does-not-exist.jsonl" in errors
+
+
+def test_a_corpus_that_could_not_be_read_fails_even_its_own_baseline(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert run("drift", "--write-baseline", str(baseline), str(EXAMPLES))[0] == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, errors = run("drift", "--baseline", str(baseline), str(empty))
+    assert code == 1
+    assert "1 record(s) could not be read" in errors
+    garbage = tmp_path / "garbage.jsonl"
+    garbage.write_text("not json\nnor this\n", encoding="utf-8")
+    code, _, errors = run("drift", "--baseline", str(baseline), str(garbage))
+    assert code == 1
+    assert "no delivery in the corpus could be profiled" in errors
