@@ -45,20 +45,13 @@ class _Settings:
     schemas: Path | None
     captures: list[str]
     _validator: Validator | None = field(default=None, repr=False)
-    _unusable: str | None = field(default=None, repr=False)
 
     def validator(self) -> Validator:
-        if self._unusable is not None:
-            pytest.fail(self._unusable, pytrace=False)
         if self._validator is None:
-            from qase_contract.registry import SchemaSetError
             from qase_contract.validator import Validator
 
-            try:
-                self._validator = Validator(strict=self.strict, schemas=self.schemas)
-            except SchemaSetError as error:
-                self._unusable = f"qase-contract: the --qase-schemas overlay is unusable: {error}"
-                pytest.fail(self._unusable, pytrace=False)
+            # The overlay was checked at configure time (_check_overlay).
+            self._validator = Validator(strict=self.strict, schemas=self.schemas)
         return self._validator
 
     def strict_for(self, node: pytest.Item) -> bool:
@@ -111,12 +104,28 @@ def pytest_configure(config: pytest.Config) -> None:
         schemas=_schemas_folder(config),
         captures=config.getoption("qase_captures"),
     )
-    if settings.schemas is not None and not settings.schemas.is_dir():
-        raise pytest.UsageError(f"--qase-schemas: {settings.schemas}: no such folder")
+    if settings.schemas is not None:
+        _check_overlay(settings.schemas)
     missing = [path for path in settings.captures if not (config.invocation_params.dir / path).exists()]
     if missing:
         raise pytest.UsageError(f"--qase-captures: no such file or folder: {', '.join(missing)}")
     config.stash[_SETTINGS] = settings
+
+
+def _check_overlay(folder: Path) -> None:
+    """An overlay the user named is checked at start: one usage error, not a failure per test.
+    (Without an overlay nothing is built until a test needs the contract.)"""
+    if not folder.is_dir():
+        raise pytest.UsageError(f"--qase-schemas: {folder}: no such folder")
+    from qase_contract.registry import SchemaSet, SchemaSetError
+
+    try:
+        SchemaSet.builtin().with_overlay(folder)
+    except SchemaSetError as error:
+        message = f"--qase-schemas: the overlay is unusable: {error}"
+    else:
+        return
+    raise pytest.UsageError(message)
 
 
 def _schemas_folder(config: pytest.Config) -> Path | None:

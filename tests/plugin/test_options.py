@@ -54,7 +54,7 @@ def test_a_missing_overlay_folder_is_a_usage_error(pytester: pytest.Pytester) ->
     result.stderr.fnmatch_lines(["ERROR: --qase-schemas: */no-such-folder: no such folder"])
 
 
-def test_an_unusable_overlay_fails_the_tests_that_need_it_with_the_reason(pytester: pytest.Pytester) -> None:
+def test_an_unusable_overlay_is_one_usage_error_with_the_reason(pytester: pytest.Pytester) -> None:
     broken = pytester.mkdir("broken")
     (broken / "bad.schema.json").write_text(json.dumps({"type": 12}), encoding="utf-8")
     pytester.makepyfile(
@@ -67,8 +67,9 @@ def test_an_unusable_overlay_fails_the_tests_that_need_it_with_the_reason(pytest
         """
     )
     result = pytester.runpytest(f"--qase-schemas={broken}")
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(
-        ["qase-contract: the --qase-schemas overlay is unusable: bad.schema.json: not a valid JSON Schema*"]
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: --qase-schemas: the overlay is unusable: bad.schema.json: not a valid JSON Schema*"]
     )
+    result.stderr.no_fnmatch_line("*Traceback*")
     result.stdout.no_fnmatch_line("*Traceback*")
