@@ -100,6 +100,14 @@ def _loads(data: bytes | str) -> Parsed | Finding:
     try:
         return Parsed(orjson.loads(data))
     except orjson.JSONDecodeError as error:
+        if isinstance(data, bytes):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                # orjson's words for this ("str is not valid UTF-8: surrogates not allowed")
+                # describe its internals; say what is wrong with the body, and where.
+                byte = data[bad.start : bad.start + 1].hex()
+                return _unparsable(f"the body is not valid UTF-8: byte 0x{byte} at offset {bad.start}")
         return _unparsable(f"the body is not valid JSON: {error}")
 
 

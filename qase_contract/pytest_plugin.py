@@ -242,7 +242,8 @@ def pytest_collection_modifyitems(
 
     from qase_contract.sources import read_paths
 
-    paths = [config.invocation_params.dir / path for path in settings.captures]
+    # A path given twice is collected once (dict keeps the order).
+    paths = list(dict.fromkeys(config.invocation_params.dir / path for path in settings.captures))
     for source, deliveries in groupby(read_paths(paths), key=lambda delivery: delivery.location.source):
         path = Path(source)
         node = CaptureFile.from_parent(

@@ -135,3 +135,8 @@ def test_a_forged_event_name_cannot_break_a_test_id(pytester: pytest.Pytester) -
     result = pytester.runpytest("--qase-captures=forged", "--collect-only", "-q")
     ids = [line for line in result.outlines if "hooks.jsonl" in line]
     assert ids == ["forged/hooks.jsonl:1:run.x\\x0d\\x0aPASSED fake\\x1b[2J"]
+
+
+def test_a_capture_path_given_twice_is_collected_once(pytester: pytest.Pytester, dumps: Path) -> None:
+    result = pytester.runpytest("--qase-captures=dumps", "--qase-captures=dumps", "-m", "qase_capture")
+    result.assert_outcomes(passed=4, failed=3)

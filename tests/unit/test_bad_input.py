@@ -25,7 +25,7 @@ def only_finding(delivery: object) -> tuple[str, str, str]:
         (b"   \n", "empty"),
         (b'{"event_name": NaN}', "not valid JSON"),
         (b'{"timestamp": Infinity}', "not valid JSON"),
-        (b'{"event_name": "case.created\xff"}', "not valid JSON"),
+        (b'{"event_name": "case.created\xff"}', "not valid UTF-8: byte 0xff at offset 28"),
         (b"\xef\xbb\xbf{}", "byte order mark"),
         ("\ufeff{}", "byte order mark"),
         (b"\x00\x01\x02binary", "not valid JSON"),
