@@ -9,8 +9,9 @@ as its event name and location only (most of a corpus), everything else as its o
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 import os
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,7 +31,8 @@ from qase_contract.sources import (
     is_json_lines_file,
     read_file,
     read_range,
-    read_stream,
+    read_standard_input,
+    require_stdin_once,
 )
 from qase_contract.validator import Validator
 
@@ -99,12 +101,12 @@ def check_in_parallel(
             yield Outcome(location, result, None, size)
 
     settings = (strict, overlay, max_record, list_conforming)
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=settings) as pool:
+    with ProcessPoolExecutor(jobs, _start_method(), initializer=_start_worker, initargs=settings) as pool:
         pending: deque[Future[Answer] | Outcome] = deque()
         for item in _plan(paths, max_record):
             if isinstance(item, Delivery):
-                reason = item.body.reason if isinstance(item.body, ReadFailure) else "unreadable"
-                pending.append(Outcome(item.location, None, reason, item.size))
+                assert isinstance(item.body, ReadFailure), "planning yields only failures as deliveries"
+                pending.append(Outcome(item.location, None, item.body.reason, item.size))
             else:
                 pending.append(pool.submit(_work, item))
             while len(pending) > 2 * jobs:
@@ -122,6 +124,14 @@ def _settle(
         yield from outcomes_of(head.result())
 
 
+def _start_method() -> multiprocessing.context.BaseContext:
+    """fork where there is one: workers start in milliseconds, and the command that runs them
+    has no threads of its own (Python 3.14 would pick forkserver, which starts far slower)."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -129,9 +139,9 @@ def default_jobs() -> int:
 def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
     """Units of work in input order; a failure found while planning (a symlink loop, an
     empty folder) comes as its delivery, in its place."""
-    for argument in paths:
+    for argument in require_stdin_once(paths):
         if argument == STDIN:
-            stdin = read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
+            stdin = read_standard_input(max_record)
             while batch := tuple(islice(stdin, BATCH_SIZE)):
                 yield DeliveriesUnit(batch)
             continue
@@ -149,7 +159,11 @@ def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
             if isinstance(item, Delivery):
                 yield item
             else:
-                yield from _ranges(item)
+                try:
+                    yield from _ranges(item)
+                except OSError:
+                    # It went unreadable since it was looked at: read whole, it is reported.
+                    yield FilesUnit((str(item),))
         if small:
             yield FilesUnit(tuple(small))
 

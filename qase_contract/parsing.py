@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import orjson
@@ -108,7 +109,15 @@ def _loads(data: bytes | str) -> Parsed | Finding:
                 # describe its internals; say what is wrong with the body, and where.
                 byte = data[bad.start : bad.start + 1].hex()
                 return _unparsable(f"the body is not valid UTF-8: byte 0x{byte} at offset {bad.start}")
-        return _unparsable(f"the body is not valid JSON: {error}")
+        reason = str(error)
+        if "\n" not in (data if isinstance(data, str) else data.decode("utf-8", "replace")):
+            # A one-line body (a JSON Lines record): "line 1" would contradict the record's
+            # own line number in the report, so give the column alone.
+            reason = _LINE_ONE.sub(r"column \1", reason)
+        return _unparsable(f"the body is not valid JSON: {reason}")
+
+
+_LINE_ONE = re.compile(r"line 1 column (\d+) \(char \d+\)")
 
 
 def _unparsable(reason: str) -> Finding:

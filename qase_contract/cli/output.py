@@ -25,6 +25,8 @@ def report_stream(output: str | None) -> Iterator[IO[str]]:
     target = Path(output)
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        # mkstemp makes the file private (0600); a report gets the mode any new file would.
+        os.fchmod(handle, 0o666 & ~_umask())
     except OSError as error:
         raise click.UsageError(f"--output {output}: cannot write there: {error.strerror or error}") from None
     finished = False
@@ -41,6 +43,12 @@ def report_stream(output: str | None) -> Iterator[IO[str]]:
             Path(temporary).replace(target)
         else:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 def colour_wanted(choice: str, stream: IO[str]) -> bool:

@@ -156,9 +156,10 @@ def _report(
 
 
 def _usage_error(reporter: Reporter, message: str) -> NoReturn:
-    """A run that cannot happen: on stderr for people and, in a machine format, in the report
-    too, so a JSON or SARIF consumer still reads a document that says why (DESIGN)."""
-    if not isinstance(reporter, TextReporter):
+    """A run that cannot happen: on stderr for people and in the report too (a JSON or SARIF
+    consumer still reads a document that says why, DESIGN), unless the report is the text
+    on standard output, where stderr has said it already."""
+    if not (isinstance(reporter, TextReporter) and reporter.stream is sys.stdout):
         reporter.fatal(message)
     click.echo(f"Error: {message}", err=True)
     sys.exit(EXIT_USAGE)

@@ -27,7 +27,7 @@ from qase_contract.sources.lines import (
     json_lines,
     numbered_lines,
 )
-from qase_contract.sources.model import Delivery, Location, ReadFailure, SourceError
+from qase_contract.sources.model import Delivery, Location, ReadFailure, SourceError, display_name
 
 __all__ = [
     "DUMP_SUFFIXES",
@@ -43,7 +43,9 @@ __all__ = [
     "read_path",
     "read_paths",
     "read_range",
+    "read_standard_input",
     "read_stream",
+    "require_stdin_once",
 ]
 
 #: The path that names standard input, as in most command-line tools.
@@ -63,9 +65,10 @@ def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTE
 
     Raises :class:`SourceError` for a path that does not exist (a usage error).
     """
+    paths = require_stdin_once(paths)
     for path in paths:
         if str(path) == STDIN:
-            yield from read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
+            yield from read_standard_input(max_record)
             continue
         for item in dump_files(Path(path)):
             if isinstance(item, Delivery):
@@ -76,6 +79,21 @@ def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTE
 
 def read_path(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
     return read_paths([path], max_record=max_record)
+
+
+def require_stdin_once(paths: Iterable[str | Path]) -> list[str | Path]:
+    """``paths`` as a list; raises :class:`SourceError` when ``-`` is given more than once
+    (the second read would find standard input empty and report a false failure)."""
+    listed = list(paths)
+    if sum(str(path) == STDIN for path in listed) > 1:
+        raise SourceError("- (standard input) can be read only once; give it once")
+    return listed
+
+
+def read_standard_input(max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+    if sys.stdin is None:  # started with standard input closed
+        return iter([Delivery(ReadFailure("standard input is closed"), Location("<stdin>"))])
+    return read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
 
 
 def dump_files(path: Path) -> Iterator[Path | Delivery]:
@@ -92,7 +110,9 @@ def dump_files(path: Path) -> Iterator[Path | Delivery]:
             yield item
         if empty:
             suffixes = ", ".join(sorted(DUMP_SUFFIXES))
-            yield Delivery(ReadFailure(f"no dump files ({suffixes}) in this folder"), Location(str(path)))
+            yield Delivery(
+                ReadFailure(f"no dump files ({suffixes}) in this folder"), Location(display_name(path))
+            )
     elif path.exists() or path.is_symlink():
         yield path
     else:
@@ -100,9 +120,9 @@ def dump_files(path: Path) -> Iterator[Path | Delivery]:
 
 
 def is_json_lines_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> bool:
-    """Whether ``read_file`` would read ``path`` as JSON Lines (so it can be read in ranges)."""
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        return True
+    """Whether ``read_file`` would read ``path`` as JSON Lines holding at least one record, so
+    it can be read in ranges with the same outcome; False whenever in doubt (the file is
+    then read whole, which reports whatever is wrong with it)."""
     if path.suffix.lower() in HAR_SUFFIXES:
         return False
     try:
@@ -112,7 +132,9 @@ def is_json_lines_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> boo
             lines = numbered_lines(stream, max_record)
             seen: list[tuple[int, bytes | int]] = []
             first = _next_record(lines, seen)
-            return first is not None and _starts_json_lines(first, lines, seen)
+            if first is None:
+                return False
+            return path.suffix.lower() in JSONL_SUFFIXES or _starts_json_lines(first, lines, seen)
     except OSError:
         return False
 
@@ -125,20 +147,24 @@ def read_range(
     with path.open("rb") as stream:
         stream.seek(start)
         window = RangeStream(stream, end - start)
-        yield from json_lines(window, str(path), max_record, first_line=first_line)
+        yield from json_lines(window, display_name(path), max_record, first_line=first_line, empty_ok=True)
 
 
 def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
     try:
         stream = path.open("rb")
     except OSError as error:
-        yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(str(path)))
+        yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(display_name(path)))
         return
     with stream:
         try:
-            yield from read_stream(stream, str(path), suffix=path.suffix.lower(), max_record=max_record)
+            yield from read_stream(
+                stream, display_name(path), suffix=path.suffix.lower(), max_record=max_record
+            )
         except OSError as error:
-            yield Delivery(ReadFailure(f"read failed: {error.strerror or error}"), Location(str(path)))
+            yield Delivery(
+                ReadFailure(f"read failed: {error.strerror or error}"), Location(display_name(path))
+            )
 
 
 def read_stream(
@@ -255,6 +281,13 @@ def _rest(stream: BinaryIO, head: bytes, source: str) -> bytes | Delivery:
     return head + rest
 
 
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return True  # let reading it say what is wrong (a broken symlink, a symlink loop)
+
+
 def _walk(folder: Path) -> Iterator[Path | Delivery]:
     """Dump files under ``folder``, sorted, files before subfolders; a symlink loop is reported."""
     yield from _walk_from(folder, ancestors=frozenset())
@@ -265,13 +298,15 @@ def _walk_from(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[
         status = folder.stat()
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as error:
-        yield Delivery(ReadFailure(f"cannot read folder: {error.strerror or error}"), Location(str(folder)))
+        yield Delivery(
+            ReadFailure(f"cannot read folder: {error.strerror or error}"), Location(display_name(folder))
+        )
         return
     identity = (status.st_dev, status.st_ino)
     if identity in ancestors:
         yield Delivery(
             ReadFailure("symlink loop: this folder leads back to one of its parents; not followed"),
-            Location(str(folder)),
+            Location(display_name(folder)),
         )
         return
     inside = ancestors | {identity}
@@ -285,6 +320,11 @@ def _walk_from(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[
         if is_folder:
             folders.append(path)
         elif path.suffix.lower() in DUMP_SUFFIXES:
-            yield path
+            if _is_regular(entry):
+                yield path
+            else:
+                # A FIFO or a device in a folder would block the walk or never end.
+                reason = "not a regular file (a FIFO, socket or device): not read"
+                yield Delivery(ReadFailure(reason), Location(display_name(path)))
     for subfolder in folders:
         yield from _walk_from(subfolder, inside)

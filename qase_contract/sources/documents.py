@@ -23,11 +23,20 @@ def document_deliveries(data: bytes, source: str) -> Iterator[Delivery]:
     if is_har(document):
         yield from har_deliveries(document, source, size=len(data))
     elif isinstance(document, list):
+        if not document:
+            yield Delivery(ReadFailure("empty: a JSON array with no delivery in it"), Location(source))
         share = len(data) // max(len(document), 1)
         for index, item in enumerate(document):
-            yield Delivery(item, Location(source, index=index), size=share)
+            yield Delivery(_as_body(item), Location(source, index=index), size=share)
     else:
-        yield Delivery(document, Location(source), size=len(data))
+        yield Delivery(_as_body(document), Location(source), size=len(data))
+
+
+def _as_body(value: object) -> object:
+    """Parsed data as a delivery body. A string or number goes back to JSON text: the
+    validator reads a ``str`` body as JSON text, and ``"{...}"`` (a delivery encoded twice)
+    must be judged as the string it is, not as the object inside it."""
+    return value if isinstance(value, (dict, list)) else orjson.dumps(value)
 
 
 def is_har(document: object) -> bool:

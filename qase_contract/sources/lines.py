@@ -45,14 +45,15 @@ def json_lines(
     read: Iterable[tuple[int, bytes | int]] = (),
     *,
     first_line: int = 1,
+    empty_ok: bool = False,
 ) -> Iterator[Delivery]:
     """Deliveries of a JSON Lines stream; blank lines are skipped, capture records unwrapped.
 
     ``read`` are the numbered lines already taken from the stream to recognise its format.
-    ``first_line`` numbers a range of a larger file; a whole stream with no record is reported.
+    ``first_line`` numbers a range of a larger file. A stream with no record is reported,
+    unless ``empty_ok`` (a range, which may hold only blank lines).
     """
     number = first_line - 1
-    empty_ok = first_line > 1
     # Whether any record was seen: a stream with none is reported, not silently passed.
     records = False
     for number, line in read:

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 
+def display_name(path: object) -> str:
+    """A path as text every output can carry: bytes of a file name that are not UTF-8 (which
+    Python keeps as lone surrogates) are shown as ``\\xNN`` escapes instead."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class SourceError(OSError):
     """A path that does not exist: a usage error, not a bad record."""
 

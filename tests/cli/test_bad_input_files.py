@@ -120,3 +120,18 @@ def test_a_missing_path_or_a_bad_option_is_a_usage_error_with_exit_2(tmp_path: P
     assert invoke("validate", str(tmp_path / "nope.jsonl")).code == 2
     assert invoke("validate", "--format", "yaml", str(tmp_path)).code == 2
     assert invoke("validate", "--jobs", "-1", str(tmp_path)).code == 2
+
+
+def test_every_bad_input_gets_the_same_report_on_worker_processes(tmp_path: Path) -> None:
+    import json
+
+    for name, (make, _, _) in BAD_INPUTS.items():
+        folder = tmp_path / name.replace(" ", "-").replace(",", "")
+        folder.mkdir()
+        make(folder)
+    (tmp_path / "zz-good.json").write_bytes(GOOD)
+    args = ("validate", "--format", "json", "--all", str(tmp_path))
+    sequential, parallel = invoke(*args, "--jobs", "1"), invoke(*args, "--jobs", "2")
+    assert parallel.code == sequential.code == 1
+    assert json.loads(parallel.stdout) == json.loads(sequential.stdout)
+    assert json.loads(sequential.stdout)["summary"]["unreadable"] == 4

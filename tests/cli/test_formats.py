@@ -182,3 +182,41 @@ def test_control_characters_from_a_delivery_never_reach_the_terminal_or_log(
     assert "\r" not in run.stdout
     assert not any(line.startswith("FAKE") for line in run.stdout.splitlines())
     assert "\\x1b[2J\\x0d\\x0aFAKE ok" in run.stdout or "\\x1b[2J%0D%0AFAKE ok" in run.stdout
+
+
+def test_the_report_file_gets_the_usual_mode_not_a_private_one(tmp_path: Path) -> None:
+    import os
+
+    target = tmp_path / "report.txt"
+    previous = os.umask(0o022)
+    try:
+        invoke("validate", "--output", str(target), BROKEN)
+    finally:
+        os.umask(previous)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_usage_error_in_text_leaves_its_message_in_the_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("an older report\n", encoding="utf-8")
+    run = invoke("validate", "--output", str(target), str(tmp_path / "missing.json"))
+    assert run.code == 2
+    assert "no such file or folder" in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("format_", ["text", "json", "junit", "sarif", "github"])
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path, format_: str) -> None:
+    import os
+
+    (tmp_path / os.fsdecode(b"caf\xe9.jsonl")).write_bytes(b'{"event_name": "run.deleted"}\n')
+    target = tmp_path / "out" / "report"
+    target.parent.mkdir()
+    run = invoke("validate", "--format", format_, "--output", str(target), str(tmp_path))
+    assert run.code == 1
+    assert "caf\\xe9.jsonl" in target.read_text(encoding="utf-8").replace("\\\\", "\\")
+
+
+def test_standard_input_twice_is_a_usage_error() -> None:
+    run = invoke("validate", "-", "-", stdin=b"{}")
+    assert run.code == 2
+    assert "can be read only once" in run.stderr

@@ -65,7 +65,7 @@ def test_a_failing_capture_reports_the_location_event_and_findings(
             "*_ delivery dumps/hooks.jsonl:5:unparsable _*",
             "a delivery without an event_name does not conform to the Qase webhook contract: 1 violation",
             "  /: expected a JSON object, actual unparsable body  [violation unparsable]",
-            "      the body is not valid JSON: *line 1 column *",
+            "      the body is not valid JSON: *column *",
         ]
     )
     result.stdout.no_fnmatch_line("*Traceback*")

@@ -92,3 +92,38 @@ def test_without_listing_conforming_deliveries_they_come_back_counted(
     conforming = [o.event_name for o in expected if o.status == "conforming"]
     assert counted == {name: conforming.count(name) for name in set(conforming) if name}
     assert sum(run.size for run in runs) == sum(o.size for o in expected if o.status == "conforming")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(bytes(range(256)) * 40, id="binary"),
+        pytest.param(b"\n" * 9000 + b'{"event_name": "run.deleted"}\n', id="blank-lines-then-a-record"),
+        pytest.param(b"\n" * 9000, id="only-blank-lines"),
+    ],
+)
+def test_odd_large_json_lines_files_give_the_sequential_outcomes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    dump = tmp_path / "odd.jsonl"
+    dump.write_bytes(content)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 1000)
+    assert summary(list(parallel.check_in_parallel([str(dump)], jobs=2))) == summary(sequential(str(dump)))
+
+
+def test_a_large_file_that_cannot_be_opened_is_reported_as_sequentially(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dump = tmp_path / "locked.jsonl"
+    dump.write_bytes(b'{"event_name": "run.deleted"}\n' * 100)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 1000)
+    open_path = Path.open
+
+    def refuse(path: Path, *args: object, **kwargs: object) -> object:
+        if path.name == "locked.jsonl":
+            raise PermissionError(13, "Permission denied")
+        return open_path(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", refuse)  # inherited by the forked workers too
+    got = summary(list(parallel.check_in_parallel([str(dump)], jobs=2)))
+    assert got == [(str(dump), None, "unreadable", (("unreadable", ""),))]

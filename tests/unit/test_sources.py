@@ -225,3 +225,55 @@ def test_json_lines_stream_one_record_at_a_time() -> None:
     # Recognising the format reads two records; the rest waits until asked for.
     assert stream.consumed <= 3 * (len(LINE) + 1)
     assert sum(1 for _ in deliveries) == 9_999
+
+
+def test_a_string_in_a_json_array_stays_a_string_not_a_delivery_encoded_twice(tmp_path: Path) -> None:
+    from qase_contract import Validator
+
+    dump = tmp_path / "twice.json"
+    dump.write_text(json.dumps([json.dumps(GOOD), "x", 3]), encoding="utf-8")
+    codes = [Validator().validate(d.body).findings[0].code for d in read(dump)]
+    assert codes == ["not-an-object"] * 3
+
+
+def test_an_empty_json_array_is_reported_not_passed(tmp_path: Path) -> None:
+    dump = tmp_path / "none.json"
+    dump.write_text("[]", encoding="utf-8")
+    (delivery,) = read(dump)
+    assert isinstance(delivery.body, ReadFailure)
+    assert "empty" in delivery.body.reason
+
+
+def test_a_fifo_in_a_folder_is_reported_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "z.json").write_bytes(LINE)
+    first, second = read(tmp_path)
+    assert isinstance(first.body, ReadFailure)
+    assert "not a regular file" in first.body.reason
+    assert second.body == GOOD
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_with_escapes(tmp_path: Path) -> None:
+    import os
+
+    name = os.fsdecode(b"caf\xe9.jsonl")
+    (tmp_path / name).write_bytes(LINE + b"\n")
+    (delivery,) = read(tmp_path)
+    assert str(delivery.location) == f"{tmp_path}/caf\\xe9.jsonl:1"
+    str(delivery.location).encode("utf-8")  # every output can carry it
+
+
+def test_standard_input_can_be_read_only_once() -> None:
+    with pytest.raises(SourceError, match="can be read only once"):
+        list(read_paths(["-", "-"]))
+
+
+def test_a_closed_standard_input_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    (delivery,) = list(read_paths(["-"]))
+    assert isinstance(delivery.body, ReadFailure)
+    assert delivery.body.reason == "standard input is closed"
