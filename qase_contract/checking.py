@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from qase_contract.findings import Finding, Result, make_finding
+from qase_contract.findings import Status as ResultStatus
 from qase_contract.sources import Delivery, Location, ReadFailure
 from qase_contract.validator import Validator
 
-Status = Literal["conforming", "drift", "violation", "unreadable"]
+#: A result's status, or ``unreadable`` for a record that could not be read at all.
+Status = Literal[ResultStatus, "unreadable"]
 NO_EVENT = "(no event)"
 
 
@@ -136,7 +138,8 @@ class Tally:
 
     @property
     def deliveries(self) -> int:
-        return sum(self.counts.values())
+        """Every record read, those --event left out included."""
+        return sum(self.counts.values()) + self.filtered
 
     def as_dict(self) -> dict[str, object]:
         statuses = self.statuses

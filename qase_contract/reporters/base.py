@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass
-from typing import IO, Protocol
+from pathlib import Path
+from typing import IO, Literal, Protocol
 
 from qase_contract.checking import Outcome, Tally
+from qase_contract.findings import Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,23 @@ def fails(outcome: Outcome, options: ReportOptions) -> bool:
     if outcome.status in ("violation", "unreadable"):
         return True
     return options.strict and outcome.status == "drift"
+
+
+def severity(finding: Finding, options: ReportOptions) -> Literal["error", "warning"]:
+    """``error`` for a finding that fails the run (a violation, or drift under --strict)."""
+    return "error" if finding.kind == "violation" or options.strict else "warning"
+
+
+def relative_path(source: str) -> str:
+    """A location's file as CI tools want it: relative to the working folder (the checkout)
+    when it lies inside it, as given otherwise."""
+    path = Path(source)
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return source
+    return path.as_posix()
 
 
 def listed(outcome: Outcome, options: ReportOptions) -> bool:

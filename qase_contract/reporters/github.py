@@ -10,8 +10,8 @@ from typing import IO
 
 from qase_contract._printable import one_line
 from qase_contract.checking import NO_EVENT, Outcome, Tally
-from qase_contract.reporters.base import ReportOptions
-from qase_contract.reporters.text import TextReporter
+from qase_contract.reporters.base import ReportOptions, relative_path, severity
+from qase_contract.reporters.text import summary_line
 
 
 class GithubReporter:
@@ -25,8 +25,8 @@ class GithubReporter:
             return
         location = outcome.location
         for finding in outcome.findings:
-            command = "error" if finding.kind == "violation" or self.options.strict else "warning"
-            properties = f"file={_property(location.source)}"
+            command = severity(finding, self.options)
+            properties = f"file={_property(relative_path(location.source))}"
             if location.line is not None:
                 properties += f",line={location.line}"
             title = f"{outcome.event_name or NO_EVENT} {finding.code}"
@@ -35,7 +35,7 @@ class GithubReporter:
             self.stream.write(f"::{command} {properties}::{_data(message)}\n")
 
     def finish(self, tally: Tally) -> None:
-        TextReporter(self.stream, ReportOptions(quiet=True, strict=self.options.strict)).finish(tally)
+        self.stream.write(summary_line(tally) + "\n")
 
     def fatal(self, message: str) -> None:
         self.stream.write(f"::error title=qase-contract::{_data(message)}\n")

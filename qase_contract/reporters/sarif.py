@@ -15,7 +15,7 @@ import orjson
 from qase_contract import __version__
 from qase_contract.checking import Outcome, Tally
 from qase_contract.findings import CODES, DESCRIPTIONS
-from qase_contract.reporters.base import ReportOptions
+from qase_contract.reporters.base import ReportOptions, relative_path, severity
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _RULE_INDEX = {code: index for index, code in enumerate(CODES)}
@@ -58,7 +58,7 @@ class SarifReporter:
         if outcome.status == "conforming":
             return
         for finding in outcome.findings:
-            level = "error" if finding.kind == "violation" or self.options.strict else "warning"
+            level = severity(finding, self.options)
             result: dict[str, object] = {
                 "ruleId": finding.code,
                 "ruleIndex": _RULE_INDEX[finding.code],
@@ -98,12 +98,7 @@ def _location(outcome: Outcome, pointer: str) -> dict[str, object]:
 
 
 def _uri(source: str) -> str:
-    path = Path(source)
     if source.startswith("<"):
         return "stdin"
-    if path.is_absolute():
-        try:
-            return quote(path.relative_to(Path.cwd()).as_posix())
-        except ValueError:
-            return path.as_uri()
-    return quote(path.as_posix())
+    relative = relative_path(source)
+    return Path(relative).as_uri() if Path(relative).is_absolute() else quote(relative)

@@ -116,7 +116,10 @@ def test_junit_escapes_control_characters_it_cannot_carry(tmp_path: Path) -> Non
     ET.fromstring(run.stdout)
 
 
-def test_sarif_is_2_1_0_with_a_rule_per_code_and_a_result_per_finding() -> None:
+def test_sarif_is_2_1_0_with_a_rule_per_code_and_a_result_per_finding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)  # artifact URIs are relative to the checkout
     run = invoke("validate", "--format", "sarif", BROKEN, DRIFTED)
     log = json.loads(run.stdout)
     assert log["version"] == "2.1.0"
@@ -145,11 +148,14 @@ def test_sarif_reports_a_fatal_error_as_a_failed_invocation(tmp_path: Path) -> N
     assert sarif_run["results"] == []
 
 
-def test_github_annotations_name_file_and_line_and_escape_the_message(tmp_path: Path) -> None:
+def test_github_annotations_name_file_and_line_and_escape_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the checkout, as in a workflow: files are named relative to it
     run = invoke("validate", "--format", "github", BROKEN, DRIFTED)
     lines = run.stdout.splitlines()
     assert lines[0].startswith(
-        f"::error file={BROKEN},line=2,title=case.created wrong-type::{BROKEN}:2 /payload/"
+        f"::error file=examples/broken.jsonl,line=2,title=case.created wrong-type::{BROKEN}:2 /payload/"
     )
     assert sum(line.startswith("::warning ") for line in lines) == 6
     assert lines[-1].startswith("11 deliveries:")

@@ -30,8 +30,8 @@ def test_event_filters_by_name_and_pattern_and_counts_what_it_leaves_out() -> No
     assert "broken.jsonl:4  (no event)  violation unparsable" in run.stdout
     summary = run.stdout.splitlines()
     assert (
-        "7 deliveries: 3 conforming, 1 with drift, 3 with violations, 0 unreadable (12 more filtered out"
-        in (next(line for line in summary if "deliveries:" in line))
+        "19 deliveries: 3 conforming, 1 with drift, 3 with violations, 0 unreadable, "
+        "12 filtered out by --event" in (next(line for line in summary if "deliveries:" in line))
     )
 
 
