@@ -2,17 +2,19 @@
 
 Writes a JSON Lines file of ``--size-mb`` MiB (default 1024) from the shipped examples, with
 ``--drift-share`` of deliveries drifted and ``--broken-share`` broken (so findings are rendered
-too), runs ``qase-contract validate`` on it as a child process, and prints the wall time, the
-throughput and the child's peak RSS next to the file size. Goal: peak RSS under 150 MB for 1 GB.
+too), runs ``qase-contract validate`` on it as a child process, once with its defaults (every
+core for large input) and once with ``--jobs 1``, and prints the wall time, the throughput, the
+largest single process's peak RSS and the peak of all its processes together (sampled from
+/proc every 20 ms). Goal: peak RSS under 150 MB for 1 GB.
 Usage: ``python benchmarks/bench_memory.py [--size-mb 1024] [--format text] [--keep PATH]``
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,35 @@ def write_dump(path: Path, size: int, drift_share: float, broken_share: float) -
     return count
 
 
+def tree_rss(pid: int) -> tuple[int, int]:
+    """Resident bytes of a process and all its descendants together, and of the largest one
+    (from /proc, Linux)."""
+    total, largest, pending = 0, 0, [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) * 1024
+                    total, largest = total + rss, max(largest, rss)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+    return total, largest
+
+
+def run_measured(command: list[str]) -> tuple[int, float, int, int, bytes]:
+    """Exit code, seconds, and the peak RSS of all processes and of the largest one."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_total = peak_one = 0
+    while child.poll() is None:
+        total, largest = tree_rss(child.pid)
+        peak_total, peak_one = max(peak_total, total), max(peak_one, largest)
+        time.sleep(0.02)
+    errors = child.stderr.read() if child.stderr else b""
+    return child.returncode, time.perf_counter() - started, peak_total, peak_one, errors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-mb", type=int, default=1024)
@@ -58,18 +89,16 @@ def main() -> None:
             f"wrote {count:,} deliveries, {dump.stat().st_size / 2**20:,.0f} MiB "
             f"in {time.perf_counter() - started:.1f} s"
         )
-        command = [str(BIN / "qase-contract"), "validate", "--format", options.format, str(dump)]
-        started = time.perf_counter()
-        completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-        elapsed = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(
-            f"qase-contract validate --format {options.format}: exit {completed.returncode}, "
-            f"{elapsed:.1f} s, "
-            f"{count / elapsed:,.0f} deliveries/s, peak RSS {peak:,.0f} MiB"
-        )
-        if completed.stderr:
-            print(completed.stderr.decode(errors="replace")[-500:])
+        base = [str(BIN / "qase-contract"), "validate", "--format", options.format, str(dump)]
+        for label, extra in (("default (every core)", []), ("--jobs 1", ["--jobs", "1"])):
+            code, elapsed, peak_total, peak_one, errors = run_measured([*base, *extra])
+            print(
+                f"validate {label:22} exit {code}, {elapsed:5.1f} s, {count / elapsed:9,.0f} deliveries/s, "
+                f"peak RSS {peak_total / 2**20:4,.0f} MiB all processes, "
+                f"{peak_one / 2**20:4,.0f} MiB the largest"
+            )
+            if errors:
+                print(errors.decode(errors="replace")[-500:])
 
 
 if __name__ == "__main__":
