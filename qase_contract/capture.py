@@ -132,15 +132,27 @@ def iter_capture(path: str | os.PathLike[str]) -> Iterator[tuple[int, CaptureRec
     """Every record of a capture file with its line number (from 1), blank lines skipped.
 
     A line that is not a capture record, or a broken one, comes as a
-    :class:`CaptureFormatError` at its line, so one bad line never stops the rest.
+    :class:`CaptureFormatError` at its line, so one bad line never stops the rest. A file
+    whose first record is not a capture record is no capture file: one error says so.
     """
     with Path(path).open("rb") as lines:
+        first = True
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             if not line.lstrip().startswith(CAPTURE_PREFIX):
+                if first:
+                    yield (
+                        number,
+                        CaptureFormatError(
+                            'not a capture file: its first record has no leading "qase_capture" key '
+                            "(qase-contract listen --record writes capture files)"
+                        ),
+                    )
+                    return
                 yield number, CaptureFormatError('not a capture record (no leading "qase_capture" key)')
                 continue
+            first = False
             try:
                 yield number, parse_line(line)
             except CaptureFormatError as error:

@@ -129,3 +129,14 @@ def test_appending_after_a_torn_last_line_starts_a_new_line(tmp_path: Path) -> N
     assert len(lines) == 3
     assert parse_line(lines[0]).body == b'{"event_name": "run.deleted"}'
     assert parse_line(lines[2]).body == b"{}"
+
+
+def test_a_file_that_is_not_a_capture_is_said_so_once(tmp_path: Path) -> None:
+    from qase_contract.capture import iter_capture
+
+    path = tmp_path / "plain.json"
+    path.write_text('{\n  "event_name": "run.deleted"\n}\n', encoding="utf-8")
+    [(number, error)] = list(iter_capture(path))
+    assert number == 1
+    assert isinstance(error, CaptureFormatError)
+    assert "not a capture file" in str(error)
