@@ -9,6 +9,7 @@ for the plugin to fail the test on at teardown.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     from qase_contract.findings import Result
     from qase_contract.validator import Validator
 
-#: The path deliveries are posted to; other paths get 404 and fail the test.
+#: Each receiver's path is this plus a token of its own, so a delivery that arrives after its
+#: test ended is told apart from the next test's; other paths get 404 and fail the test.
 WEBHOOK_PATH = "/qase-webhook"
 
 
@@ -73,7 +75,8 @@ class LiveReceiver:
     def __init__(self, server: HTTPServer, validator: Validator, *, strict: bool, secret: str | None) -> None:
         self.secret = secret
         self.strict = strict
-        self.url = server.url_for(WEBHOOK_PATH)
+        self.path = f"{WEBHOOK_PATH}/{secrets.token_urlsafe(6)}"
+        self.url = server.url_for(self.path)
         self._server = server
         self._validator = validator
         self._arrived = threading.Condition()
@@ -84,7 +87,7 @@ class LiveReceiver:
         self._log_checked = self._errors_checked = 0
         server.clear()
         server.no_handler_status_code = 404
-        server.expect_request(WEBHOOK_PATH, method="POST").respond_with_handler(self._receive)
+        server.expect_request(self.path, method="POST").respond_with_handler(self._receive)
 
     @property
     def deliveries(self) -> tuple[ReceivedDelivery, ...]:
@@ -129,9 +132,15 @@ class LiveReceiver:
                     lines.append(nonconformity_report(delivery.result, where=self._where(index)))
         log = self._server.log
         for request, _ in log[self._log_checked :]:
-            if (request.method, request.path) != ("POST", WEBHOOK_PATH):
-                went = f"{request.method} {request.path}"
-                lines.append(f"qase_receiver: a request went to {went}, not to POST {WEBHOOK_PATH}")
+            if (request.method, request.path) == ("POST", self.path):
+                continue
+            went = f"{request.method} {request.path}"
+            if request.path.startswith(f"{WEBHOOK_PATH}/"):
+                lines.append(
+                    f"qase_receiver: {went} arrived for an earlier test's receiver, after that test ended"
+                )
+            else:
+                lines.append(f"qase_receiver: a request went to {went}, not to POST {self.path}")
         self._log_checked = len(log)
         errors = self._server.handler_errors
         lines.extend(

@@ -23,7 +23,7 @@ def post():
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Qase-Secret"] = receiver.secret if secret == "the receiver's" else secret
-        url = receiver.url if path is None else receiver.url.rsplit("/", 1)[0] + path
+        url = receiver.url if path is None else receiver.url.split("/qase-webhook")[0] + path
         body = delivery if isinstance(delivery, bytes) else json.dumps(delivery).encode()
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
@@ -255,7 +255,7 @@ def test_wait_for_times_out_naming_what_arrived_and_what_was_rejected(posting: p
     result.stdout.fnmatch_lines(
         [
             "E       AssertionError: qase_receiver: a run.completed delivery did not arrive at"
-            " http://127.0.0.1:*/qase-webhook within 0.2 s; received: case.created;"
+            " http://127.0.0.1:*/qase-webhook/* within 0.2 s; received: case.created;"
             " 1 request(s) rejected with 401 (missing or wrong X-Qase-Secret)",
         ]
     )
@@ -295,7 +295,37 @@ def test_a_post_to_another_path_fails_the_test(posting: pytest.Pytester) -> None
     )
     result = posting.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["qase_receiver: a request went to POST /hooks, not to POST /qase-webhook"])
+    result.stdout.fnmatch_lines(["qase_receiver: a request went to POST /hooks, not to POST /qase-webhook/*"])
+
+
+def test_a_delivery_for_an_earlier_tests_receiver_is_named_as_such(posting: pytest.Pytester) -> None:
+    posting.makepyfile(
+        """
+        import json, urllib.request
+
+        earlier = []
+
+        def test_first(qase_receiver):
+            earlier.append(qase_receiver)
+
+        def test_second(qase_receiver, qase_delivery, post):
+            # What a sender still running after test_first ended would do.
+            first = earlier[0]
+            assert first.url != qase_receiver.url
+            request = urllib.request.Request(
+                first.url, data=json.dumps(qase_delivery("run.deleted")).encode(), method="POST"
+            )
+            try:
+                urllib.request.urlopen(request, timeout=5)
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
+        """
+    )
+    result = posting.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*POST /qase-webhook/* arrived for an earlier test's receiver, after that test ended*"]
+    )
 
 
 def test_the_receiver_needs_only_the_server_class_not_pytest_httpservers_own_plugin(
