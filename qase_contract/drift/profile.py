@@ -275,12 +275,12 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
         node.first_seen[kind] = location
     else:
         counts[kind] = seen + 1
+    if (kind is dict or kind is list) and depth >= MAX_DEPTH:
+        event.note_once(
+            "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
+        )
+        return
     if kind is dict:
-        if depth >= MAX_DEPTH:
-            event.note_once(
-                "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
-            )
-            return
         entries = node.entries
         if entries is not None:
             for item in value.values():
@@ -295,11 +295,6 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
                     continue
             _fold(event, below, item, location, depth + 1)
     elif kind is list:
-        if depth >= MAX_DEPTH:
-            event.note_once(
-                "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
-            )
-            return
         items = node.items
         if items is None:
             contract = node.contract.items if node.contract is not None else None
