@@ -72,6 +72,36 @@ def check(deliveries: Iterable[Delivery], validator: Validator) -> Iterator[Outc
             yield Outcome(location, validate(body), None, size)
 
 
+def check_counting_conforming(
+    deliveries: Iterable[Delivery], validator: Validator, *, run_length: int = 1000
+) -> Iterator[Outcome | ConformingRun]:
+    """Like :func:`check`, for reporters that do not list conforming deliveries: those come
+    as :class:`ConformingRun` counts (of at most ``run_length``, so a progress bar moves),
+    which spares an outcome and a report call per delivery of a mostly conforming corpus."""
+    validate = validator.validate
+    run: dict[str, int] = {}
+    run_size = counted = 0
+    for body, location, _, size in deliveries:
+        result = None if type(body) is ReadFailure else validate(body)
+        name = None if result is None else result.event_name
+        if result is not None and name is not None and result.status == "conforming":
+            run[name] = run.get(name, 0) + 1
+            run_size += size
+            counted += 1
+            if counted < run_length:
+                continue
+        if run:
+            yield ConformingRun(run, run_size)
+            run, run_size, counted = {}, 0, 0
+        if result is None:
+            assert isinstance(body, ReadFailure)
+            yield Outcome(location, None, body.reason, size)
+        elif result.status != "conforming" or name is None:
+            yield Outcome(location, result, None, size)
+    if run:
+        yield ConformingRun(run, run_size)
+
+
 @dataclass(frozen=True, slots=True)
 class EventFilter:
     """Which events to report, by name or shell-style pattern (``run.*``).

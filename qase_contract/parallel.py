@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.context
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from qase_contract.checking import ConformingRun, Outcome, check
+from qase_contract.checking import ConformingRun, Outcome, check, check_counting_conforming
 from qase_contract.findings import Result
 from qase_contract.sources import (
     MAX_RECORD_BYTES,
@@ -216,21 +217,13 @@ def _work(unit: Unit) -> Answer:
         deliveries = (d for path in unit.paths for d in read_file(Path(path), max_record=max_record))
     else:
         deliveries = unit.deliveries
+    if not list_conforming:
+        return list(check_counting_conforming(deliveries, validator, run_length=sys.maxsize))
     verdicts: list[Verdict] = []
-    run: dict[str, int] = {}
-    run_size = 0
     for outcome in check(deliveries, validator):
         result = outcome.result
-        if result is None or result.status != "conforming" or result.event_name is None:
-            if run:
-                verdicts.append(ConformingRun(run, run_size))
-                run, run_size = {}, 0
-            verdicts.append(outcome)
-        elif list_conforming:
+        if result is not None and result.status == "conforming" and result.event_name is not None:
             verdicts.append((result.event_name, outcome.location, outcome.size))
         else:
-            run[result.event_name] = run.get(result.event_name, 0) + 1
-            run_size += outcome.size
-    if run:
-        verdicts.append(ConformingRun(run, run_size))
+            verdicts.append(outcome)
     return verdicts

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from qase_contract.checking import ConformingRun, EventFilter, Outcome, Tally, check
+from qase_contract.checking import (
+    ConformingRun,
+    EventFilter,
+    Outcome,
+    Tally,
+    check,
+    check_counting_conforming,
+)
 from qase_contract.cli._options import schemas_option
 from qase_contract.cli.output import colour_wanted, report_stream
 from qase_contract.registry import SchemaSetError
@@ -114,8 +121,10 @@ def validate(
                 max_record=max_record_size,
                 list_conforming=reporter.lists_conforming,
             )
-        else:
+        elif reporter.lists_conforming:
             outcomes = check(read_paths(paths, max_record=max_record_size), validator)
+        else:
+            outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(input_size))
     sys.exit(EXIT_FAILED if tally.failed else EXIT_OK)
 
