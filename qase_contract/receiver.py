@@ -33,8 +33,10 @@ import orjson
 
 from qase_contract._printable import printable
 from qase_contract.capture import CaptureRecord, CaptureWriter, utc_now
+from qase_contract.checking import NO_EVENT
 from qase_contract.findings import Finding
 from qase_contract.registry import ENVELOPE_ID
+from qase_contract.reporters.text import event_line
 from qase_contract.secret import presented_secret, secret_matches
 from qase_contract.validator import Validator
 
@@ -115,7 +117,7 @@ class Tally:
     def count(self, outcome: Outcome) -> None:
         with self._lock:
             if outcome.checked:
-                event = outcome.event if outcome.event is not None else "(no event)"
+                event = outcome.event if outcome.event is not None else NO_EVENT
                 self.by_event.setdefault(event, Counter())[str(outcome.verdict)] += 1
                 self.failed += not outcome.ok
             else:
@@ -134,11 +136,9 @@ class Tally:
             if verdicts["error"]:
                 checked += f", {verdicts['error']} not checked (checker error)"
             lines = [checked]
-            for event, counts in sorted(self.by_event.items()):
-                lines.append(
-                    f"  {printable(event)}: {sum(counts.values())} ({counts['conforming']} conforming, "
-                    f"{counts['drift']} drift, {counts['violation']} violations)"
-                )
+            lines.extend(
+                event_line(printable(event), counts) for event, counts in sorted(self.by_event.items())
+            )
             lines.append(f"{sum(self.rejected.values())} requests rejected")
             lines.extend(f"  {count} × {reason}" for reason, count in sorted(self.rejected.items()))
             lines.append(f"{self.recorded} deliveries recorded")

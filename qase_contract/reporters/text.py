@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import IO
 
 from qase_contract._printable import one_line
@@ -53,11 +54,7 @@ class TextReporter:
         if self.options.quiet:
             return
         for event, per_event in sorted(tally.by_event.items()):
-            unreadable = f", {per_event['unreadable']} unreadable" if per_event["unreadable"] else ""
-            self.stream.write(
-                f"  {one_line(event)}: {sum(per_event.values())} ({per_event['conforming']} conforming, "
-                f"{per_event['drift']} drift, {per_event['violation']} violations{unreadable})\n"
-            )
+            self.stream.write(event_line(one_line(event), per_event) + "\n")
         if tally.failed and fails_only_on_drift(tally, self.options):
             self.stream.write("drift fails this run because of --strict\n")
 
@@ -76,6 +73,16 @@ def summary_line(tally: Tally) -> str:
     if tally.filtered:
         line += f", {tally.filtered} filtered out by --event"
     return line
+
+
+def event_line(event: str, counts: Counter[str]) -> str:
+    """``  case.created: 3 (1 conforming, 1 drift, 1 violations)``, unreadable ones when any;
+    ``event`` comes already escaped for where the line is printed."""
+    unreadable = f", {counts['unreadable']} unreadable" if counts["unreadable"] else ""
+    return (
+        f"  {event}: {sum(counts.values())} ({counts['conforming']} conforming, "
+        f"{counts['drift']} drift, {counts['violation']} violations{unreadable})"
+    )
 
 
 def fails_only_on_drift(tally: Tally, options: ReportOptions) -> bool:
