@@ -226,3 +226,45 @@ def test_standard_input_twice_is_a_usage_error() -> None:
     run = invoke("validate", "-", "-", stdin=b"{}")
     assert run.code == 2
     assert "can be read only once" in run.stderr
+
+
+# -- SARIF against the official schema --------------------------------------------------------------
+
+SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
+
+
+def assert_valid_sarif(text: str) -> dict[str, object]:
+    from jsonschema import Draft4Validator
+
+    log = json.loads(text)
+    validator = Draft4Validator(SARIF_SCHEMA)
+    errors = [f"{error.json_path}: {error.message}" for error in validator.iter_errors(log)]
+    assert errors == []
+    return log  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        pytest.param([BROKEN, DRIFTED], id="violations-and-drift"),
+        pytest.param(["--strict", DRIFTED], id="strict"),
+        pytest.param([str(EXAMPLES / "conforming.jsonl")], id="conforming"),
+        pytest.param(["-"], id="stdin-unreadable"),
+        pytest.param(["missing-path"], id="fatal"),
+    ],
+)
+def test_sarif_output_is_valid_against_the_official_2_1_0_schema(arguments: list[str]) -> None:
+    run = invoke("validate", "--format", "sarif", *arguments, stdin=b'{"event_name": "run.started"\n[1]\n')
+    log = assert_valid_sarif(run.stdout)
+    assert log["runs"], run.stdout
+
+
+def test_the_sarif_schema_check_is_not_vacuous() -> None:
+    from jsonschema import Draft4Validator
+
+    tool = {"driver": {"name": "qase-contract"}}
+    result = {"ruleId": "wrong-type", "message": {"text": "x"}, "level": "fatal"}
+    log = {"version": "2.1.0", "runs": [{"tool": tool, "results": [result]}]}
+    assert not Draft4Validator(SARIF_SCHEMA).is_valid(log)
+    result["level"] = "error"
+    assert Draft4Validator(SARIF_SCHEMA).is_valid(log)
