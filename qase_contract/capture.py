@@ -1,8 +1,9 @@
 """The capture file format: one JSON line per received delivery, nothing lost, no secret kept.
 
-A capture file is JSON Lines. Every record is an object whose first key is
-``qase_capture`` (the format version), which is how readers recognise a capture line
-among plain deliveries without parsing it twice::
+A capture file is JSON Lines. Every record is an object with an integer ``qase_capture``
+key (the format version). The writer puts it first, so readers recognise a capture line
+among plain deliveries without parsing it twice; a file whose first record is a capture
+record in any key order (after ``jq -S``, say) is read as a capture file too::
 
     {"qase_capture": 1, "received_at": "2026-11-27T08:10:20.123456Z", "method": "POST",
      "path": "/hooks/qase", "query": "", "remote_addr": "127.0.0.1",
@@ -30,8 +31,9 @@ from typing import BinaryIO, Literal
 import orjson
 
 FORMAT_VERSION = 1
-#: Every capture line starts with these bytes: the cheap test readers use to recognise one.
+#: Every capture line written starts with these bytes: the cheap test readers use first.
 CAPTURE_PREFIX = b'{"qase_capture":'
+_CAPTURE_KEY = b'"qase_capture"'
 REDACTED = "[redacted]"
 #: Header names (lower case) whose values are secrets and are never written.
 SECRET_HEADERS = frozenset({"x-qase-secret", "authorization", "proxy-authorization", "cookie"})
@@ -87,6 +89,21 @@ class CaptureRecord:
         return orjson.dumps(record) + b"\n"
 
 
+def is_capture_record(line: bytes) -> bool:
+    """Whether a line is a capture record (an object with a ``qase_capture`` key), in any key
+    order; it is parsed only when it names the key somewhere but not first."""
+    line = line.lstrip()
+    if line.startswith(CAPTURE_PREFIX):
+        return True
+    if _CAPTURE_KEY not in line:
+        return False
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and "qase_capture" in data
+
+
 def parse_line(line: bytes) -> CaptureRecord:
     """The record of one capture line; raises :class:`CaptureFormatError` saying what is wrong."""
     try:
@@ -94,7 +111,7 @@ def parse_line(line: bytes) -> CaptureRecord:
     except orjson.JSONDecodeError as error:
         raise CaptureFormatError(f"capture record is not valid JSON: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("qase_capture"), int):
-        raise CaptureFormatError('capture record has no integer "qase_capture" version')
+        raise CaptureFormatError('not a capture record: no integer "qase_capture" key')
     if data["qase_capture"] > FORMAT_VERSION:
         raise CaptureFormatError(
             f"capture format version {data['qase_capture']} is newer than this qase-contract "
@@ -140,18 +157,15 @@ def iter_capture(path: str | os.PathLike[str]) -> Iterator[tuple[int, CaptureRec
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            if not line.lstrip().startswith(CAPTURE_PREFIX):
-                if first:
-                    yield (
-                        number,
-                        CaptureFormatError(
-                            'not a capture file: its first record has no leading "qase_capture" key '
-                            "(qase-contract listen --record writes capture files)"
-                        ),
-                    )
-                    return
-                yield number, CaptureFormatError('not a capture record (no leading "qase_capture" key)')
-                continue
+            if first and not is_capture_record(line):
+                yield (
+                    number,
+                    CaptureFormatError(
+                        'not a capture file: its first record has no "qase_capture" key '
+                        "(qase-contract listen --record writes capture files)"
+                    ),
+                )
+                return
             first = False
             try:
                 yield number, parse_line(line)

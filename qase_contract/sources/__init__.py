@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 import orjson
 
-from qase_contract.capture import CAPTURE_PREFIX
+from qase_contract.capture import is_capture_record
 from qase_contract.sources.documents import document_deliveries, har_deliveries, is_har
 from qase_contract.sources.lines import (
     MAX_RECORD_BYTES,
@@ -145,9 +145,15 @@ def read_range(
     """The deliveries of the JSON Lines between byte offsets ``start`` and ``end`` (both on
     line boundaries), whose first line is number ``first_line`` of the file."""
     with path.open("rb") as stream:
+        # The file's first record says whether it is a capture file, for every range alike.
+        seen: list[tuple[int, bytes | int]] = []
+        first = _next_record(numbered_lines(stream, max_record), seen)
+        captures = isinstance(first, bytes) and is_capture_record(first)
         stream.seek(start)
         window = RangeStream(stream, end - start)
-        yield from json_lines(window, display_name(path), max_record, first_line=first_line, empty_ok=True)
+        yield from json_lines(
+            window, display_name(path), max_record, first_line=first_line, empty_ok=True, captures=captures
+        )
 
 
 def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
@@ -216,7 +222,7 @@ def _starts_json_lines(
     """
     if isinstance(first, int):
         return True
-    if first.startswith(CAPTURE_PREFIX):
+    if is_capture_record(first):
         return True
     value = _loads_or_none(first)
     if isinstance(value, dict):

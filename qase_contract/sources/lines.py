@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from qase_contract.capture import CAPTURE_PREFIX, CaptureFormatError, parse_line
+from qase_contract.capture import CAPTURE_PREFIX, CaptureFormatError, is_capture_record, parse_line
 from qase_contract.sources.model import Delivery, Location, ReadFailure
 
 #: The largest record read: real Qase deliveries are a few kilobytes, and the receiver
@@ -46,12 +46,14 @@ def json_lines(
     *,
     first_line: int = 1,
     empty_ok: bool = False,
+    captures: bool | None = None,
 ) -> Iterator[Delivery]:
     """Deliveries of a JSON Lines stream; blank lines are skipped, capture records unwrapped.
 
     ``read`` are the numbered lines already taken from the stream to recognise its format.
     ``first_line`` numbers a range of a larger file. A stream with no record is reported,
-    unless ``empty_ok`` (a range, which may hold only blank lines).
+    unless ``empty_ok`` (a range, which may hold only blank lines). ``captures`` says whether
+    it is a capture file; left ``None``, its first record decides.
     """
     number = first_line - 1
     # Whether any record was seen: a stream with none is reported, not silently passed.
@@ -59,10 +61,13 @@ def json_lines(
     for number, line in read:
         if isinstance(line, int):
             records = True
+            captures = bool(captures)
             yield Delivery(ReadFailure(_too_long(line, limit)), Location(source, number), size=line)
         elif line.strip():
             records = True
-            yield delivery_of_line(line, Location(source, number))
+            if captures is None:
+                captures = is_capture_record(line)
+            yield delivery_of_line(line, Location(source, number), captures)
     # The loop of numbered_lines, inlined: this runs once per delivery of a corpus.
     readline = stream.readline
     while True:
@@ -72,7 +77,11 @@ def json_lines(
                 yield empty_source(source)
             return
         number += 1
-        if line[0] == 0x7B and len(line) <= limit and not line.startswith(CAPTURE_PREFIX):  # "{"
+        if captures is None and line.strip():
+            captures = len(line) <= limit and is_capture_record(line)
+        if (
+            line[0] == 0x7B and len(line) <= limit and not captures and not line.startswith(CAPTURE_PREFIX)
+        ):  # "{"
             records = True
             yield Delivery(line.rstrip(b"\r\n"), Location(source, number), None, len(line))
         elif len(line) > limit and not line.endswith(b"\n"):
@@ -81,7 +90,7 @@ def json_lines(
             yield Delivery(ReadFailure(_too_long(size, limit)), Location(source, number), size=size)
         elif line.strip():
             records = True
-            yield delivery_of_line(line, Location(source, number))
+            yield delivery_of_line(line, Location(source, number), bool(captures))
 
 
 class RangeStream:
@@ -113,8 +122,10 @@ def skip_line(stream: LineReader, size: int, line: bytes) -> int:
     return size
 
 
-def delivery_of_line(line: bytes, location: Location) -> Delivery:
-    if line.startswith(CAPTURE_PREFIX):
+def delivery_of_line(line: bytes, location: Location, captures: bool = False) -> Delivery:
+    """The delivery of one line; in a capture file (``captures``) its records may have any key
+    order, elsewhere only a line that starts like a written capture record is one."""
+    if line.startswith(CAPTURE_PREFIX) or (captures and is_capture_record(line)):
         try:
             record = parse_line(line)
         except CaptureFormatError as error:

@@ -143,7 +143,7 @@ def test_a_broken_capture_line_is_reported_at_its_line_and_the_rest_still_sent(
     code, output = run(server.url, "--from", str(capture))
     assert code == 1
     assert f"{capture}:2  error: capture record is not valid JSON" in output
-    assert f'{capture}:3  error: not a capture record (no leading "qase_capture" key)' in output
+    assert f'{capture}:3  error: not a capture record: no integer "qase_capture" key' in output
     assert len(app.received) == 2
     assert "2 sent to" in output
     assert "2 capture lines unreadable" in output

@@ -101,9 +101,19 @@ def test_reading_a_capture_gives_each_record_or_error_at_its_line_skipping_blank
     assert [number for number, _ in read] == [1, 3, 4, 5]
     assert isinstance(read[0][1], CaptureRecord)
     assert read[0][1].body == b'{"a": 1}'
-    assert str(read[1][1]) == 'not a capture record (no leading "qase_capture" key)'
+    assert str(read[1][1]) == 'not a capture record: no integer "qase_capture" key'
     assert 'no "body" text' in str(read[2][1])
     assert isinstance(read[3][1], CaptureRecord)
+
+
+def test_reading_a_capture_accepts_records_in_any_key_order(tmp_path: Path) -> None:
+    path = tmp_path / "capture.jsonl"
+    line = CaptureRecord(body=b'{"a": 1}', status=202).to_line()
+    path.write_bytes(orjson.dumps(orjson.loads(line), option=orjson.OPT_SORT_KEYS) + b"\n")
+    ((number, record),) = list(iter_capture(path))
+    assert number == 1
+    assert isinstance(record, CaptureRecord)
+    assert (record.body, record.status) == (b'{"a": 1}', 202)
 
 
 def test_a_writer_asked_to_fsync_syncs_the_file_before_append_returns(

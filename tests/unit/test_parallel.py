@@ -111,6 +111,22 @@ def test_odd_large_json_lines_files_give_the_sequential_outcomes(
     assert summary(list(parallel.check_in_parallel([str(dump)], jobs=2))) == summary(sequential(str(dump)))
 
 
+def test_every_range_of_a_capture_file_with_reordered_keys_is_read_as_captures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qase_contract.capture import CaptureRecord
+
+    body = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines()[0]
+    record = orjson.loads(CaptureRecord(body=body).to_line())
+    dump = tmp_path / "capture.jsonl"
+    dump.write_bytes(orjson.dumps(record, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE) * 40)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 1000)
+    outcomes = list(parallel.check_in_parallel([str(dump)], jobs=2))
+    assert summary(outcomes) == summary(sequential(str(dump)))
+    assert len(outcomes) == 40
+    assert {o.status for o in outcomes} == {"conforming"}
+
+
 def test_a_large_file_that_cannot_be_opened_is_reported_as_sequentially(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,6 +90,38 @@ def test_a_capture_file_without_the_jsonl_extension_is_recognised_by_content(tmp
     assert str(delivery.location) == f"{capture}:1"
 
 
+def sorted_keys(line: bytes) -> bytes:
+    """A capture line as ``jq -cS`` rewrites it: ``qase_capture`` is no longer the first key."""
+    return orjson.dumps(orjson.loads(line), option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+@pytest.mark.parametrize("name", ["capture.jsonl", "capture.log", "capture.json"])
+def test_a_capture_file_with_its_keys_reordered_is_still_read_as_captures(tmp_path: Path, name: str) -> None:
+    capture = tmp_path / name
+    record = CaptureRecord(body=LINE, headers={"X-Qase-Secret": "hunter2"})
+    assert not sorted_keys(record.to_line()).startswith(b'{"qase_capture"')
+    capture.write_bytes(
+        sorted_keys(record.to_line()) + b"\n" + sorted_keys(CaptureRecord(body=b"{}").to_line())
+    )
+    first, second = read(capture)
+    assert (first.body, first.headers) == (LINE, {"X-Qase-Secret": "[redacted]"})
+    assert second.body == b"{}"
+    assert locations([first, second]) == [f"{capture}:1", f"{capture}:3"]
+
+
+def test_a_plain_line_in_a_capture_file_is_still_a_delivery(tmp_path: Path) -> None:
+    capture = tmp_path / "capture.jsonl"
+    capture.write_bytes(sorted_keys(CaptureRecord(body=b"{}").to_line()) + LINE + b"\n")
+    assert bodies(read(capture)) == [b"{}", LINE]
+
+
+def test_a_delivery_that_only_mentions_the_capture_key_is_no_capture(tmp_path: Path) -> None:
+    mention = orjson.dumps({**GOOD, "payload": {"qase_capture": 1, "title": '"qase_capture"'}})
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(mention + b"\n" + LINE + b"\n")
+    assert bodies(read(dump)) == [mention, LINE]
+
+
 def har(*entries: dict[str, object]) -> dict[str, object]:
     return {"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": list(entries)}}
 
