@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
     from qase_contract.live_receiver import LiveReceiver
-    from qase_contract.sources import Delivery
+    from qase_contract.sources import Delivery, Location
     from qase_contract.validator import Validator
 
 STRICT_MARKER = "qase_strict"
@@ -271,17 +271,27 @@ class CaptureFile(pytest.File):
 
     def collect(self) -> Iterator[CapturedDelivery]:
         for delivery in self.deliveries:
-            # The id is the delivery's location (file:line, file[index] or file) and its event.
+            # Named by its place in the file and its event, so the id is file::3:run.started and
+            # JUnit's classname is the file, as for test functions.
             location = delivery.location
-            within_file = str(location)[len(location.source) :]  # ":3", "[2]" or ""
+            place = _place_in_file(location)
             event = _event_label(delivery.body)
             yield CapturedDelivery.from_parent(
                 self,
-                name=f"{within_file.lstrip(':')}:{event}" if within_file else event,
-                nodeid=f"{self.nodeid}{within_file}:{event}",
+                name=f"{place}:{event}" if place else event,
                 delivery=delivery,
-                line=location.line,
+                place=self.nodeid + str(location)[len(location.source) :],
             )
+
+
+def _place_in_file(location: Location) -> str:
+    """``3`` for line 3, ``item2`` for a JSON array's item, ``entry4`` for a HAR entry; not
+    ``[2]``: pytest reads brackets in an id as a parameter set and would mangle the name."""
+    if location.line is not None:
+        return str(location.line)
+    if location.index is not None:
+        return f"{'entry' if location.container == 'entries' else 'item'}{location.index}"
+    return ""
 
 
 def _event_label(body: object) -> str:
@@ -308,10 +318,10 @@ class CaptureProblem(Exception):
 class CapturedDelivery(pytest.Item):
     """One captured delivery, checked against the contract when the test runs."""
 
-    def __init__(self, *, delivery: Delivery, line: int | None, **kwargs: Any) -> None:
+    def __init__(self, *, delivery: Delivery, place: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.delivery = delivery
-        self.line = line
+        self.place = place  # as validate prints it, relative to the rootdir: dumps/hooks.jsonl:3
         self.add_marker(CAPTURE_MARKER)
 
     def runtest(self) -> None:
@@ -333,5 +343,6 @@ class CapturedDelivery(pytest.Item):
         return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        # The domain heads the failure report; not the bare id, which -v would rewrite ("." -> "::").
-        return self.path, None if self.line is None else self.line - 1, f"delivery {self.nodeid}"
+        # The domain heads the failure report.
+        line = self.delivery.location.line
+        return self.path, None if line is None else line - 1, f"delivery {self.place}"
