@@ -30,11 +30,12 @@ from typing import BinaryIO, Literal
 
 import orjson
 
+from qase_contract._credentials import REDACTED
+
 FORMAT_VERSION = 1
 #: Every capture line written starts with these bytes: the cheap test readers use first.
 CAPTURE_PREFIX = b'{"qase_capture":'
 _CAPTURE_KEY = b'"qase_capture"'
-REDACTED = "[redacted]"
 #: Header names (lower case) whose values are secrets and are never written.
 SECRET_HEADERS = frozenset({"x-qase-secret", "authorization", "proxy-authorization", "cookie"})
 

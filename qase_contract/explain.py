@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from qase_contract._credentials import REDACTED, is_credential_path
 from qase_contract._pointer import child, pointer
 from qase_contract.findings import Finding, make_finding
 from qase_contract.parsing import clipped
@@ -62,6 +63,11 @@ def shown(value: object) -> str:
     return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
 
 
+def shown_at(path: str, value: object) -> str:
+    """``value`` as :func:`shown` renders it, unless its path names a credential."""
+    return REDACTED if is_credential_path(path) else shown(value)
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaPlaces:
     """Names the schema keyword behind an error: its file and pointer where the subschema is known."""
@@ -84,20 +90,21 @@ def unknown_field(path: str, key: str, instance: object, schema_path: str) -> Fi
         f'field "{key}" is not in the contract',
         schema_path=schema_path,
         expected="no such field",
-        actual=shown(instance.get(key)) if isinstance(instance, dict) else None,
+        actual=shown_at(child(path, key), instance.get(key)) if isinstance(instance, dict) else None,
     )
 
 
 def unknown_value(path: str, instance: object, known_values: Iterable[object], schema_path: str) -> Finding:
     """Drift: the value at ``path`` is outside a closed set of the contract."""
     known = ", ".join(shown(item) for item in known_values)
+    seen = shown_at(path, instance)
     return make_finding(
         "unknown-value",
         path,
-        f"{shown(instance)} is not one of the known values ({known})",
+        f"{seen} is not one of the known values ({known})",
         schema_path=schema_path,
         expected=f"one of {known}",
-        actual=shown(instance),
+        actual=seen,
     )
 
 
@@ -174,10 +181,10 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
             make_finding(
                 "out-of-range",
                 path,
-                f"{shown(error.instance)} is {_RANGE[keyword]} {shown(value)}",
+                f"{shown_at(path, error.instance)} is {_RANGE[keyword]} {shown(value)}",
                 schema_path=schema_path,
                 expected=f"{keyword} {shown(value)}",
-                actual=shown(error.instance),
+                actual=shown_at(path, error.instance),
             )
         ]
     if keyword in ("pattern", "format", "minLength", "maxLength"):
@@ -186,10 +193,10 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
             make_finding(
                 "bad-format",
                 path,
-                f"{shown(error.instance)} does not match {expected}",
+                f"{shown_at(path, error.instance)} does not match {expected}",
                 schema_path=schema_path,
                 expected=expected,
-                actual=shown(error.instance),
+                actual=shown_at(path, error.instance),
             )
         ]
     if keyword == "const":
@@ -198,13 +205,15 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
             make_finding(
                 code,
                 path,
-                f"{shown(error.instance)} is not {shown(value)}",
+                f"{shown_at(path, error.instance)} is not {shown(value)}",
                 schema_path=schema_path,
                 expected=shown(value),
-                actual=shown(error.instance),
+                actual=shown_at(path, error.instance),
             )
         ]
-    return [make_finding("invalid-value", path, error.message, schema_path=schema_path)]
+    # python-jsonschema's message quotes the value: not for a credential.
+    message = f"the value breaks {keyword}" if is_credential_path(path) else error.message
+    return [make_finding("invalid-value", path, message, schema_path=schema_path)]
 
 
 def _type_finding(error: ValidationError, path: str, schema_path: str) -> Finding:
@@ -236,10 +245,10 @@ def _type_finding(error: ValidationError, path: str, schema_path: str) -> Findin
     return make_finding(
         "wrong-type",
         path,
-        f"expected {expected}, got {actual} {shown(error.instance)}",
+        f"expected {expected}, got {actual} {shown_at(path, error.instance)}",
         schema_path=schema_path,
         expected=expected,
-        actual=f"{actual} {shown(error.instance)}",
+        actual=f"{actual} {shown_at(path, error.instance)}",
     )
 
 

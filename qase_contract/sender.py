@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import orjson
 
 from qase_contract import __version__
+from qase_contract._credentials import REDACTED
 from qase_contract._printable import printable
-from qase_contract.capture import REDACTED, SECRET_HEADERS, CaptureFormatError, iter_capture
+from qase_contract.capture import SECRET_HEADERS, CaptureFormatError, iter_capture
 from qase_contract.samples import sample_delivery
 from qase_contract.secret import SECRET_HEADER
 

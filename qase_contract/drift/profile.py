@@ -14,11 +14,11 @@ never profiled, and fields whose name looks like a credential keep no value at a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from qase_contract._credentials import is_credential_name
 from qase_contract._pointer import child as child_pointer
 from qase_contract.drift.contract import ContractNode, Contracts
 from qase_contract.findings import Finding
@@ -40,8 +40,6 @@ OPEN_VALUE_CAP = 12
 CLOSED_VALUE_CAP = 100
 MAX_VALUE_LENGTH = 64
 MAX_EXAMPLES = 3
-
-_SECRET_NAME = re.compile(r"secret|token|passw|api[_-]?key|auth|cookie|signature|credential", re.IGNORECASE)
 
 _TYPE_NAMES: dict[type, str] = {
     dict: "object",
@@ -81,7 +79,7 @@ class ObservedNode:
         self.items: ObservedNode | None = None
         #: Values of a map the contract declares (``additionalProperties`` schema), in one node.
         self.entries = ObservedNode(contract.additional) if contract is not None and contract.is_map else None
-        self.redacted = bool(_SECRET_NAME.search(name))
+        self.redacted = is_credential_name(name)
         #: A closed set of the contract keeps its values (up to a cap) to report every unknown one.
         self.closed_set = contract is not None and contract.values is not None
         #: scalar value -> count, or None once the field proved to be free text.

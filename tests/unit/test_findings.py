@@ -65,3 +65,13 @@ def test_every_code_is_described_for_reporters() -> None:
     from qase_contract.findings import DESCRIPTIONS
 
     assert set(DESCRIPTIONS) == set(CODES)
+
+
+def test_the_readme_explains_every_finding_code() -> None:
+    import re
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (violation|drift) \| `([a-z-]+)` \|", readme, re.MULTILINE)
+    assert {code: kind for kind, code in rows} == CODES

@@ -1,0 +1,91 @@
+"""No finding shows the value of a field named like a credential, in any explanation path."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+import pytest
+
+from qase_contract import Validator, validate
+from qase_contract._credentials import REDACTED, is_credential_name, is_credential_path
+from qase_contract.findings import Finding
+from qase_contract.samples import sample_delivery
+from tests.cli.helpers import invoke
+
+SECRET = "sk_live_SECRET123"
+
+
+def everything_shown(findings: tuple[Finding, ...]) -> str:
+    return json.dumps([[f.message, f.expected, f.actual] for f in findings])
+
+
+@pytest.mark.parametrize(
+    ("payload", "path", "code"),
+    [
+        # Drift alone: jsonschema-rs explains it.
+        pytest.param({"api_token": SECRET}, "/payload/api_token", "unknown-field", id="drift-only"),
+        # With a violation beside it: python-jsonschema explains everything.
+        pytest.param(
+            {"api_token": SECRET, "id": "x"}, "/payload/api_token", "unknown-field", id="with-violation"
+        ),
+        pytest.param({"auth": {"key": SECRET}}, "/payload/auth", "unknown-field", id="nested-object"),
+    ],
+)
+def test_an_undocumented_credential_field_is_reported_without_its_value(
+    payload: dict[str, Any], path: str, code: str
+) -> None:
+    result = validate(sample_delivery("run.completed", payload=payload))
+    (finding,) = [f for f in result.findings if f.path == path]
+    assert finding.code == code
+    assert finding.actual == REDACTED
+    assert SECRET not in everything_shown(result.findings)
+
+
+def test_a_credential_value_breaking_a_declared_type_is_not_shown(tmp_path: Any) -> None:
+    from tests.unit.test_validator import write_schema
+
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://qase-contract.invalid/schemas/events/run/completed.schema.json",
+        "$ref": "../../envelope.schema.json",
+        "properties": {
+            "event_name": {"const": "run.completed"},
+            "payload": {
+                "type": "object",
+                "properties": {"password": {"type": "integer"}, "note": {"enum": ["a"]}},
+                "required": ["password"],
+            },
+        },
+    }
+    write_schema(tmp_path, "events/run/completed.schema.json", schema)
+    validator = Validator(schemas=tmp_path)
+    body = sample_delivery("run.completed", payload={})
+    body["payload"] = {"password": SECRET, "note": "public"}
+    result = validator.validate(body)
+    assert {f.code for f in result.findings} == {"wrong-type", "unknown-value"}
+    assert SECRET not in everything_shown(result.findings)
+    assert "public" in everything_shown(result.findings)  # other values are still shown
+
+
+def test_author_fields_are_ordinary_data() -> None:
+    assert not is_credential_name("author_id")
+    assert is_credential_name("Authorization")
+    assert is_credential_path("/payload/auth/key")
+    result = validate(sample_delivery("run.completed", payload={"author_name": "Ann"}))
+    assert result.findings[0].actual == '"Ann"'
+
+
+@pytest.mark.parametrize("format_", ["text", "json", "junit", "sarif", "github"])
+def test_no_output_format_carries_a_credential_value(tmp_path: Any, format_: str) -> None:
+    dump = tmp_path / "cred.jsonl"
+    bodies = [
+        sample_delivery("run.completed", payload={"api_token": SECRET}),
+        sample_delivery("run.completed", payload={"password": SECRET, "id": "x"}),
+    ]
+    dump.write_bytes(b"".join(orjson.dumps(body) + b"\n" for body in bodies))
+    run = invoke("validate", "-v", "--all", "--format", format_, str(dump))
+    assert run.code == 1
+    assert "/payload/api_token" in run.stdout
+    assert SECRET not in run.stdout + run.stderr
