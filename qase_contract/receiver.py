@@ -238,7 +238,8 @@ class Receiver:
                 # Not kept, so not acknowledged: Qase may deliver it again.
                 reason = f"capture not written ({error}); not acknowledged"
                 return replace(outcome, status=503, reason=reason), []
-            outcome = replace(outcome, recorded=True)
+            recorded_raw = "not JSON; recorded raw" if outcome.reason == _NOT_JSON else outcome.reason
+            outcome = replace(outcome, recorded=True, reason=recorded_raw)
         if self.forward is not None:
             self.forward(body, headers, outcome)
         return outcome, []
@@ -267,11 +268,14 @@ class Receiver:
             event=result.event_name,
             verdict=result.status,
             finding=first,
-            reason="recorded raw" if unparsable else "",
+            reason=_NOT_JSON if unparsable else "",
             note=note,
             ok=result.ok,
             **request,
         )
+
+
+_NOT_JSON = "not JSON"
 
 
 def request_headers(environ: Environ) -> dict[str, str]:

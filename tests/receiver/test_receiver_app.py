@@ -117,10 +117,20 @@ def test_a_body_that_is_not_json_gets_400_but_is_recorded_raw(
     assert reply.status == 400
     assert reply.json()["first_finding"]["code"] == "unparsable"
     assert reply.json()["recorded"] is True
+    assert reply.json()["error"] == "not JSON; recorded raw"
     [record] = records(capture)
     assert record.body == body
     assert record.status == 400
     assert orjson.loads(capture.read_bytes())["body_encoding"] == encoding
+
+
+def test_without_a_capture_file_a_body_that_is_not_json_is_not_said_to_be_recorded() -> None:
+    outcomes: list[Outcome] = []
+    reply = call(make_receiver(on_delivery=outcomes.append), environ(body=b"this is not JSON"))
+    assert reply.status == 400
+    assert reply.json()["recorded"] is False
+    assert reply.json()["error"] == "not JSON"
+    assert "recorded" not in live_line(outcomes[0])
 
 
 def test_a_declared_length_over_max_body_gets_413_before_the_body_is_read(capture: Path) -> None:
