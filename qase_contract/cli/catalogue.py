@@ -84,11 +84,14 @@ def schema(event_name: str, bundle: bool, open_rendering: bool, overlay: str | N
 
 @click.command()
 @click.argument("event_name", metavar="EVENT")
-@click.option("--variant", default="canonical", show_default=True, help="Which example of the event.")
+@click.option("--variant", help="Which example of the event.  [default: canonical]")
 @click.option("--list", "list_variants", is_flag=True, help="List the example variants of EVENT.")
 @schemas_option
-def example(event_name: str, variant: str, list_variants: bool, overlay: str | None) -> None:
+def example(event_name: str, variant: str | None, list_variants: bool, overlay: str | None) -> None:
     """Print a shipped example delivery of EVENT, byte for byte."""
+    if list_variants and variant is not None:
+        raise click.UsageError("--list and --variant exclude each other")
+    variant = variant or "canonical"
     schema_set = schema_set_from(overlay)
     _schema_id(schema_set, event_name)
     variants = example_variants(schema_set, event_name)

@@ -11,6 +11,7 @@ from typing import NoReturn
 import click
 
 from qase_contract.cli._options import schema_set_from, schemas_option
+from qase_contract.cli._usage import ReportsUsageErrors
 from qase_contract.drift import baseline as baselines
 from qase_contract.drift.compare import DriftReport, compare
 from qase_contract.drift.profile import CorpusProfile
@@ -22,9 +23,14 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
 
-@click.command()
+def _error_document(output_format: str, message: str) -> str | None:
+    return render_json({"error": {"message": message}}) if output_format == "json" else None
+
+
+@click.command(cls=ReportsUsageErrors, format_param="output_format", error_document=_error_document)
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
+    "-f",
     "--format",
     "output_format",
     type=click.Choice(sorted(RENDERERS)),
@@ -33,7 +39,7 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
     help="Report format; markdown suits a CI job summary, json has a stable structure.",
 )
 @click.option(
-    "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout."
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout."
 )
 @schemas_option
 @click.option(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from qase_contract.checking import (
     check_counting_conforming,
 )
 from qase_contract.cli._options import schemas_option
+from qase_contract.cli._usage import ReportsUsageErrors
 from qase_contract.cli.output import colour_wanted, report_stream
 from qase_contract.registry import SchemaSetError
 from qase_contract.reporters import FORMATS, Reporter, ReportOptions, make_reporter
@@ -37,7 +39,16 @@ PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 
-@click.command()
+def _error_document(format_: str, message: str) -> str | None:
+    """A usage error as the chosen format's fatal report; text has none (stderr says it)."""
+    if format_ == "text":
+        return None
+    buffer = io.StringIO()
+    make_reporter(format_, buffer, ReportOptions()).fatal(message)
+    return buffer.getvalue()
+
+
+@click.command(cls=ReportsUsageErrors, format_param="format_", error_document=_error_document)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Fail on drift (unknown fields, values, events) too.")
 @schemas_option
@@ -89,6 +100,8 @@ def validate(
     Exit status: 0 when every delivery conforms (drift only warns), 1 when a delivery breaks
     the contract or a record cannot be read (or drift under --strict), 2 for a usage error.
     """
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
     with report_stream(output) as stream:
         options = ReportOptions(
             verbose=verbose,

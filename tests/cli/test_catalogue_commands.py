@@ -173,6 +173,12 @@ def test_example_list_names_the_variants() -> None:
     assert output.split() == sorted(path.stem for path in (EXAMPLES / "case.created").glob("*.json"))
 
 
+def test_list_and_variant_together_are_a_usage_error() -> None:
+    code, output = run("example", "case.created", "--list", "--variant", "canonical")
+    assert code == 2
+    assert "--list and --variant exclude each other" in output
+
+
 def test_an_overlay_brings_examples_for_new_and_known_events(tmp_path: Path) -> None:
     overlay = str(write_overlay(tmp_path))
     assert run("example", "result.created", "--schemas", overlay) == (

@@ -70,6 +70,39 @@ def test_a_fatal_error_in_json_format_is_still_a_json_document(tmp_path: Path) -
     assert "bad.schema.json" in run.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--jobs", "-1", "x.json"], "Invalid value for '-j' / '--jobs'", id="bad-value"),
+        pytest.param([], "Missing argument 'PATHS...'", id="no-path"),
+        pytest.param(["--bogus", "x"], "No such option '--bogus'", id="unknown-option"),
+        pytest.param(["-o", "/nonexistent/folder/report.json", "x"], "cannot write there", id="bad-output"),
+    ],
+)
+@pytest.mark.parametrize("format_", ["json", "sarif", "junit"])
+def test_a_command_line_error_is_still_a_document_in_the_chosen_format(
+    args: list[str], message: str, format_: str
+) -> None:
+    run = invoke("validate", "-f", format_, *args)
+    assert run.code == 2
+    assert message in run.stderr
+    if format_ == "json":
+        assert message in json.loads(run.stdout)["error"]["message"]
+    elif format_ == "sarif":
+        notification = json.loads(run.stdout)["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]
+        assert message in notification["message"]["text"]
+        assert_valid_sarif(run.stdout)
+    else:
+        assert message in ET.fromstring(run.stdout).find(".//error").get("message", "")  # type: ignore[union-attr]
+
+
+def test_a_command_line_error_in_text_format_leaves_standard_output_empty() -> None:
+    run = invoke("validate", "--jobs", "-1", "x.json")
+    assert run.code == 2
+    assert run.stdout == ""
+    assert "Invalid value for '-j' / '--jobs'" in run.stderr
+
+
 def test_a_fatal_error_reaches_the_output_file_in_the_chosen_format(tmp_path: Path) -> None:
     (tmp_path / "overlay").mkdir()
     (tmp_path / "overlay" / "bad.schema.json").write_text("{", encoding="utf-8")

@@ -60,6 +60,13 @@ def test_verbose_shows_every_finding_with_expected_actual_and_schema() -> None:
     ) in run.stdout
 
 
+def test_quiet_and_verbose_together_are_a_usage_error() -> None:
+    run = invoke("validate", "-q", "-v", str(EXAMPLES))
+    assert run.code == 2
+    assert run.stdout == ""
+    assert "--quiet and --verbose exclude each other" in run.stderr
+
+
 def test_all_lists_conforming_deliveries_too() -> None:
     run = invoke("validate", "--all", str(EXAMPLES / "conforming.jsonl"))
     assert run.stdout.count("  ok\n") == 8

@@ -112,6 +112,20 @@ def test_a_usage_error_in_json_format_is_still_a_json_document() -> None:
     assert "does-not-exist.jsonl" in errors
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["-f", "json"], "Missing argument 'PATHS...'.", id="no-path"),
+        pytest.param(["--format=json", "--bogus", "x"], "No such option '--bogus'.", id="unknown-option"),
+    ],
+)
+def test_a_command_line_error_in_json_format_is_still_a_json_document(args: list[str], message: str) -> None:
+    code, output, errors = run("drift", *args)
+    assert code == 2
+    assert json.loads(output) == {"error": {"message": message}}
+    assert message in errors
+
+
 def test_a_corpus_that_could_not_be_read_fails_even_its_own_baseline(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     assert run("drift", "--write-baseline", str(baseline), str(EXAMPLES))[0] == 0
