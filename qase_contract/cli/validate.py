@@ -78,7 +78,7 @@ def _error_document(format_: str, message: str) -> str | None:
     default=MAX_RECORD_BYTES,
     show_default=True,
     metavar="BYTES",
-    help="Records larger than this are reported, not read.",
+    help="JSON Lines records and single-delivery files larger than this are reported, not checked.",
 )
 def validate(
     paths: tuple[str, ...],

@@ -199,16 +199,41 @@ def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> 
             yield from json_lines(stream, source, max_record, read=seen)
             return
     # One whole document (a delivery, an array of them, or a HAR archive).
-    head = b"".join(line for _, line in seen if isinstance(line, bytes))
-    data = _rest(stream, head, source)
+    data = _document(stream, seen, source)
     if isinstance(data, Delivery):
         yield data
     elif not data.strip():
         yield empty_source(source)
     elif suffix in HAR_SUFFIXES:
         yield from _har_file(data, source)
+    elif len(data) > max_record and data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"{":
+        # One delivery in the file: the file is the record, and the record limit holds for it.
+        reason = (
+            f"record of {len(data):,} bytes is over the {max_record:,}-byte limit (a Qase delivery "
+            "is a few kilobytes); raise the limit with --max-record-size"
+        )
+        yield Delivery(ReadFailure(reason), Location(source), size=len(data))
     else:
         yield from document_deliveries(data, source)
+
+
+def _document(stream: BinaryIO, seen: list[tuple[int, bytes | int]], source: str) -> bytes | Delivery:
+    """The whole document, from the lines read to recognise it and the rest of the stream.
+
+    A line over the record limit was skipped while recognising the format, not kept: a file is
+    then read again from its start; a pipe cannot be, so the document is reported instead.
+    """
+    skipped = [size for _, size in seen if isinstance(size, int)]
+    if not skipped:
+        return _rest(stream, b"".join(line for _, line in seen if isinstance(line, bytes)), source)
+    if stream.seekable():
+        stream.seek(0)
+        return _rest(stream, b"", source)
+    reason = (
+        f"a line of {skipped[0]:,} bytes, over the record limit, inside a JSON document read from a "
+        "stream that cannot be read twice; raise --max-record-size or write the dump as JSON Lines"
+    )
+    return Delivery(ReadFailure(reason), Location(source))
 
 
 def _starts_json_lines(

@@ -233,6 +233,39 @@ def test_a_record_over_the_limit_is_skipped_unread_and_the_next_one_is_read(tmp_
     assert (str(deliveries[2].location), deliveries[2].body) == (f"{dump}:3", LINE)
 
 
+def test_a_json_array_with_a_line_over_the_record_limit_loses_no_delivery(tmp_path: Path) -> None:
+    dump = tmp_path / "array.json"
+    # The second line, read while recognising the format, is over the limit.
+    dump.write_bytes(b"[\n" + b", ".join([LINE] * 40) + b",\n" + LINE + b"\n]\n")
+    deliveries = list(read_path(dump, max_record=len(LINE) * 2))
+    assert len(deliveries) == 41
+    assert set(bodies(deliveries)) == {LINE}
+
+
+class OneWayStream(io.BytesIO):
+    """A pipe: read once, never again."""
+
+    def seekable(self) -> bool:
+        return False
+
+
+def test_a_piped_json_document_with_a_line_over_the_limit_is_reported_not_cut() -> None:
+    data = b"[\n" + b", ".join([LINE] * 40) + b"\n]\n"
+    (delivery,) = list(read_stream(OneWayStream(data), "<stdin>", max_record=len(LINE) * 2))  # type: ignore[arg-type]
+    assert isinstance(delivery.body, ReadFailure)
+    assert "inside a JSON document read from a stream that cannot be read twice" in delivery.body.reason
+
+
+def test_a_single_delivery_file_over_the_record_limit_is_reported(tmp_path: Path) -> None:
+    dump = tmp_path / "one.json"
+    dump.write_text(json.dumps(GOOD, indent=2), encoding="utf-8")
+    (delivery,) = read_path(dump, max_record=100)
+    assert isinstance(delivery.body, ReadFailure)
+    assert "over the 100-byte limit" in delivery.body.reason
+    (array_item, *_) = read_path(dump, max_record=len(dump.read_bytes()))
+    assert array_item.body == GOOD
+
+
 class CountingStream(io.BytesIO):
     def __init__(self, data: bytes) -> None:
         super().__init__(data)
