@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -22,13 +23,27 @@ def report_stream(output: str | None) -> Iterator[IO[str]]:
     if output is None or output == "-":
         yield sys.stdout
         return
+    if not output:
+        raise click.UsageError("--output: the file name is empty")
     target = Path(output)
+    if _exists_but_not_a_file(target):
+        # A device, a FIFO or a process substitution (/dev/null, >(cat)): written straight
+        # through, never replaced by a file.
+        try:
+            stream = target.open("w", encoding="utf-8", newline="")
+        except OSError as error:
+            raise _cannot_write(output, error) from None
+        with stream:
+            yield stream
+        return
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))  # replace the file it points to, keep the link
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         # mkstemp makes the file private (0600); a report gets the mode any new file would.
         os.fchmod(handle, 0o666 & ~_umask())
     except OSError as error:
-        raise click.UsageError(f"--output {output}: cannot write there: {error.strerror or error}") from None
+        raise _cannot_write(output, error) from None
     finished = False
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
@@ -43,6 +58,17 @@ def report_stream(output: str | None) -> Iterator[IO[str]]:
             Path(temporary).replace(target)
         else:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _cannot_write(output: str, error: OSError) -> click.UsageError:
+    return click.UsageError(f"--output {output}: cannot write there: {error.strerror or error}")
+
+
+def _exists_but_not_a_file(target: Path) -> bool:
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        return False  # not there yet (or a dangling link): made as a new file
 
 
 def _umask() -> int:

@@ -301,3 +301,42 @@ def test_the_sarif_schema_check_is_not_vacuous() -> None:
     assert not Draft4Validator(SARIF_SCHEMA).is_valid(log)
     result["level"] = "error"
     assert Draft4Validator(SARIF_SCHEMA).is_valid(log)
+
+
+# -- where --output writes ----------------------------------------------------------------------------
+
+
+def test_output_to_a_fifo_writes_through_without_replacing_it(tmp_path: Path) -> None:
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    run = invoke("validate", "-o", str(fifo), str(EXAMPLES / "conforming.jsonl"))
+    reader.join(timeout=10)
+    assert run.code == 0
+    assert received[0].startswith(b"8 deliveries: 8 conforming")
+    # Still a FIFO: a device such as /dev/null takes the same path (not tried here: a regression
+    # would replace the machine's /dev/null).
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_output_through_a_symlink_replaces_the_file_and_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "real.txt").write_text("old", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to("real.txt")
+    assert invoke("validate", "-o", str(link), str(EXAMPLES / "conforming.jsonl")).code == 0
+    assert link.is_symlink()
+    assert (tmp_path / "real.txt").read_text(encoding="utf-8").startswith("8 deliveries")
+
+
+def test_an_empty_output_name_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = invoke("validate", "-o", "", str(EXAMPLES / "conforming.jsonl"))
+    assert run.code == 2
+    assert "--output: the file name is empty" in run.stderr
+    assert list(tmp_path.iterdir()) == []
