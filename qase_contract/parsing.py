@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -77,10 +78,28 @@ def json_data(value: object) -> Parsed | Finding:
 
 
 def _with_big_ints_as_floats(value: object) -> object:
-    if isinstance(value, dict):
-        return {key: _with_big_ints_as_floats(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_with_big_ints_as_floats(item) for item in value]
+    """A copy of ``value`` with integers past 64 bits as floats; iterative, like the walk
+    before it, so no depth of nesting can exhaust the recursion limit."""
+    if not isinstance(value, (dict, list)):
+        return _as_number(value)
+    copy: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, copy)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            new: Any = _as_number(item)
+            if isinstance(item, (dict, list)):
+                new = {} if isinstance(item, dict) else []
+                stack.append((item, new))  # filled later: the copy holds it already
+            if isinstance(target, dict):
+                target[key] = new
+            else:
+                target.append(new)
+    return copy
+
+
+def _as_number(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
         return float(value)
     return value

@@ -64,6 +64,18 @@ def test_deep_nesting_inside_a_parsed_delivery_is_checked_without_error(canonica
     assert [(f.code, f.path) for f in result.findings] == [("unknown-field", "/payload/nested")]
 
 
+@pytest.mark.parametrize("container", ["object", "array"])
+def test_a_big_integer_deep_inside_a_parsed_delivery_is_checked_without_error(
+    canonical: dict[str, Any], container: str
+) -> None:
+    deep: Any = 2**70  # past 64 bits: the value is copied with it as a float
+    for _ in range(5_000):
+        deep = {"a": deep} if container == "object" else [deep]
+    canonical["payload"]["nested"] = deep
+    result = validate(canonical)
+    assert [(f.code, f.path) for f in result.findings] == [("unknown-field", "/payload/nested")]
+
+
 def test_deep_nesting_in_json_text_is_refused_by_the_parser_not_by_a_crash() -> None:
     body = '{"event_name": "run.deleted", "payload": ' + '{"a": ' * 10_000 + "1" + "}" * 10_000 + "}"
     code, _, message = only_finding(body)
