@@ -58,6 +58,8 @@ class Target:
 
     @classmethod
     def parse(cls, url: str) -> Target:
+        if any(character.isspace() or not character.isprintable() for character in url):
+            raise BadTarget(f"{url!r} holds a space or control character; percent-encode it")
         try:
             parts = urllib.parse.urlsplit(url)
         except ValueError as error:  # an unbalanced IPv6 bracket, for one

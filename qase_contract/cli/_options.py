@@ -20,6 +20,16 @@ schemas_option: Callable[[F], F] = click.option(
 )
 
 
+class FiniteRange(click.FloatRange):
+    """A float range that also refuses ``nan`` (which every comparison lets through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
+
+
 def schema_set_from(overlay: str | None) -> SchemaSet:
     """The built-in schemas, with the ``--schemas`` folder laid over them; a usage error if unusable."""
     if overlay is None:

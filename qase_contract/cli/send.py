@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from qase_contract.catalog import EVENTS
+from qase_contract.cli._options import FiniteRange
 from qase_contract.sender import (
     DEFAULT_TIMEOUT,
     BadTarget,
@@ -42,9 +43,17 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
     show_envvar=True,
     help="Send this X-Qase-Secret (replays get it in place of the redacted one).",
 )
-@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most N deliveries per second.")
 @click.option(
-    "--timeout", default=DEFAULT_TIMEOUT, show_default=True, type=click.FloatRange(min=0, min_open=True)
+    "--rate",
+    type=FiniteRange(min=0.001, max=100_000),
+    help="At most N deliveries per second (0.001 to 100000).",
+)
+@click.option(
+    "--timeout",
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    type=FiniteRange(min=0, min_open=True, max=3600),
+    help="Seconds to wait for each answer (at most an hour).",
 )
 def send(
     url: str,

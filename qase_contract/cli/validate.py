@@ -26,7 +26,7 @@ from qase_contract.cli.output import colour_wanted, report_stream
 from qase_contract.registry import SchemaSetError
 from qase_contract.reporters import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters.text import TextReporter
-from qase_contract.sources import MAX_RECORD_BYTES, STDIN, SourceError, read_paths
+from qase_contract.sources import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, STDIN, SourceError, read_paths
 from qase_contract.validator import Validator
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 #: Above this much input, worker processes repay their start-up (about 50 ms each).
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+#: More workers than this only cost start-up time and memory on any machine it runs on.
+MAX_JOBS = 256
 
 
 def _error_document(format_: str, message: str) -> str | None:
@@ -67,14 +69,14 @@ def _error_document(format_: str, message: str) -> str | None:
 @click.option(
     "-j",
     "--jobs",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_JOBS),
     default=None,
     help="Worker processes; 0 uses every core. Default: one for up to 16 MiB of input, every core above.",
 )
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option(
     "--max-record-size",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_DOCUMENT_BYTES),
     default=MAX_RECORD_BYTES,
     show_default=True,
     metavar="BYTES",

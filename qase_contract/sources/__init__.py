@@ -31,6 +31,7 @@ from qase_contract.sources.model import Delivery, Location, ReadFailure, SourceE
 
 __all__ = [
     "DUMP_SUFFIXES",
+    "MAX_DOCUMENT_BYTES",
     "MAX_RECORD_BYTES",
     "STDIN",
     "Delivery",

@@ -159,6 +159,11 @@ def test_a_broken_capture_line_is_reported_at_its_line_and_the_rest_still_sent(
         (["http:///path", "--all-events"], "has no host"),
         (["http://127.0.0.1:1/", "--from", "no-such-capture.jsonl"], "does not exist"),
         (["http://127.0.0.1:1/", "--all-events", "--rate", "0"], "--rate"),
+        (["http://127.0.0.1:1/", "--all-events", "--rate", "nan"], "'nan' is not a number"),
+        (["http://127.0.0.1:1/", "--all-events", "--rate", "1e-300"], "not in the range 0.001<=x<=100000"),
+        (["http://127.0.0.1:1/", "--all-events", "--timeout", "inf"], "not in the range 0<x<=3600"),
+        (["http://127.0.0.1:1/", "--all-events", "--timeout", "nan"], "'nan' is not a number"),
+        (["http://host with space/", "--all-events"], "holds a space or control character"),
     ],
 )
 def test_usage_errors_exit_2_saying_what_is_wrong(args: list[str], message: str) -> None:

@@ -60,6 +60,19 @@ def test_verbose_shows_every_finding_with_expected_actual_and_schema() -> None:
     ) in run.stdout
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--jobs", "99999999999999999999999", "not in the range 0<=x<=256"),
+        ("--max-record-size", "9223372036854775807", "not in the range 1<=x<=536870912"),
+    ],
+)
+def test_numbers_past_what_a_machine_can_use_are_usage_errors(option: str, value: str, message: str) -> None:
+    run = invoke("validate", option, value, str(EXAMPLES))
+    assert run.code == 2
+    assert message in run.stderr
+
+
 def test_quiet_and_verbose_together_are_a_usage_error() -> None:
     run = invoke("validate", "-q", "-v", str(EXAMPLES))
     assert run.code == 2

@@ -26,6 +26,8 @@ def test_a_target_keeps_the_path_and_query_of_its_url() -> None:
         ("http://", "no host"),
         ("http://h:99999/", "port that is not a number"),
         ("http://[::1", "not a valid URL"),
+        ("http://host with space/", "space or control character"),
+        ("http://host/\r\nX-Injected: 1", "space or control character"),
     ],
 )
 def test_a_target_that_cannot_be_posted_to_says_why(url: str, reason: str) -> None:
