@@ -9,7 +9,6 @@ of the set, which :func:`unresolved_refs` proves before a set is handed out.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,6 +16,8 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
+
+import orjson
 
 from qase_contract._pointer import child, pointer
 from qase_contract._resources import schemas_root
@@ -92,6 +93,10 @@ class SchemaSet:
                     ) from None
             try:
                 validator_for(schema, default=_draft202012()).check_schema(dict(schema))
+            except RecursionError:
+                raise SchemaSetError(
+                    f"{self.relative_name(schema_id)}: nested too deep to be checked"
+                ) from None
             except SchemaError as error:
                 where = pointer(error.path) or "/"
                 raise SchemaSetError(
@@ -165,9 +170,12 @@ def _load_folder(root: Path, excluded: tuple[str, ...]) -> Iterator[tuple[str, S
         relative = path.relative_to(root)
         if relative.parts[0] in excluded:
             continue
+        if not path.is_file():  # reading a FIFO would wait forever
+            raise SchemaSetError(f"{path}: not a regular file (a FIFO, socket or device)")
         try:
-            schema = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+            # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
+            schema = orjson.loads(path.read_bytes())
+        except (OSError, ValueError) as error:
             raise SchemaSetError(f"{path}: cannot read schema: {error}") from None
         if not isinstance(schema, dict):
             raise SchemaSetError(f"{path}: a schema file must hold a JSON object")

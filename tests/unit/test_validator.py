@@ -234,6 +234,9 @@ def test_an_overlay_ref_to_a_missing_definition_is_refused(tmp_path: Path) -> No
         ("{not json", "cannot read schema"),
         ("[1, 2]", "must hold a JSON object"),
         ('{"type": 12}', "not a valid JSON Schema at /type"),
+        ('{"items": ' * 3000 + "{}" + "}" * 3000, "cannot read schema: depth limit exceeded"),
+        ('{"items": ' * 900 + "{}" + "}" * 900, "nested too deep to be checked"),
+        ('{"minimum": 1e400}', "cannot read schema: number is infinity"),
     ],
 )
 def test_an_unusable_overlay_file_is_refused_naming_the_file(
@@ -249,6 +252,14 @@ def test_an_overlay_folder_must_exist_and_hold_schemas(tmp_path: Path) -> None:
     with pytest.raises(SchemaSetError, match="not found"):
         Validator(schemas=tmp_path / "missing")
     with pytest.raises(SchemaSetError, match=r"no \*\.json schema files"):
+        Validator(schemas=tmp_path)
+
+
+def test_a_fifo_in_the_overlay_folder_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.schema.json")
+    with pytest.raises(SchemaSetError, match=r"pipe\.schema\.json: not a regular file"):
         Validator(schemas=tmp_path)
 
 
