@@ -50,7 +50,10 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
-    help="Exit 1 when the corpus shows a shape this baseline lacks (new event, field, type or value).",
+    help=(
+        "Exit 1 when the corpus shows a shape this baseline lacks "
+        "(new event, field, type, value or broken limit)."
+    ),
 )
 def drift(
     paths: tuple[str, ...],
