@@ -181,19 +181,19 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
             make_finding(
                 "out-of-range",
                 path,
-                f"{shown_at(path, error.instance)} is {_RANGE[keyword]} {shown(value)}",
+                f"{shown_at(path, error.instance)} is {broken_limit(keyword, value)}",
                 schema_path=schema_path,
                 expected=f"{keyword} {shown(value)}",
                 actual=shown_at(path, error.instance),
             )
         ]
     if keyword in ("pattern", "format", "minLength", "maxLength"):
-        expected = f"pattern {value}" if keyword == "pattern" else f"{keyword} {shown(value)}"
+        expected = _expectation(keyword, value)
         return [
             make_finding(
                 "bad-format",
                 path,
-                f"{shown_at(path, error.instance)} does not match {expected}",
+                f"{shown_at(path, error.instance)} {broken_limit(keyword, value)}",
                 schema_path=schema_path,
                 expected=expected,
                 actual=shown_at(path, error.instance),
@@ -214,6 +214,19 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
     # python-jsonschema's message quotes the value: not for a credential.
     message = f"the value breaks {keyword}" if is_credential_path(path) else error.message
     return [make_finding("invalid-value", path, message, schema_path=schema_path)]
+
+
+def broken_limit(keyword: str, limit: object) -> str:
+    """How a value breaks a limit keyword, worded as its finding is: "above the maximum 10"."""
+    if keyword in _RANGE:
+        return f"{_RANGE[keyword]} {shown(limit)}"
+    if keyword == "multipleOf":
+        return f"not a multiple of {shown(limit)}"
+    return f"does not match {_expectation(keyword, limit)}"
+
+
+def _expectation(keyword: str, limit: object) -> str:
+    return f"pattern {limit}" if keyword == "pattern" else f"{keyword} {shown(limit)}"
 
 
 def _type_finding(error: ValidationError, path: str, schema_path: str) -> Finding:

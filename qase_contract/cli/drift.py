@@ -56,7 +56,10 @@ def _error_document(output_format: str, message: str) -> str | None:
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
-    help="Exit 1 when the corpus shows a shape this baseline lacks (new event, field, type or value).",
+    help=(
+        "Exit 1 when the corpus shows a shape this baseline lacks "
+        "(new event, field, type, value or broken limit)."
+    ),
 )
 def drift(
     paths: tuple[str, ...],
@@ -140,13 +143,14 @@ def _usage_error(message: str, output_format: str, output: str | None) -> NoRetu
 
 def _suggest(profile: CorpusProfile, report: DriftReport, folder: str) -> None:
     suggestion = suggest_overlay(profile, report, folder)
-    if not suggestion.files:
+    if suggestion.files:
+        click.echo(
+            f"suggest: wrote {len(suggestion.files)} schema file(s) to {folder} (use --schemas {folder})",
+            err=True,
+        )
+    else:
+        # What cannot be adopted (a broken limit, a missing field) is listed all the same.
         click.echo(f"suggest: nothing to adopt; {folder} left unchanged", err=True)
-        return
-    click.echo(
-        f"suggest: wrote {len(suggestion.files)} schema file(s) to {folder} (use --schemas {folder})",
-        err=True,
-    )
     for line in suggestion.adopted:
         click.echo(f"  adopted: {line}", err=True)
     for line in suggestion.not_adopted:

@@ -1,11 +1,13 @@
 """Baselines: each event's observed shape stored as a file, and a corpus checked against it in CI.
 
-A baseline holds, per event, every path seen with its JSON types, and the values seen of the
-contract's closed sets (``enum``/``const``). It holds no counts, no locations and no other
-values (so no free text and no personal data), and it is written in a stable order, so it
-diffs well under version control. A corpus fails its baseline when it shows a new event, a
-new path, a new type at a path or a new value of a closed set; baseline entries the corpus
-never showed are warnings.
+A baseline holds, per event, every path seen with its JSON types, the values seen of the
+contract's closed sets (``enum``/``const``) and the names of the limit keywords broken there
+(``maximum``, ``pattern``, ...). It holds no counts, no locations and no other values (so no
+free text and no personal data), and it is written in a stable order, so it diffs well under
+version control. A corpus fails its baseline when it shows a new event, a new path, a new type
+at a path, a new value of a closed set or a limit broken where it was not; baseline entries
+the corpus never showed are warnings. A baseline written before limits were profiled (no
+``breaks``) reads as one where no limit was broken.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ class BaselineError(ValueError):
 
 @dataclass(frozen=True)
 class PathShape:
-    """What a baseline knows of one path: its types, and the values of a closed set."""
+    """What a baseline knows of one path: its types, the values of a closed set, broken limits."""
 
     types: frozenset[str]
     values: tuple[object, ...] | None = None
+    breaks: frozenset[str] = frozenset()  # names of the limit keywords broken here
 
 
 Shapes = dict[str, dict[str, PathShape]]
@@ -46,8 +49,9 @@ class NewShape:
 
     event: str
     path: str  # "" for a whole new event
-    what: str  # "event", "field", "type" or "value"
-    detail: object  # the types of a new field, the new type, the new value; deliveries of an event
+    what: str  # "event", "field", "type", "value" or "break"
+    detail: object  # the types of a new field, the new type, the new value, the keyword broken;
+    # deliveries of an event
     first_location: str
 
 
@@ -88,10 +92,11 @@ def _paths(root: ObservedNode) -> list[tuple[str, PathShape, ObservedNode]]:
         values = None
         if node.closed_set and node.values is not None:
             values = tuple(node.values)
-        shape = PathShape(frozenset(node.types()), values)
+        breaks = frozenset(limit.keyword for limit in node.broken_limits)
+        shape = PathShape(frozenset(node.types()), values, breaks)
         if path in found:  # an array and a map at the same path share the wildcard
             known, first = found[path]
-            shape = PathShape(known.types | shape.types, _merged(known.values, values))
+            shape = PathShape(known.types | shape.types, _merged(known.values, values), known.breaks | breaks)
             node = first
         found[path] = (shape, node)
     return [(path, shape, node) for path, (shape, node) in sorted(found.items())]
@@ -111,6 +116,8 @@ def baseline_data(profile: CorpusProfile) -> dict[str, Any]:
             entry: dict[str, Any] = {"types": [name for name in TYPE_ORDER if name in shape.types]}
             if shape.values is not None:
                 entry["values"] = sorted(shape.values, key=_value_order)
+            if shape.breaks:
+                entry["breaks"] = sorted(shape.breaks)
             events[name][path] = entry
     return {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "events": events}
 
@@ -166,7 +173,10 @@ def _path_shape(file: str | PathLike[str], where: str, entry: object) -> PathSha
         not isinstance(values, list) or any(isinstance(value, (dict, list)) for value in values)
     ):
         raise BaselineError(f"{file}: {where}/values must be a list of scalar values")
-    return PathShape(frozenset(types), tuple(values) if values is not None else None)
+    breaks = entry.get("breaks", [])
+    if not isinstance(breaks, list) or any(not isinstance(keyword, str) for keyword in breaks):
+        raise BaselineError(f"{file}: {where}/breaks must be a list of keyword names, got {breaks!r}")
+    return PathShape(frozenset(types), tuple(values) if values is not None else None, frozenset(breaks))
 
 
 def check_baseline(profile: CorpusProfile, baseline: Shapes, source: str) -> BaselineCheck:
@@ -196,10 +206,22 @@ def check_baseline(profile: CorpusProfile, baseline: Shapes, source: str) -> Bas
                     if value not in before.values:
                         where = str(node.value_first_seen.get(value, node.first_location))
                         check.new.append(NewShape(name, path, "value", value, where))
+            check.new.extend(_new_breaks(name, path, shape, node, before))
         check.unseen.extend(_unseen(name, known, {path: shape for path, shape, _ in _paths(event.root)}))
     for name in sorted(set(baseline) - set(profile.events)):
         check.unseen.append(UnseenShape(name, "", "event", None))
     return check
+
+
+def _new_breaks(
+    event: str, path: str, shape: PathShape, node: ObservedNode, before: PathShape
+) -> list[NewShape]:
+    """Limit keywords broken at ``path`` that the baseline did not record as broken there."""
+    first_seen = {limit.keyword: broken.first_location for limit, broken in node.broken_limits.items()}
+    return [
+        NewShape(event, path, "break", keyword, str(first_seen.get(keyword, node.first_location)))
+        for keyword in sorted(shape.breaks - before.breaks)
+    ]
 
 
 def _unseen(event: str, known: dict[str, PathShape], seen: dict[str, PathShape]) -> list[UnseenShape]:
@@ -221,6 +243,9 @@ def _unseen(event: str, known: dict[str, PathShape], seen: dict[str, PathShape])
             unseen.extend(
                 UnseenShape(event, path, "value", value) for value in before.values if value not in now.values
             )
+        unseen.extend(
+            UnseenShape(event, path, "break", keyword) for keyword in sorted(before.breaks - now.breaks)
+        )
     return unseen
 
 

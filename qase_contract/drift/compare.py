@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qase_contract._pointer import child as child_pointer
-from qase_contract.drift.contract import TYPE_ORDER, ContractNode
+from qase_contract.drift.contract import KEY_PATTERN, TYPE_ORDER, ContractNode
 from qase_contract.drift.profile import WILDCARD, CorpusProfile, EventProfile, ObservedNode
 from qase_contract.drift.shape import observed_schema
 from qase_contract.explain import json_type
@@ -71,6 +71,41 @@ class UnknownValues:
     node: ObservedNode = field(repr=False, compare=False)
 
 
+#: The validator's finding code for a break of each limit keyword.
+LIMIT_CODES = {
+    "minimum": "out-of-range",
+    "exclusiveMinimum": "out-of-range",
+    "maximum": "out-of-range",
+    "exclusiveMaximum": "out-of-range",
+    "multipleOf": "invalid-value",
+    "minLength": "bad-format",
+    "maxLength": "bad-format",
+    "pattern": "bad-format",
+    KEY_PATTERN: "bad-format",
+}
+
+
+@dataclass(frozen=True)
+class LimitBreak:
+    """Values that break a value limit of the contract: breaking, a violation for the validator.
+
+    For ``propertyNames`` the path is the object's and the values are its keys.
+    """
+
+    path: str
+    keyword: str
+    limit: object
+    count: int
+    of: int  # values seen at the path (keys, for propertyNames)
+    first_location: str
+    examples: tuple[object, ...]
+    redacted: bool
+
+    @property
+    def code(self) -> str:
+        return LIMIT_CODES[self.keyword]
+
+
 @dataclass(frozen=True)
 class MissingRequired:
     path: str
@@ -92,6 +127,7 @@ class EventDrift:
     type_changes: list[TypeChange] = field(default_factory=list)
     forbidden_nulls: list[ForbiddenNull] = field(default_factory=list)
     unknown_values: list[UnknownValues] = field(default_factory=list)
+    limit_breaks: list[LimitBreak] = field(default_factory=list)
     observed_schema: dict[str, Any] | None = None  # unknown events: the shape of their payload
     notes: list[str] = field(default_factory=list)
 
@@ -104,6 +140,7 @@ class EventDrift:
             or self.type_changes
             or self.forbidden_nulls
             or self.unknown_values
+            or self.limit_breaks
         )
 
 
@@ -156,6 +193,7 @@ def _event_drift(profile: CorpusProfile, event: EventProfile) -> EventDrift:
         drift.type_changes,
         drift.forbidden_nulls,
         drift.unknown_values,
+        drift.limit_breaks,
     ):
         found.sort(key=lambda item: item.path)
     drift.unseen_optional_fields.sort()
@@ -170,6 +208,8 @@ def _compare(drift: EventDrift, node: ObservedNode, path: str) -> None:
     _check_types(drift, node, contract, types, path)
     if contract.values is not None:
         _check_values(drift, node, contract, path)
+    if node.broken_limits:
+        _check_limits(drift, node, path)
     objects = types.get("object", 0)
     if objects:
         _check_keys(drift, node, contract, objects, path)
@@ -215,6 +255,23 @@ def _check_values(drift: EventDrift, node: ObservedNode, contract: ContractNode,
     if unknown:
         drift.unknown_values.append(
             UnknownValues(path, allowed, unknown, node.count, not node.values_capped, node)
+        )
+
+
+def _check_limits(drift: EventDrift, node: ObservedNode, path: str) -> None:
+    for limit, broken in node.broken_limits.items():
+        of = node.keys_checked if limit.keyword == KEY_PATTERN else node.count
+        drift.limit_breaks.append(
+            LimitBreak(
+                path,
+                limit.keyword,
+                limit.limit,
+                broken.count,
+                of,
+                str(broken.first_location),
+                tuple(broken.examples),
+                node.redacted,
+            )
         )
 
 

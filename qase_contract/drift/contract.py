@@ -4,8 +4,10 @@ The drift profile never validates a delivery; it compares what it saw with this 
 end. The tree follows the keywords the contract uses (``type``, ``properties``, ``required``,
 ``additionalProperties``, ``unevaluatedProperties``, ``items``, ``enum``, ``const``, ``$ref``)
 and reads ``allOf`` as "all of these hold" and ``anyOf``/``oneOf`` as "one of these", which is
-how overlays that widen a type (see :mod:`qase_contract.drift.suggest`) are written. Keywords
-that restrict values further (``pattern``, ``minimum``, ...) are the validator's business.
+how overlays that widen a type (see :mod:`qase_contract.drift.suggest`) are written. It also
+reads the value limits (``minimum``, ``maximum``, their exclusive forms, ``multipleOf``,
+``minLength``, ``maxLength``, ``pattern`` and a ``propertyNames`` pattern) as :class:`Limits`,
+so the profile can count the values that break them without validating whole deliveries.
 
 Each node remembers where it is declared (``origins``: the subschemas found under the parent's
 ``properties``/``items``/``additionalProperties``) and which subschemas close it (``closers``),
@@ -15,10 +17,13 @@ so a suggested overlay can edit exactly those places.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from qase_contract.ecma_regex import compile_pattern
 from qase_contract.registry import SchemaSet
 
 if TYPE_CHECKING:
@@ -36,6 +41,69 @@ class Place:
     pointer: str
 
 
+#: Limit keywords on numbers, each with the test a breaking value passes: ``test(limit, value)``.
+_NUMBER_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "minimum": operator.gt,  # limit > value
+    "exclusiveMinimum": operator.ge,
+    "maximum": operator.lt,
+    "exclusiveMaximum": operator.le,
+}
+_STRING_LENGTH_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "minLength": lambda limit, text: len(text) < limit,
+    "maxLength": lambda limit, text: len(text) > limit,
+}
+#: The keyword a ``propertyNames`` pattern is reported under.
+KEY_PATTERN = "propertyNames"
+
+
+def _not_a_multiple(limit: Any, number: Any) -> bool:
+    """python-jsonschema's ``multipleOf``, so drift and the validator agree."""
+    if isinstance(limit, float):
+        try:
+            quotient = number / limit
+            return bool(int(quotient) != quotient)
+        except OverflowError:
+            return (Fraction(number) / Fraction(limit)).denominator != 1
+    return bool(number % limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One value limit of the contract: ``keyword`` with its value in the schema (``limit``)."""
+
+    keyword: str
+    limit: object  # a number, or the pattern text of ``pattern`` and ``propertyNames``
+    broken_by: Callable[[Any], bool] = field(compare=False, repr=False)
+
+    @classmethod
+    def of(cls, keyword: str, limit: object) -> Limit:
+        if keyword in _NUMBER_TESTS:
+            test = _NUMBER_TESTS[keyword]
+        elif keyword in _STRING_LENGTH_TESTS:
+            test = _STRING_LENGTH_TESTS[keyword]
+        elif keyword == "multipleOf":
+            test = _not_a_multiple
+        else:  # pattern, propertyNames: compiled here, once, with the validator's ECMA semantics
+            compiled = compile_pattern(str(limit))
+            return cls(keyword, limit, lambda text: compiled.search(text) is None)
+        return cls(keyword, limit, functools.partial(test, limit))
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The limits on the numbers, the strings and the object keys found at one path."""
+
+    numbers: tuple[Limit, ...] = ()
+    strings: tuple[Limit, ...] = ()
+    keys: tuple[Limit, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.numbers or self.strings or self.keys)
+
+
+NO_LIMITS = Limits()
+
+
 @dataclass(slots=True)
 class ContractNode:
     """The contract at one path: allowed types, declared keys, closed set of values."""
@@ -47,6 +115,7 @@ class ContractNode:
     additional: ContractNode | None = None  # a map: every key holds this
     items: ContractNode | None = None
     values: tuple[object, ...] | None = None  # enum/const: the closed set
+    limits: Limits = NO_LIMITS
     origins: tuple[Place, ...] = ()
     closers: tuple[Place, ...] = ()
 
@@ -81,6 +150,11 @@ def _intersect(a: ContractNode, b: ContractNode) -> ContractNode:
         additional=_merge_optional(a.additional, b.additional, _intersect),
         items=_merge_optional(a.items, b.items, _intersect),
         values=values,
+        limits=Limits(
+            _unique(a.limits.numbers + b.limits.numbers),
+            _unique(a.limits.strings + b.limits.strings),
+            _unique(a.limits.keys + b.limits.keys),
+        ),
         origins=_unique(a.origins + b.origins),
         closers=_unique(a.closers + b.closers),
     )
@@ -103,9 +177,29 @@ def _union(a: ContractNode, b: ContractNode) -> ContractNode:
         additional=_merge_optional(a.additional, b.additional, _union),
         items=_merge_optional(a.items, b.items, _union),
         values=values,
+        limits=Limits(
+            _common_limits(a, b, ("integer", "number"), lambda node: node.limits.numbers),
+            _common_limits(a, b, ("string",), lambda node: node.limits.strings),
+            _common_limits(a, b, ("object",), lambda node: node.limits.keys),
+        ),
         origins=_unique(a.origins + b.origins),
         closers=_unique(a.closers + b.closers),
     )
+
+
+def _common_limits(
+    a: ContractNode,
+    b: ContractNode,
+    types: tuple[str, ...],
+    limits_of: Callable[[ContractNode], tuple[Limit, ...]],
+) -> tuple[Limit, ...]:
+    """The limits every branch accepting one of ``types`` imposes (one branch may let a value
+    through that another rejects, so a limit only some of them impose is no limit at all)."""
+    accepting = [node for node in (a, b) if any(node.allows(name) for name in types)]
+    if not accepting:
+        return ()
+    first, *others = (limits_of(node) for node in accepting)
+    return tuple(limit for limit in first if all(limit in other for other in others))
 
 
 def _merge_optional(a: ContractNode | None, b: ContractNode | None, merge: Any) -> ContractNode | None:
@@ -182,6 +276,7 @@ class _Reader:
         required = schema.get("required")
         place = self.places.get(id(schema))
         return ContractNode(
+            limits=_limits_of(schema),
             types=types,
             properties=properties,
             required=frozenset(required) if isinstance(required, list) else frozenset(),
@@ -199,6 +294,35 @@ class _Reader:
         if place is not None:
             node.origins = (place,)
         return node
+
+
+_NUMBER_KEYWORDS = (*_NUMBER_TESTS, "multipleOf")
+_STRING_KEYWORDS = (*_STRING_LENGTH_TESTS, "pattern")
+
+
+def _limits_of(schema: Mapping[str, Any]) -> Limits:
+    """The value limits a subschema declares itself (not those of its ``$ref`` or ``allOf``)."""
+    names = schema.get("propertyNames")
+    key_pattern = names.get("pattern") if isinstance(names, Mapping) else None
+    return Limits(
+        numbers=_declared(schema, _NUMBER_KEYWORDS),
+        strings=_declared(schema, _STRING_KEYWORDS),
+        keys=(Limit.of(KEY_PATTERN, key_pattern),) if isinstance(key_pattern, str) else (),
+    )
+
+
+def _declared(schema: Mapping[str, Any], keywords: tuple[str, ...]) -> tuple[Limit, ...]:
+    return tuple(
+        Limit.of(keyword, schema[keyword])
+        for keyword in keywords
+        if _is_limit_value(keyword, schema.get(keyword))
+    )
+
+
+def _is_limit_value(keyword: str, value: object) -> bool:
+    if keyword == "pattern":
+        return isinstance(value, str)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _schemas_in(value: object) -> list[object]:

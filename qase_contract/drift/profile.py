@@ -10,6 +10,10 @@ are capped, and every cap that bites leaves a note in the report.
 Array items share one node (path segment ``*``); so do the values of a map the contract
 declares with ``additionalProperties`` (plan ``cases``, keyed by case id). Header values are
 never profiled, and fields whose name looks like a credential keep no value at all.
+
+Where the contract limits values (``maximum``, ``pattern``, a ``propertyNames`` pattern, ...),
+the node also counts the values (or keys) that break each limit, with the first location and
+a few clipped examples; nodes without limits pay nothing for it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 
 from qase_contract._credentials import is_credential_name
 from qase_contract._pointer import child as child_pointer
-from qase_contract.drift.contract import ContractNode, Contracts
+from qase_contract.drift.contract import ContractNode, Contracts, Limit, Limits
 from qase_contract.findings import Finding
 from qase_contract.parsing import parse_body
 from qase_contract.registry import ENVELOPE_ID, SchemaSet
@@ -53,10 +57,22 @@ _TYPE_NAMES: dict[type, str] = {
 _NONE = type(None)
 
 
+class BrokenLimit:
+    """The values (or keys) seen at one path that break one limit of the contract."""
+
+    __slots__ = ("count", "examples", "first_location")
+
+    def __init__(self, location: Location) -> None:
+        self.count = 0
+        self.first_location = location
+        self.examples: list[object] = []
+
+
 class ObservedNode:
     """What was seen at one path of one event."""
 
     __slots__ = (
+        "broken_limits",
         "children",
         "closed_set",
         "contract",
@@ -64,6 +80,8 @@ class ObservedNode:
         "examples",
         "first_seen",
         "items",
+        "keys_checked",
+        "limits",
         "redacted",
         "type_counts",
         "value_first_seen",
@@ -87,6 +105,10 @@ class ObservedNode:
         self.values_capped = False
         self.value_first_seen: dict[object, Location] = {}
         self.examples: list[object] = []
+        #: The contract's limits here, or None when it has none (the hot loop tests only that).
+        self.limits: Limits | None = contract.limits if contract is not None and contract.limits else None
+        self.broken_limits: dict[Limit, BrokenLimit] = {}
+        self.keys_checked = 0  # keys held up to a ``propertyNames`` pattern
 
     @property
     def count(self) -> int:
@@ -121,6 +143,29 @@ class ObservedNode:
         for every in (self.entries, self.items):
             if every is not None:
                 yield from every.walk(child_pointer(path, WILDCARD))
+
+    def check_value(self, limits: Limits, value: str | float, location: Location) -> None:
+        """Count ``value`` under each limit it breaks (bools and nulls never come here)."""
+        for limit in limits.strings if type(value) is str else limits.numbers:
+            if limit.broken_by(value):
+                self._note_break(limit, value, location)
+
+    def check_keys(self, limits: Limits, keys: Iterable[str], location: Location) -> None:
+        """Count the keys of an object that break a ``propertyNames`` pattern."""
+        for key in keys:
+            self.keys_checked += 1
+            for limit in limits.keys:
+                if limit.broken_by(key):
+                    self._note_break(limit, key, location)
+
+    def _note_break(self, limit: Limit, value: object, location: Location) -> None:
+        broken = self.broken_limits.get(limit)
+        if broken is None:
+            broken = self.broken_limits[limit] = BrokenLimit(location)
+        broken.count += 1
+        example = clip(value)
+        if not self.redacted and len(broken.examples) < MAX_EXAMPLES and example not in broken.examples:
+            broken.examples.append(example)
 
     def _new_value(self, value: object, location: Location) -> None:
         values = self.values
@@ -279,6 +324,9 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
         )
         return
     if kind is dict:
+        limits = node.limits
+        if limits is not None and limits.keys:
+            node.check_keys(limits, value, location)
         entries = node.entries
         if entries is not None:
             for item in value.values():
@@ -301,6 +349,9 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
         for item in value:
             _fold(event, items, item, location, depth + 1)
     elif kind is not bool and kind is not _NONE:
+        limits = node.limits
+        if limits is not None:
+            node.check_value(limits, value, location)
         values = node.values
         if values is not None:
             count = values.get(value)

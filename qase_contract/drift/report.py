@@ -13,9 +13,10 @@ from typing import Any
 from qase_contract._printable import one_line
 from qase_contract.drift.baseline import BaselineCheck
 from qase_contract.drift.compare import DriftReport, EventDrift
+from qase_contract.drift.contract import KEY_PATTERN
 from qase_contract.drift.profile import clip
 from qase_contract.drift.shape import observed_schema
-from qase_contract.explain import shown
+from qase_contract.explain import broken_limit, shown
 
 REPORT_FORMAT = "qase-contract drift report"
 REPORT_VERSION = 1
@@ -115,6 +116,21 @@ def _event_data(event: EventDrift) -> dict[str, Any]:
                 "complete": item.complete,
             }
             for item in event.unknown_values
+        ],
+        "limit_breaks": [
+            {
+                "path": item.path,
+                "code": item.code,
+                "keyword": item.keyword,
+                "limit": item.limit,
+                "count": item.count,
+                "of": item.of,
+                "share": _share(item.count, item.of),
+                "first_location": item.first_location,
+                "examples": [] if item.redacted else [clip(value, SHOWN_LENGTH) for value in item.examples],
+                "redacted": item.redacted,
+            }
+            for item in event.limit_breaks
         ],
         "missing_required_fields": [
             {
@@ -223,11 +239,38 @@ def _changes(event: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                     value["first_location"],
                 )
             )
+    for item in event["limit_breaks"]:
+        rows.append(
+            (
+                item["code"].replace("-", " "),
+                item["path"],
+                f"{_broken_values(item)} in {_percent(item['count'], item['of'])} "
+                f"{_limit_wording(item)} (breaking)",
+                item["first_location"],
+            )
+        )
     for item in event["missing_required_fields"]:
         rows.append(
             ("missing field", item["path"], f"missing in {_percent(item['missing'], item['of'])}", "")
         )
     return rows
+
+
+def _broken_values(item: dict[str, Any]) -> str:
+    """The examples of a limit break: keys for ``propertyNames``, nothing shown when redacted."""
+    noun = "key" if item["keyword"] == KEY_PATTERN else "value"
+    if item["redacted"]:
+        return f"{noun}s (redacted)" if item["count"] > 1 else f"a {noun} (redacted)"
+    examples = _values(item["examples"])
+    prefix = "e.g. " if item["count"] > len(item["examples"]) else ""
+    if noun == "value":
+        return prefix + examples
+    return f"{prefix}{noun}{'s' if len(item['examples']) > 1 else ''} {examples}"
+
+
+def _limit_wording(item: dict[str, Any]) -> str:
+    keyword = "pattern" if item["keyword"] == KEY_PATTERN else item["keyword"]
+    return broken_limit(keyword, item["limit"])
 
 
 def _schema_rows(schema: dict[str, Any], path: str = "/payload") -> list[tuple[str, str]]:
@@ -253,6 +296,8 @@ def _new_detail(item: dict[str, Any]) -> str:
         text = f"as {_types(detail)}"
     elif what == "value":
         text = shown(detail)
+    elif what == "break":
+        text = f"{detail} broken (breaking)"
     else:
         text = str(detail)
     return text + (f" (first {item['first_location']})" if item["first_location"] else "")
@@ -267,6 +312,7 @@ def _baseline_rows(baseline: dict[str, Any]) -> tuple[list[tuple[str, str, str, 
         f"{item['event']}{' ' + item['path'] if item['path'] else ''}: {item['what']} never seen"
         + (f" ({item['detail']})" if item["what"] == "type" else "")
         + (f" ({shown(item['detail'])})" if item["what"] == "value" else "")
+        + (f" ({item['detail']})" if item["what"] == "break" else "")
         for item in baseline["unseen"]
     ]
     return new, unseen
@@ -356,6 +402,7 @@ def _summary(event: dict[str, Any]) -> str:
         (len(event["type_changes"]), "type change"),
         (len(event["forbidden_nulls"]), "forbidden null"),
         (sum(len(item["values"]) for item in event["unknown_values"]), "unknown value"),
+        (len(event["limit_breaks"]), "broken limit"),
         (len(event["missing_required_fields"]), "missing field"),
     ]
     parts = [f"{count} {label}{'s' if count > 1 else ''}" for count, label in counts if count]

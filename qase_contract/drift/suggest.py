@@ -11,7 +11,8 @@ Edits land in the file that declares the path, so a change to a shared definitio
 ``common/defs.schema.json`` is adopted by every event that uses it. The folder written is a
 complete overlay: it also carries the overlay schemas the profile was made with. Observed
 value sets become ``examples``, never ``enum``: a suggestion does not close a set on a guess.
-What cannot be adopted this way (a required field gone missing) is listed, not written.
+What cannot be adopted this way (a required field gone missing, a broken value limit) is
+listed, not written: loosening a limit is a breaking decision left to a person.
 """
 
 from __future__ import annotations
@@ -142,6 +143,12 @@ def _adopt_changes(event: EventDrift, edits: _Edits, suggestion: Suggestion) -> 
             suggestion.not_adopted.append(
                 f"{name} {unknown.path}: more distinct values than the profile keeps; the rest are not added"
             )
+    for broken in event.limit_breaks:
+        suggestion.not_adopted.append(
+            f"{name} {broken.path}: {broken.keyword} {json.dumps(broken.limit, ensure_ascii=False)} "
+            f"broken in {broken.count} of {broken.of} (a breaking change: loosen the limit by hand "
+            "if Qase really sends such values)"
+        )
     for missing in event.missing_required_fields:
         suggestion.not_adopted.append(
             f"{name} {missing.path}: a required field missing in {missing.missing} of {missing.of} "

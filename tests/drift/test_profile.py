@@ -130,6 +130,8 @@ SHAPE_CODES = {
     "null-not-allowed",
     "missing-field",
     "unknown-event",
+    "out-of-range",
+    "bad-format",
 }
 
 
@@ -142,6 +144,10 @@ def drift_codes(body: object) -> set[tuple[str, str]]:
         found |= {("null-not-allowed", item.path) for item in event.forbidden_nulls}
         found |= {("unknown-value", item.path) for item in event.unknown_values}
         found |= {("missing-field", item.path) for item in event.missing_required_fields}
+        found |= {
+            (item.code, item.path + "/*" if item.keyword == "propertyNames" else item.path)
+            for item in event.limit_breaks
+        }
     return found
 
 
@@ -149,6 +155,8 @@ def validator_codes(body: object) -> set[tuple[str, str]]:
     found = set()
     for finding in Validator().validate(body).findings:
         path = re.sub(r"/-?\d+(?=/|$)", "/*", finding.path)  # array indexes and case-id keys
+        if "propertyNames" in finding.schema_path:  # the key that breaks it, whatever it is
+            path = finding.path.rsplit("/", 1)[0] + "/*"
         if finding.code == "not-an-object":  # the validator's name for a payload of another type
             found.add(("null-not-allowed" if finding.actual == "null" else "wrong-type", path))
         elif finding.code in SHAPE_CODES:

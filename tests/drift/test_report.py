@@ -35,6 +35,7 @@ def no_drift(**overrides: Any) -> dict[str, Any]:
         "type_changes": [],
         "forbidden_nulls": [],
         "unknown_values": [],
+        "limit_breaks": [],
         "missing_required_fields": [],
         "unseen_optional_fields": [],
         "observed_schema": None,
