@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,19 @@ def run(*args: str) -> tuple[int, str, str]:
     """The CLI in-process: exit code, standard output, standard error."""
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.stdout, result.stderr
+
+
+def write_baseline(tmp_path: Path, records: list[Any]) -> Path:
+    """The baseline ``drift --write-baseline`` writes for ``records``."""
+    corpus = write_jsonl(tmp_path / "before.jsonl", records)
+    target = tmp_path / "baseline.json"
+    code, _, errors = run("drift", "--write-baseline", str(target), str(corpus))
+    assert code == 0, errors
+    return target
+
+
+def check_baseline(tmp_path: Path, baseline: Path, records: list[Any]) -> tuple[int, dict[str, Any]]:
+    """The exit code and the JSON report's ``baseline`` part of checking ``records`` against it."""
+    corpus = write_jsonl(tmp_path / "after.jsonl", records)
+    code, output, _ = run("drift", "--format", "json", "--baseline", str(baseline), str(corpus))
+    return code, json.loads(output)["baseline"]

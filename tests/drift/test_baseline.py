@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.drift.corpora import changed, example, run, write_jsonl
+from tests.drift.corpora import changed, check_baseline, example, run, write_baseline, write_jsonl
 
 CONFORMING = ROOT / "examples" / "conforming.jsonl"
 
@@ -17,20 +17,9 @@ CONFORMING = ROOT / "examples" / "conforming.jsonl"
 @pytest.fixture
 def baseline(tmp_path: Path) -> Path:
     """The baseline of a small corpus: two milestones, a case and a custom field."""
-    corpus = write_jsonl(
-        tmp_path / "before.jsonl",
-        [example("milestone.created"), example("case.created"), example("custom_field.created")],
+    return write_baseline(
+        tmp_path, [example("milestone.created"), example("case.created"), example("custom_field.created")]
     )
-    target = tmp_path / "baseline.json"
-    code, _, _ = run("drift", "--write-baseline", str(target), str(corpus))
-    assert code == 0
-    return target
-
-
-def check(tmp_path: Path, baseline: Path, records: list[Any]) -> tuple[int, dict[str, Any]]:
-    corpus = write_jsonl(tmp_path / "after.jsonl", records)
-    code, output, _ = run("drift", "--format", "json", "--baseline", str(baseline), str(corpus))
-    return code, json.loads(output)["baseline"]
 
 
 def test_a_clean_corpus_passes_its_own_baseline(tmp_path: Path) -> None:
@@ -86,20 +75,22 @@ def test_the_baseline_stores_paths_types_and_closed_set_values_only(baseline: Pa
 def test_a_shape_the_baseline_lacks_exits_1(
     tmp_path: Path, baseline: Path, record: dict[str, Any], new: dict[str, Any]
 ) -> None:
-    code, result = check(tmp_path, baseline, [example("milestone.created"), record])
+    code, result = check_baseline(tmp_path, baseline, [example("milestone.created"), record])
     assert code == 1
     assert result["passed"] is False
     assert result["new"] == [{**new, "first_location": f"{tmp_path / 'after.jsonl'}:2"}]
 
 
 def test_only_the_top_of_a_new_object_is_listed(tmp_path: Path, baseline: Path) -> None:
-    code, result = check(tmp_path, baseline, [changed("milestone.created", owner={"id": 1, "name": "Ann"})])
+    code, result = check_baseline(
+        tmp_path, baseline, [changed("milestone.created", owner={"id": 1, "name": "Ann"})]
+    )
     assert code == 1
     assert [(item["path"], item["detail"]) for item in result["new"]] == [("/payload/owner", ["object"])]
 
 
 def test_baseline_entries_the_corpus_never_showed_are_warnings(tmp_path: Path, baseline: Path) -> None:
-    code, result = check(tmp_path, baseline, [changed("milestone.created", description=...)])
+    code, result = check_baseline(tmp_path, baseline, [changed("milestone.created", description=...)])
     assert code == 0
     assert result == {
         "file": str(baseline),

@@ -17,7 +17,7 @@ from qase_contract.drift import CorpusProfile, compare
 from qase_contract.registry import SchemaSet
 from qase_contract.sources import Delivery, Location
 from tests.conftest import ROOT, example_files, load_json
-from tests.drift.corpora import changed, example, run, write_jsonl
+from tests.drift.corpora import changed, check_baseline, example, run, write_baseline, write_jsonl
 
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 MILESTONE = ROOT / "schemas" / "events" / "milestone" / "created.schema.json"
@@ -357,24 +357,11 @@ def test_an_overlay_suggested_for_other_drift_keeps_the_limits(tmp_path: Path) -
 # -- baselines ----------------------------------------------------------------------------
 
 
-def write_baseline(tmp_path: Path, records: list[Any]) -> Path:
-    corpus = write_jsonl(tmp_path / "before.jsonl", records)
-    target = tmp_path / "baseline.json"
-    assert run("drift", "--write-baseline", str(target), str(corpus))[0] == 0
-    return target
-
-
-def check(tmp_path: Path, baseline: Path, records: list[Any]) -> tuple[int, dict[str, Any]]:
-    corpus = write_jsonl(tmp_path / "after.jsonl", records)
-    code, output, _ = run("drift", "--format", "json", "--baseline", str(baseline), str(corpus))
-    return code, json.loads(output)["baseline"]
-
-
 def test_a_limit_broken_where_the_baseline_had_no_break_exits_1(tmp_path: Path) -> None:
     clean = [example("milestone.created"), example("review.updated"), example("plan.created")]
     baseline = write_baseline(tmp_path, clean)
     assert "breaks" not in baseline.read_text(encoding="utf-8")
-    code, result = check(tmp_path, baseline, every_kind_of_limit())
+    code, result = check_baseline(tmp_path, baseline, every_kind_of_limit())
     after = f"{tmp_path / 'after.jsonl'}:"
     assert code == 1
     assert result["new"] == [
@@ -434,7 +421,7 @@ def test_a_corpus_breaking_limits_passes_its_own_baseline_which_keeps_keyword_na
 
 def test_a_new_limit_keyword_at_a_path_with_breaks_is_still_new(tmp_path: Path) -> None:
     baseline = write_baseline(tmp_path, [enveloped("milestone.created", timestamp=1650533865000)])
-    code, result = check(tmp_path, baseline, [enveloped("milestone.created", timestamp=-5)])
+    code, result = check_baseline(tmp_path, baseline, [enveloped("milestone.created", timestamp=-5)])
     assert code == 1
     assert [(item["path"], item["detail"]) for item in result["new"]] == [("/timestamp", "minimum")]
     assert result["unseen"] == [
@@ -467,11 +454,11 @@ def test_an_old_baseline_without_breaks_loads_as_one_without_breaks(tmp_path: Pa
         ),
         encoding="utf-8",
     )
-    assert check(tmp_path, old, [example("milestone.created")]) == (
+    assert check_baseline(tmp_path, old, [example("milestone.created")]) == (
         0,
         {"file": str(old), "passed": True, "new": [], "unseen": []},
     )
-    code, result = check(tmp_path, old, [enveloped("milestone.created", timestamp=1650533865000)])
+    code, result = check_baseline(tmp_path, old, [enveloped("milestone.created", timestamp=1650533865000)])
     assert code == 1
     assert [(item["path"], item["what"], item["detail"]) for item in result["new"]] == [
         ("/timestamp", "break", "maximum")
