@@ -18,6 +18,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from qase_contract._pointer import escape
 from qase_contract.drift.contract import TYPE_ORDER
 from qase_contract.drift.profile import CorpusProfile, ObservedNode
@@ -133,13 +135,16 @@ def write_baseline(profile: CorpusProfile, path: str | PathLike[str]) -> None:
 
 def read_baseline(path: str | PathLike[str]) -> Shapes:
     """The shapes of a baseline file; :class:`BaselineError` names the place of any problem."""
+    if Path(path).exists() and not Path(path).is_file():  # reading a FIFO would wait forever
+        raise BaselineError(f"{path}: not a regular file (a FIFO, socket or device)")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
+        data = orjson.loads(Path(path).read_bytes())
     except FileNotFoundError:
         raise BaselineError(f"{path}: no such baseline file (write one with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise BaselineError(f"{path}: cannot read the baseline: {error}") from None
-    except ValueError as error:
+    except orjson.JSONDecodeError as error:
         raise BaselineError(f"{path}: the baseline is not valid JSON: {error}") from None
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
         raise BaselineError(f'{path}: not a drift baseline (expected "format": "{BASELINE_FORMAT}")')

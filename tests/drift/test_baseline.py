@@ -127,11 +127,22 @@ def test_checking_and_rewriting_a_baseline_in_one_run_checks_the_old_one(
     assert run("drift", "--baseline", str(baseline), str(corpus))[0] == 0
 
 
+def test_a_baseline_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    target = tmp_path / "baseline.json"
+    os.mkfifo(target)
+    code, _, errors = run("drift", "--baseline", str(target), str(CONFORMING))
+    assert code == 2
+    assert f"--baseline: {target}: not a regular file" in errors
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (None, "no such baseline file (write one with --write-baseline)"),
         ("{", "the baseline is not valid JSON"),
+        ("[" * 5000 + "]" * 5000, "the baseline is not valid JSON: depth limit exceeded"),
         (
             '{"format": "something else"}',
             'not a drift baseline (expected "format": "qase-contract drift baseline")',
@@ -147,7 +158,7 @@ def test_checking_and_rewriting_a_baseline_in_one_run_checks_the_old_one(
             "/events/a.b/~1x/types must be a list of JSON type names, got ['text']",
         ),
     ],
-    ids=["missing", "not-json", "not-a-baseline", "version", "events-not-object", "bad-types"],
+    ids=["missing", "not-json", "too-deep", "not-a-baseline", "version", "events-not-object", "bad-types"],
 )
 def test_an_unusable_baseline_is_a_usage_error_naming_the_place(
     tmp_path: Path, content: str | None, message: str
