@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator
 
 import orjson
@@ -13,12 +14,17 @@ from qase_contract.sources.model import Delivery, Location, ReadFailure
 
 
 def document_deliveries(data: bytes, source: str) -> Iterator[Delivery]:
-    """Deliveries of one whole document. A document that is not JSON is one unparsable delivery."""
+    """Deliveries of one whole document. A document that is not JSON is one unparsable
+    delivery, unless it is an array: then each item is judged on its own, so one broken item
+    (or an array cut short) does not hide the others."""
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
-        # The validator reports why (BOM, NaN, depth, line and column) at the file's location.
-        yield Delivery(data, Location(source), size=len(data))
+        if data.lstrip(b" \t\r\n").startswith(b"["):
+            yield from _items_one_by_one(data, source)
+        else:
+            # The validator reports why (BOM, NaN, depth, line and column) at the file's location.
+            yield Delivery(data, Location(source), size=len(data))
         return
     if is_har(document):
         yield from har_deliveries(document, source, size=len(data))
@@ -30,6 +36,70 @@ def document_deliveries(data: bytes, source: str) -> Iterator[Delivery]:
             yield Delivery(_as_body(item), Location(source, index=index), size=share)
     else:
         yield Delivery(_as_body(document), Location(source), size=len(data))
+
+
+#: A JSON string (escapes included), a lone quote that opens a string never closed, or a
+#: character that shapes the document. Nothing else matters to find where items start and end.
+_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{},]', re.DOTALL)
+
+
+#: What a span of :func:`array_items` holds.
+ITEM, AFTER_END, UNCLOSED = "item", "after the end", "unclosed"
+
+
+def array_items(data: bytes) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, kind)`` byte spans of the items of the top-level JSON array in ``data``,
+    found without parsing them. What follows the array's end comes as an ``AFTER_END`` span;
+    an array never closed ends with its unfinished item, then an empty ``UNCLOSED`` span."""
+    depth = 0
+    start = 0
+    after_comma = False
+    for token in _TOKENS.finditer(data):
+        mark = data[token.start()]
+        if mark == 0x22 and token.end() - token.start() > 1:  # a whole string
+            continue
+        if mark == 0x22:  # a string never closed: the rest is one unfinished item
+            break
+        if depth == 0:
+            if mark != 0x5B:  # "[": not an array
+                yield token.start(), len(data), AFTER_END
+                return
+            depth, start = 1, token.end()
+        elif mark in (0x5B, 0x7B):  # "[" "{"
+            depth += 1
+        elif mark in (0x5D, 0x7D):  # "]" "}"
+            depth -= 1
+            if depth == 0:
+                if after_comma or data[start : token.start()].strip():
+                    yield start, token.start(), ITEM
+                if data[token.end() :].strip():
+                    yield token.end(), len(data), AFTER_END
+                return
+        elif depth == 1:  # "," between two items
+            yield start, token.start(), ITEM
+            start, after_comma = token.end(), True
+    if data[start:].strip():
+        yield start, len(data), ITEM
+    yield len(data), len(data), UNCLOSED
+
+
+_SPAN_PROBLEMS = {
+    AFTER_END: "content after the end of the JSON array",
+    UNCLOSED: "the JSON array is cut short: it never closes with ]",
+}
+
+
+def _items_one_by_one(data: bytes, source: str) -> Iterator[Delivery]:
+    """The items of an array that is not valid JSON as a whole, each its own delivery."""
+    for index, (start, end, kind) in enumerate(array_items(data)):
+        item = data[start:end].strip()
+        if kind != ITEM:
+            yield Delivery(ReadFailure(_SPAN_PROBLEMS[kind]), Location(source), size=end - start)
+        elif not item:
+            reason = "an empty item: a comma too many"
+            yield Delivery(ReadFailure(reason), Location(source, index=index), size=end - start)
+        else:
+            yield Delivery(item, Location(source, index=index), size=end - start)
 
 
 def _as_body(value: object) -> object:

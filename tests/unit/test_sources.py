@@ -8,6 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qase_contract.capture import CaptureRecord
 from qase_contract.sources import Delivery, ReadFailure, SourceError, read_path, read_paths, read_stream
@@ -342,3 +344,68 @@ def test_a_closed_standard_input_is_reported(monkeypatch: pytest.MonkeyPatch) ->
     (delivery,) = list(read_paths(["-"]))
     assert isinstance(delivery.body, ReadFailure)
     assert delivery.body.reason == "standard input is closed"
+
+
+# -- arrays that are not valid JSON as a whole --------------------------------------------------------
+
+
+def test_one_broken_item_of_an_array_does_not_hide_the_others(tmp_path: Path) -> None:
+    deep = b"[" * 1100 + b"]" * 1100
+    dump = tmp_path / "array.json"
+    dump.write_bytes(b"[" + LINE + b', {"a": NaN},\n' + deep + b", " + LINE + b"]")
+    deliveries = read(dump)
+    assert locations(deliveries) == [f"{dump}[{index}]" for index in range(4)]
+    assert bodies(deliveries) == [LINE, b'{"a": NaN}', deep, LINE]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(b"[" + LINE + b", " + LINE[:40], ["item", "item", "cut short"], id="cut-in-an-item"),
+        pytest.param(b"[" + LINE + b", " + LINE, ["item", "item", "cut short"], id="cut-before-the-end"),
+        pytest.param(
+            b"[" + LINE + b", " + LINE + b",]", ["item", "item", "comma too many"], id="trailing-comma"
+        ),
+        pytest.param(b"[" + LINE + b"] trailing", ["item", "after the end"], id="content-after-the-end"),
+    ],
+)
+def test_an_array_that_is_not_json_keeps_its_good_items_and_says_what_is_wrong(
+    tmp_path: Path, content: bytes, expected: list[str]
+) -> None:
+    dump = tmp_path / "array.json"
+    dump.write_bytes(content)
+    deliveries = read(dump)
+    assert len(deliveries) == len(expected)
+    for delivery, word in zip(deliveries, expected, strict=True):
+        if word == "item":
+            assert isinstance(delivery.body, bytes)
+        else:
+            assert isinstance(delivery.body, ReadFailure)
+            assert word in delivery.body.reason
+    assert deliveries[0].body == LINE
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=8,
+)
+
+
+def test_strings_holding_brackets_commas_and_escaped_quotes_do_not_cut_an_item() -> None:
+    from qase_contract.sources.documents import array_items
+
+    item = json.dumps({"title": 'a "quoted", [bracketed] {braced} \\ text'}).encode()
+    data = b"[" + item + b", 1, NaN]"
+    assert [data[start:end].strip() for start, end, _ in array_items(data)] == [item, b"1", b"NaN"]
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.lists(JSON_VALUES), st.booleans())
+def test_array_items_finds_every_item_of_any_json_array(items: list[object], indented: bool) -> None:
+    from qase_contract.sources.documents import ITEM, array_items
+
+    data = json.dumps(items, indent=2 if indented else None, ensure_ascii=not indented).encode()
+    spans = list(array_items(data))
+    assert [kind for _, _, kind in spans] == [ITEM] * len(items)
+    assert [json.loads(data[start:end]) for start, end, _ in spans] == items
