@@ -128,7 +128,8 @@ def is_json_lines_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> boo
         return False
     try:
         with path.open("rb") as stream:
-            if _looks_binary(_peek(stream)):
+            head = _peek(stream)
+            if _looks_binary(head) or _looks_utf16(head):
                 return False
             lines = numbered_lines(stream, max_record)
             seen: list[tuple[int, bytes | int]] = []
@@ -178,7 +179,11 @@ def read_stream(
     stream: BinaryIO, source: str, *, suffix: str = "", max_record: int = MAX_RECORD_BYTES
 ) -> Iterator[Delivery]:
     """Deliveries of one binary stream (a file, or standard input), its format recognised."""
-    if _looks_binary(_peek(stream)):
+    head = _peek(stream)
+    if _looks_utf16(head):
+        reason = "UTF-16 text: JSON dumps are read as UTF-8 (convert with: iconv -f UTF-16 -t UTF-8)"
+        return iter([Delivery(ReadFailure(reason), Location(source))])
+    if _looks_binary(head):
         reason = "binary content (NUL bytes): not JSON, JSON Lines or HAR (nor UTF-8 text)"
         return iter([Delivery(ReadFailure(reason), Location(source))])
     # Returned, not delegated with yield from: one generator less for every delivery.
@@ -257,6 +262,16 @@ def _starts_json_lines(
         second = _next_record(lines, seen)
         return isinstance(second, bytes) and isinstance(_loads_or_none(second), dict)
     return False
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """A UTF-16 byte order mark, or ASCII text with a NUL after (or before) every character."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:512]
+    if len(sample) < 8:
+        return False
+    return sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2])
 
 
 def _looks_binary(head: bytes) -> bool:

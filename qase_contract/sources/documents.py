@@ -136,7 +136,11 @@ def har_deliveries(document: object, source: str, size: int = 0) -> Iterator[Del
         if not isinstance(request, dict):
             yield Delivery(ReadFailure('HAR entry has no "request" object'), location, size=share)
             continue
-        if str(request.get("method", "")).upper() != "POST":
+        method = request.get("method")
+        if not isinstance(method, str):
+            yield Delivery(ReadFailure('HAR entry has no "request.method" text'), location, size=share)
+            continue
+        if method.upper() != "POST":
             continue
         posts += 1
         yield _har_post(request, location, share)
@@ -158,7 +162,9 @@ def _har_post(request: dict[str, object], location: Location, size: int) -> Deli
     # HAR 1.2 has no body encoding for requests; some tools add one for binary bodies.
     if str(post_data.get("encoding") or post_data.get("_encoding") or "").lower() == "base64":
         try:
-            return Delivery(base64.b64decode(text, validate=True), location, headers, size)
+            # MIME-style base64 breaks lines every 76 characters: whitespace is no part of it.
+            compact = "".join(text.split())
+            return Delivery(base64.b64decode(compact, validate=True), location, headers, size)
         except binascii.Error as error:
             return Delivery(
                 ReadFailure(f"HAR POST body is not valid base64: {error}"), location, headers, size

@@ -161,8 +161,12 @@ def test_a_har_post_body_in_base64_is_decoded(tmp_path: Path) -> None:
 
     archive = tmp_path / "session.har"
     encoded = base64.b64encode(LINE).decode()
-    archive.write_text(json.dumps(har(post(encoded, encoding="base64"))), encoding="utf-8")
-    assert [d.body for d in read(archive)] == [LINE]
+    mime = base64.encodebytes(LINE).decode()  # lines of 76 characters
+    assert "\n" in mime
+    archive.write_text(
+        json.dumps(har(post(encoded, encoding="base64"), post(mime, encoding="base64"))), encoding="utf-8"
+    )
+    assert [d.body for d in read(archive)] == [LINE, LINE]
 
 
 @pytest.mark.parametrize(
@@ -172,6 +176,8 @@ def test_a_har_post_body_in_base64_is_decoded(tmp_path: Path) -> None:
         (har({"request": {"method": "POST", "url": "x", "headers": []}}), 'no "postData.text" body'),
         (har(post("!!", encoding="base64")), "not valid base64"),
         (har("not an entry"), 'no "request" object'),
+        (har({"request": {"method": None, "url": "x"}}), 'no "request.method" text'),
+        (har({"request": {"method": ["POST"], "url": "x"}}), 'no "request.method" text'),
         ({"log": {}}, 'no "log.entries" array'),
     ],
 )
@@ -409,3 +415,12 @@ def test_array_items_finds_every_item_of_any_json_array(items: list[object], ind
     spans = list(array_items(data))
     assert [kind for _, _, kind in spans] == [ITEM] * len(items)
     assert [json.loads(data[start:end]) for start, end, _ in spans] == items
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_one_clear_unreadable_record(tmp_path: Path, encoding: str) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(f"{LINE.decode()}\n{LINE.decode()}\n", encoding=encoding)
+    (delivery,) = read(dump)
+    assert isinstance(delivery.body, ReadFailure)
+    assert "UTF-16 text" in delivery.body.reason
