@@ -111,7 +111,8 @@ def parse_line(line: bytes) -> CaptureRecord:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as error:
         raise CaptureFormatError(f"capture record is not valid JSON: {error}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("qase_capture"), int):
+    version = data.get("qase_capture") if isinstance(data, dict) else None
+    if type(version) is not int or version < 1:  # type(): true is no version
         raise CaptureFormatError('not a capture record: no integer "qase_capture" key')
     if data["qase_capture"] > FORMAT_VERSION:
         raise CaptureFormatError(

@@ -328,11 +328,17 @@ def _rest(stream: BinaryIO, head: bytes, source: str) -> bytes | Delivery:
     return head + rest
 
 
-def _is_regular(entry: os.DirEntry[str]) -> bool:
+def _why_not_a_dump(entry: os.DirEntry[str]) -> str | None:
+    """Why a dump file found in a folder is not read, or None to read it."""
     try:
-        return entry.is_file()
+        if entry.is_file():
+            return None
+        if entry.is_symlink() and not Path(entry.path).exists():
+            return "broken symlink: what it points to does not exist"
     except OSError:
-        return True  # let reading it say what is wrong (a broken symlink, a symlink loop)
+        return None  # let reading it say what is wrong
+    # A FIFO or a device in a folder would block the walk or never end.
+    return "not a regular file (a FIFO, socket or device): not read"
 
 
 def _walk(folder: Path) -> Iterator[Path | Delivery]:
@@ -367,11 +373,10 @@ def _walk_from(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[
         if is_folder:
             folders.append(path)
         elif path.suffix.lower() in DUMP_SUFFIXES:
-            if _is_regular(entry):
+            problem = _why_not_a_dump(entry)
+            if problem is None:
                 yield path
             else:
-                # A FIFO or a device in a folder would block the walk or never end.
-                reason = "not a regular file (a FIFO, socket or device): not read"
-                yield Delivery(ReadFailure(reason), Location(display_name(path)))
+                yield Delivery(ReadFailure(problem), Location(display_name(path)))
     for subfolder in folders:
         yield from _walk_from(subfolder, inside)

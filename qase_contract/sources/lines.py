@@ -125,7 +125,7 @@ def skip_line(stream: LineReader, size: int, line: bytes) -> int:
 def delivery_of_line(line: bytes, location: Location, captures: bool = False) -> Delivery:
     """The delivery of one line; in a capture file (``captures``) its records may have any key
     order, elsewhere only a line that starts like a written capture record is one."""
-    if line.startswith(CAPTURE_PREFIX) or (captures and is_capture_record(line)):
+    if line.lstrip().startswith(CAPTURE_PREFIX) or (captures and is_capture_record(line)):
         try:
             record = parse_line(line)
         except CaptureFormatError as error:

@@ -48,6 +48,8 @@ def test_credentials_never_reach_the_line(name: str) -> None:
     [
         (b'{"qase_capture": 1, "body": ', "not valid JSON"),
         (b'{"qase_capture": "1", "body": ""}', 'no integer "qase_capture"'),
+        (b'{"qase_capture": true, "body": ""}', 'no integer "qase_capture"'),
+        (b'{"qase_capture": -5, "body": ""}', 'no integer "qase_capture"'),
         (b'{"qase_capture": 99, "body": ""}', "newer than this qase-contract reads"),
         (b'{"qase_capture": 1}', 'no "body" text'),
         (b'{"qase_capture": 1, "body": "!!", "body_encoding": "base64"}', "not valid base64"),

@@ -111,6 +111,19 @@ def test_a_capture_file_with_its_keys_reordered_is_still_read_as_captures(tmp_pa
     assert locations([first, second]) == [f"{capture}:1", f"{capture}:3"]
 
 
+def test_a_capture_line_with_leading_blanks_is_read_as_a_capture_everywhere(tmp_path: Path) -> None:
+    from qase_contract.capture import iter_capture
+
+    capture = tmp_path / "capture.jsonl"
+    line = b"  " + CaptureRecord(body=LINE).to_line()
+    capture.write_bytes(LINE + b"\n" + line)
+    assert bodies(read(capture)) == [LINE, LINE]
+    capture.write_bytes(line)
+    ((_, record),) = list(iter_capture(capture))
+    assert isinstance(record, CaptureRecord)
+    assert record.body == LINE
+
+
 def test_a_plain_line_in_a_capture_file_is_still_a_delivery(tmp_path: Path) -> None:
     capture = tmp_path / "capture.jsonl"
     capture.write_bytes(sorted_keys(CaptureRecord(body=b"{}").to_line()) + LINE + b"\n")
@@ -224,6 +237,18 @@ def test_a_symlink_loop_is_reported_once_and_the_rest_still_read(tmp_path: Path)
     assert failures == [(str(tmp_path / "inner" / "up"), failures[0][1])]
     assert "symlink loop" in failures[0][1]
     assert sum(isinstance(d.body, bytes) for d in deliveries) == 1
+
+
+def test_a_broken_symlink_in_a_folder_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").symlink_to(tmp_path / "nowhere.json")
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    (tmp_path / "real.jsonl").write_bytes(LINE)
+    deliveries = read(tmp_path)
+    failed = [d for d in deliveries if isinstance(d.body, ReadFailure)]
+    reasons = {Path(str(d.location)).name: d.body.reason for d in failed}  # type: ignore[attr-defined]
+    assert reasons["broken.json"] == "broken symlink: what it points to does not exist"
+    assert "Too many levels of symbolic links" in reasons["loop.json"]
+    assert bodies([d for d in deliveries if not isinstance(d.body, ReadFailure)]) == [LINE]
 
 
 def test_a_missing_path_is_a_source_error() -> None:
