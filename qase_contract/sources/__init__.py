@@ -136,7 +136,7 @@ def is_json_lines_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> boo
             first = _next_record(lines, seen)
             if first is None:
                 return False
-            return path.suffix.lower() in JSONL_SUFFIXES or _starts_json_lines(first, lines, seen)
+            return _is_json_lines(path.suffix.lower(), first, lines, seen)
     except OSError:
         return False
 
@@ -191,9 +191,6 @@ def read_stream(
 
 
 def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> Iterator[Delivery]:
-    if suffix in JSONL_SUFFIXES:
-        yield from json_lines(stream, source, max_record)
-        return
     lines = numbered_lines(stream, max_record)
     seen: list[tuple[int, bytes | int]] = []
     if suffix not in HAR_SUFFIXES:
@@ -201,7 +198,7 @@ def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> 
         if first is None:
             yield empty_source(source)
             return
-        if _starts_json_lines(first, lines, seen):
+        if _is_json_lines(suffix, first, lines, seen):
             yield from json_lines(stream, source, max_record, read=seen)
             return
     # One whole document (a delivery, an array of them, or a HAR archive).
@@ -240,6 +237,20 @@ def _document(stream: BinaryIO, seen: list[tuple[int, bytes | int]], source: str
         "stream that cannot be read twice; raise --max-record-size or write the dump as JSON Lines"
     )
     return Delivery(ReadFailure(reason), Location(source))
+
+
+def _is_json_lines(
+    suffix: str,
+    first: bytes | int,
+    lines: Iterator[tuple[int, bytes | int]],
+    seen: list[tuple[int, bytes | int]],
+) -> bool:
+    """Whether a stream is JSON Lines: by its name, unless its first line only opens a
+    pretty-printed document (``{`` alone: deliveries appended by ``example >> dump.jsonl``),
+    or else by its content."""
+    if suffix in JSONL_SUFFIXES:
+        return not (isinstance(first, bytes) and first.strip() in (b"{", b"["))
+    return _starts_json_lines(first, lines, seen)
 
 
 def _starts_json_lines(

@@ -20,8 +20,12 @@ def document_deliveries(data: bytes, source: str) -> Iterator[Delivery]:
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
-        if data.lstrip(b" \t\r\n").startswith(b"["):
+        opening = data.lstrip(b" \t\r\n")[:1]
+        values = concatenated_values(data) if opening == b"{" else []
+        if opening == b"[":
             yield from _items_one_by_one(data, source)
+        elif len(values) > 1:
+            yield from _values_one_by_one(data, values, source)
         else:
             # The validator reports why (BOM, NaN, depth, line and column) at the file's location.
             yield Delivery(data, Location(source), size=len(data))
@@ -100,6 +104,45 @@ def _items_one_by_one(data: bytes, source: str) -> Iterator[Delivery]:
             yield Delivery(ReadFailure(reason), Location(source, index=index), size=end - start)
         else:
             yield Delivery(item, Location(source, index=index), size=end - start)
+
+
+def concatenated_values(data: bytes) -> list[tuple[int, int]]:
+    """Byte spans of the top-level values written one after another in ``data`` (deliveries
+    pretty-printed and appended to one file), and of anything found between them."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    start = 0  # of the value being read, or of the gap before the next one
+    for token in _TOKENS.finditer(data):
+        mark = data[token.start()]
+        if mark == 0x22 and token.end() - token.start() > 1:  # a whole string
+            continue
+        if mark == 0x22:  # a string never closed: the rest is one unfinished value
+            break
+        if mark in (0x5B, 0x7B):  # "[" "{"
+            if depth == 0:
+                if data[start : token.start()].strip():
+                    spans.append((start, token.start()))  # something between two values
+                start = token.start()
+            depth += 1
+        elif mark in (0x5D, 0x7D) and depth > 0:  # "]" "}"
+            depth -= 1
+            if depth == 0:
+                spans.append((start, token.end()))
+                start = token.end()
+    if data[start:].strip():
+        spans.append((start, len(data)))
+    return spans
+
+
+def _values_one_by_one(data: bytes, spans: list[tuple[int, int]], source: str) -> Iterator[Delivery]:
+    """Each of several values in one file, located by the line it starts on."""
+    line, counted = 1, 0
+    for start, end in spans:
+        value = data[start:end]
+        first = start + len(value) - len(value.lstrip())
+        line += data.count(b"\n", counted, first)
+        counted = first
+        yield Delivery(value.strip(), Location(source, line), size=end - start)
 
 
 def _as_body(value: object) -> object:

@@ -101,6 +101,7 @@ def test_without_listing_conforming_deliveries_they_come_back_counted(
         pytest.param(b"\n" * 9000 + b'{"event_name": "run.deleted"}\n', id="blank-lines-then-a-record"),
         pytest.param(b"\n" * 9000, id="only-blank-lines"),
         pytest.param('{"event_name": "run.deleted"}\n'.encode("utf-16-le") * 100, id="utf-16"),
+        pytest.param(b'{\n  "event_name": "run.deleted"\n}\n' * 300, id="pretty-printed-appended"),
     ],
 )
 def test_odd_large_json_lines_files_give_the_sequential_outcomes(

@@ -449,3 +449,37 @@ def test_a_utf16_file_is_one_clear_unreadable_record(tmp_path: Path, encoding: s
     (delivery,) = read(dump)
     assert isinstance(delivery.body, ReadFailure)
     assert "UTF-16 text" in delivery.body.reason
+
+
+# -- deliveries pretty-printed one after another ------------------------------------------------------
+
+
+def pretty(*documents: object) -> bytes:
+    return b"".join(json.dumps(document, indent=2).encode() + b"\n" for document in documents)
+
+
+@pytest.mark.parametrize("name", ["appended.jsonl", "appended.json", "appended.txt"])
+def test_pretty_printed_deliveries_appended_to_one_file_are_each_read_at_their_line(
+    tmp_path: Path, name: str
+) -> None:
+    dump = tmp_path / name
+    content = pretty(GOOD, GOOD, GOOD)
+    dump.write_bytes(content)
+    deliveries = read(dump)
+    starts = [number for number, line in enumerate(content.splitlines(), 1) if line == b"{"]
+    assert locations(deliveries) == [f"{dump}:{line}" for line in starts]
+    assert [orjson.loads(body) for body in bodies(deliveries)] == [GOOD, GOOD, GOOD]  # type: ignore[arg-type]
+
+
+def test_something_between_appended_deliveries_is_reported_at_its_line(tmp_path: Path) -> None:
+    broken = {"event_name": "run.deleted", "payload": {"n": float("nan")}}  # NaN: no JSON
+    dump = tmp_path / "appended.jsonl"
+    dump.write_bytes(pretty(GOOD) + b"oops,\n" + pretty(broken) + pretty(GOOD))
+    deliveries = read(dump)
+    rows, broken_rows = len(pretty(GOOD).splitlines()), len(pretty(broken).splitlines())
+    starts = [1, rows + 1, rows + 2, rows + 2 + broken_rows]
+    assert locations(deliveries) == [f"{dump}:{line}" for line in starts]
+    found = bodies(deliveries)
+    assert found[1] == b"oops,"
+    assert b"NaN" in found[2]  # type: ignore[operator]
+    assert orjson.loads(found[3]) == GOOD  # type: ignore[arg-type]
