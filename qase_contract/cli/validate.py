@@ -122,7 +122,11 @@ def validate(
             _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
-            click.echo(f"warning: --event {pattern!r} matches no catalogued event", err=True)
+            from qase_contract.inventory import close_names  # only for a likely typo
+
+            suggestions = close_names(pattern, validator.schema_set)
+            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+            click.echo(f"warning: --event {pattern!r} matches no catalogued event{hint}", err=True)
         input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN)
         workers = _workers(jobs, input_size)
         if workers > 1:
@@ -141,6 +145,10 @@ def validate(
         else:
             outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(input_size))
+    if tally.filtered and tally.deliveries == tally.filtered:
+        # A gate must not pass on a filter that left nothing to check (a misspelt --event).
+        click.echo(f"error: --event left out all {tally.filtered} deliveries: nothing was checked", err=True)
+        sys.exit(EXIT_FAILED)
     sys.exit(EXIT_FAILED if tally.failed else EXIT_OK)
 
 

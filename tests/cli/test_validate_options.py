@@ -35,9 +35,22 @@ def test_event_filters_by_name_and_pattern_and_counts_what_it_leaves_out() -> No
     )
 
 
-def test_an_event_pattern_that_matches_nothing_is_warned_about() -> None:
+def test_an_event_pattern_that_matches_nothing_is_warned_about_and_fails_when_nothing_was_checked() -> None:
     run = invoke("validate", "--event", "run.complete", str(EXAMPLES / "conforming.jsonl"))
-    assert "warning: --event 'run.complete' matches no catalogued event" in run.stderr
+    assert (
+        "warning: --event 'run.complete' matches no catalogued event; did you mean run.completed"
+        in run.stderr
+    )
+    assert "error: --event left out all 8 deliveries: nothing was checked" in run.stderr
+    assert run.code == 1
+
+
+def test_an_event_filter_that_leaves_something_to_check_keeps_the_usual_exit_code() -> None:
+    run = invoke(
+        "validate", "--event", "run.*", "--event", "result.created", str(EXAMPLES / "conforming.jsonl")
+    )
+    assert "warning: --event 'result.created' matches no catalogued event" in run.stderr
+    assert run.code == 0
 
 
 def test_quiet_shows_only_failing_deliveries_and_the_summary_line() -> None:
