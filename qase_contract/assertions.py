@@ -40,7 +40,7 @@ def assert_conforms(
     policy = current_policy()
     checker = validator if validator is not None else policy.validator()
     if event is not None and checker.schema_set.schema_id_for(event) is None:
-        raise UnknownEvent(event)
+        raise UnknownEvent(event, checker.schema_set.event_schemas)
     result = checker.validate(delivery).with_strict(policy.strict if strict is None else strict)
     problems = []
     if event is not None and result.event_name != event:

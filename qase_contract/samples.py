@@ -57,7 +57,7 @@ def deep_merged(base: object, override: object) -> Any:
 @functools.cache
 def _canonical(event_name: str) -> dict[str, Any]:
     if event_name not in EVENTS_BY_NAME:
-        raise UnknownEvent(event_name)
+        raise UnknownEvent(event_name, EVENTS_BY_NAME)
     path = examples_root() / event_name / "canonical.json"
     delivery: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return delivery

@@ -105,7 +105,7 @@ def _schema_set(schemas: SchemaSet | str | PathLike[str] | None) -> SchemaSet:
 def _event_deliveries(schema_set: SchemaSet, event: str) -> st.SearchStrategy[dict[str, Any]]:
     schema_id = schema_set.schema_id_for(event)
     if schema_id is None:
-        raise UnknownEvent(event)
+        raise UnknownEvent(event, schema_set.event_schemas)
     resolver = schema_set.registry.resolver(base_uri=schema_id)
     where = schema_set.relative_name(schema_id) + "#"
     # A delivery is an object even where the schema leaves the root's type open.

@@ -8,7 +8,7 @@ event schema; an unknown name falls back to the generic envelope schema plus an
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from os import PathLike
 from typing import TYPE_CHECKING
 
@@ -30,10 +30,14 @@ LEGACY_ENVELOPE_MESSAGE = (
 
 
 class UnknownEvent(LookupError):
-    """An event name that no schema of the set pins."""
+    """An event name that no schema of the set pins; ``known`` names give "did you mean"."""
 
-    def __init__(self, event_name: str) -> None:
-        super().__init__(f"{event_name!r} is not a known Qase webhook event")
+    def __init__(self, event_name: str, known: Iterable[str] = ()) -> None:
+        import difflib  # only on this error path
+
+        self.suggestions = tuple(difflib.get_close_matches(event_name, list(known), n=3, cutoff=0.6))
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"{event_name!r} is not a known Qase webhook event{hint}")
         self.event_name = event_name
 
 
@@ -137,7 +141,7 @@ class Validator:
         """The event's schema document; raises :class:`UnknownEvent`."""
         schema_id = self.schema_set.schema_id_for(event_name)
         if schema_id is None:
-            raise UnknownEvent(event_name)
+            raise UnknownEvent(event_name, self.schema_set.event_schemas)
         return dict(self.schema_set.resources[schema_id])
 
     def _unknown_event(self, name: str) -> Finding:

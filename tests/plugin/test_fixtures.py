@@ -86,6 +86,8 @@ def test_qase_delivery_builds_fresh_conforming_deliveries_with_overrides(pyteste
         def test_unknown_event(qase_delivery):
             with pytest.raises(UnknownEvent, match="'run.finished' is not a known Qase webhook event"):
                 qase_delivery("run.finished")
+            with pytest.raises(UnknownEvent, match="did you mean run.completed"):
+                qase_delivery("run.complete")
         """
     )
     pytester.runpytest().assert_outcomes(passed=2)

@@ -55,6 +55,12 @@ def test_an_event_outside_the_catalogue_raises_unknown_event() -> None:
         sample_delivery("result.created")
 
 
+def test_a_misspelt_event_gets_close_names_suggested() -> None:
+    with pytest.raises(UnknownEvent, match=r"did you mean run\.completed, run\.deleted") as caught:
+        sample_delivery("run.complete")
+    assert caught.value.suggestions[0] == "run.completed"
+
+
 def test_deep_merged_leaves_both_inputs_alone() -> None:
     base = {"a": {"b": 1, "c": 2}}
     override = {"a": {"c": 3, "d": [4]}}
