@@ -57,10 +57,15 @@ def json_data(value: object) -> Parsed | Finding:
             for key, item in node.items():
                 if not isinstance(key, str):
                     return _unparsable(f"not JSON data: the key {key!r} at {where or '/'} is not a string")
+                if not _is_unicode(key):
+                    return _lone_surrogate(f"the key {key!r}", where)
                 stack.append((item, child(where, key)))
         elif isinstance(node, list):
             stack.extend((item, child(where, index)) for index, item in enumerate(node))
-        elif isinstance(node, bool) or node is None or isinstance(node, str):
+        elif isinstance(node, str):
+            if not _is_unicode(node):
+                return _lone_surrogate("the text", where)
+        elif isinstance(node, bool) or node is None:
             continue
         elif isinstance(node, int):
             if node not in _INT64:
@@ -75,6 +80,21 @@ def json_data(value: object) -> Parsed | Finding:
         else:
             return _unparsable(f"not JSON data: {type(node).__name__} at {where or '/'} has no JSON form")
     return Parsed(_with_big_ints_as_floats(value) if needs_copy else value)
+
+
+def _is_unicode(text: str) -> bool:
+    """False for a Python string holding a lone surrogate, which no JSON text can carry."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lone_surrogate(what: str, where: str) -> Finding:
+    return _unparsable(f"not JSON data: {what} at {where or '/'} holds a lone surrogate, not Unicode text")
 
 
 def _with_big_ints_as_floats(value: object) -> object:

@@ -106,8 +106,10 @@ def test_huge_integers_in_json_text_are_judged(canonical: dict[str, Any]) -> Non
         (float("nan"), "nan at /payload/title is not a JSON number"),
         (10**5000, "the integer at /payload/title is too large"),
         ({1: "x"}, "the key 1 at /payload/title is not a string"),
+        ("caf\ud800", "the text at /payload/title holds a lone surrogate"),
+        ({"\udcff": 1}, "the key '\\udcff' at /payload/title holds a lone surrogate"),
     ],
-    ids=["set", "tuple", "nan", "huge-int", "int-key"],
+    ids=["set", "tuple", "nan", "huge-int", "int-key", "lone-surrogate", "lone-surrogate-key"],
 )
 def test_python_values_without_a_json_form_are_one_unparsable_finding(
     canonical: dict[str, Any], value: object, reason: str
