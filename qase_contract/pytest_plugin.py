@@ -287,10 +287,10 @@ class CaptureFile(pytest.File):
 def _place_in_file(location: Location) -> str:
     """``3`` for line 3, ``item2`` for a JSON array's item, ``entry4`` for a HAR entry; not
     ``[2]``: pytest reads brackets in an id as a parameter set and would mangle the name."""
-    if location.line is not None:
-        return str(location.line)
     if location.index is not None:
         return f"{'entry' if location.container == 'entries' else 'item'}{location.index}"
+    if location.line is not None:
+        return str(location.line)
     return ""
 
 

@@ -36,8 +36,9 @@ def document_deliveries(data: bytes, source: str) -> Iterator[Delivery]:
         if not document:
             yield Delivery(ReadFailure("empty: a JSON array with no delivery in it"), Location(source))
         share = len(data) // max(len(document), 1)
+        lines = _item_lines(data, len(document))
         for index, item in enumerate(document):
-            yield Delivery(_as_body(item), Location(source, index=index), size=share)
+            yield Delivery(_as_body(item), Location(source, lines[index], index), size=share)
     else:
         yield Delivery(_as_body(document), Location(source), size=len(data))
 
@@ -95,15 +96,48 @@ _SPAN_PROBLEMS = {
 
 def _items_one_by_one(data: bytes, source: str) -> Iterator[Delivery]:
     """The items of an array that is not valid JSON as a whole, each its own delivery."""
-    for index, (start, end, kind) in enumerate(array_items(data)):
+    spans = list(array_items(data))
+    lines = _lines_at(data, [_first_character(data, start, end) for start, end, _ in spans])
+    for index, ((start, end, kind), line) in enumerate(zip(spans, lines, strict=True)):
         item = data[start:end].strip()
         if kind != ITEM:
-            yield Delivery(ReadFailure(_SPAN_PROBLEMS[kind]), Location(source), size=end - start)
+            yield Delivery(ReadFailure(_SPAN_PROBLEMS[kind]), Location(source, line), size=end - start)
         elif not item:
             reason = "an empty item: a comma too many"
-            yield Delivery(ReadFailure(reason), Location(source, index=index), size=end - start)
+            yield Delivery(ReadFailure(reason), Location(source, line, index), size=end - start)
         else:
-            yield Delivery(item, Location(source, index=index), size=end - start)
+            yield Delivery(item, Location(source, line, index), size=end - start)
+
+
+#: Arrays up to this size also get the line each item starts on (for annotations in CI):
+#: finding the items costs about three times parsing them, too much for large dumps.
+LINE_SCAN_BYTES = 4 * 1024 * 1024
+
+
+def _item_lines(data: bytes, count: int) -> list[int | None]:
+    """The line each item of a valid array starts on, when the array is written over several
+    lines and small enough to scan; else no lines."""
+    if len(data) > LINE_SCAN_BYTES or b"\n" not in data.strip():
+        return [None] * count
+    starts = [_first_character(data, start, end) for start, end, kind in array_items(data) if kind == ITEM]
+    lines = _lines_at(data, starts)
+    return lines if len(lines) == count else [None] * count
+
+
+def _first_character(data: bytes, start: int, end: int) -> int:
+    span = data[start:end]
+    return start + len(span) - len(span.lstrip())
+
+
+def _lines_at(data: bytes, offsets: list[int]) -> list[int | None]:
+    """The line number of each offset (ascending), counting newlines once."""
+    lines: list[int | None] = []
+    line, counted = 1, 0
+    for offset in offsets:
+        line += data.count(b"\n", counted, offset)
+        counted = offset
+        lines.append(line)
+    return lines
 
 
 def concatenated_values(data: bytes) -> list[tuple[int, int]]:
@@ -136,13 +170,9 @@ def concatenated_values(data: bytes) -> list[tuple[int, int]]:
 
 def _values_one_by_one(data: bytes, spans: list[tuple[int, int]], source: str) -> Iterator[Delivery]:
     """Each of several values in one file, located by the line it starts on."""
-    line, counted = 1, 0
-    for start, end in spans:
-        value = data[start:end]
-        first = start + len(value) - len(value.lstrip())
-        line += data.count(b"\n", counted, first)
-        counted = first
-        yield Delivery(value.strip(), Location(source, line), size=end - start)
+    lines = _lines_at(data, [_first_character(data, start, end) for start, end in spans])
+    for (start, end), line in zip(spans, lines, strict=True):
+        yield Delivery(data[start:end].strip(), Location(source, line), size=end - start)
 
 
 def _as_body(value: object) -> object:

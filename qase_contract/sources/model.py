@@ -24,7 +24,8 @@ class Location(NamedTuple):
     and three times cheaper to make, which counts when a corpus holds millions of them.
 
     ``container`` names what ``index`` counts when it is not a JSON array's items
-    (``"entries"`` for a HAR file), so every output can say exactly where to look.
+    (``"entries"`` for a HAR file), so every output can say exactly where to look. An array's
+    item may have both: its index names it, its line places annotations in CI.
     """
 
     source: str
@@ -33,14 +34,15 @@ class Location(NamedTuple):
     container: str = ""
 
     def __str__(self) -> str:
-        if self.line is not None:
-            return f"{self.source}:{self.line}"
+        # An array's item is named by its index even when its line is known too.
         if self.index is not None:
             return (
                 f"{self.source}:{self.container}[{self.index}]"
                 if self.container
                 else (f"{self.source}[{self.index}]")
             )
+        if self.line is not None:
+            return f"{self.source}:{self.line}"
         return self.source
 
 

@@ -340,3 +340,20 @@ def test_an_empty_output_name_is_a_usage_error(tmp_path: Path, monkeypatch: pyte
     assert run.code == 2
     assert "--output: the file name is empty" in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_annotations_point_at_the_line_of_an_array_item(tmp_path: Path) -> None:
+    broken = json.loads((EXAMPLES / "conforming.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    broken["timestamp"] = "yesterday"
+    dump = tmp_path / "fixtures.json"
+    dump.write_text(json.dumps([{"event_name": "x"}, broken], indent=2), encoding="utf-8")
+    lines = dump.read_text(encoding="utf-8").splitlines()
+    line = [number for number, text in enumerate(lines, 1) if text == "  {"][1]  # the second item
+    github = invoke("validate", "--format", "github", str(dump)).stdout
+    assert f"file={dump},line={line},title={broken['event_name']} wrong-type::{dump}[1] /timestamp" in github
+    (result,) = [
+        r
+        for r in json.loads(invoke("validate", "-f", "json", str(dump)).stdout)["results"]
+        if r["location"]["index"] == 1
+    ]
+    assert result["location"]["line"] == line

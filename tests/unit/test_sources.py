@@ -483,3 +483,26 @@ def test_something_between_appended_deliveries_is_reported_at_its_line(tmp_path:
     assert found[1] == b"oops,"
     assert b"NaN" in found[2]  # type: ignore[operator]
     assert orjson.loads(found[3]) == GOOD  # type: ignore[arg-type]
+
+
+def test_the_items_of_a_multi_line_array_carry_the_line_they_start_on(tmp_path: Path) -> None:
+    dump = tmp_path / "fixtures.json"
+    dump.write_text(json.dumps([GOOD, [1], "text", GOOD], indent=2), encoding="utf-8")
+    deliveries = read(dump)
+    text = dump.read_text(encoding="utf-8").splitlines()
+    starts = [d.location.line for d in deliveries]
+    assert [text[line - 1].strip()[:1] for line in starts] == ["{", "[", '"', "{"]  # type: ignore[operator]
+    assert locations(deliveries) == [f"{dump}[{index}]" for index in range(4)]  # still named by index
+
+
+def test_a_one_line_array_or_one_too_large_to_scan_has_no_item_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qase_contract.sources import documents
+
+    dump = tmp_path / "fixtures.json"
+    dump.write_bytes(orjson.dumps([GOOD, GOOD]))
+    assert [d.location.line for d in read(dump)] == [None, None]
+    dump.write_text(json.dumps([GOOD, GOOD], indent=2), encoding="utf-8")
+    monkeypatch.setattr(documents, "LINE_SCAN_BYTES", 100)
+    assert [d.location.line for d in read(dump)] == [None, None]
