@@ -327,7 +327,8 @@ def _headline(data: dict[str, Any]) -> str:
     return (
         f"{_counted(data['deliveries'], 'delivery', 'deliveries')}, "
         f"{_counted(summary['events_seen'], 'event')} "
-        f"({summary['events_differing']} differ from the contract, {summary['unknown_events']} unknown), "
+        f"({summary['events_differing']} {'differs' if summary['events_differing'] == 1 else 'differ'} "
+        f"from the contract, {summary['unknown_events']} unknown), "
         f"{_counted(summary['skipped_records'], 'record')} skipped, "
         f"{_counted(summary['unseen_events'], 'catalogued event')} never seen"
     )

@@ -290,3 +290,11 @@ def test_text_and_markdown_escape_what_a_delivery_could_forge(tmp_path: Path, ou
     assert not any(line.startswith(("FAKE", "## FAKE")) for line in output.splitlines())
     if output_format == "markdown":
         assert "<img" not in output
+
+
+def test_the_headline_agrees_in_number(tmp_path: Path) -> None:
+    corpus = write_jsonl(tmp_path / "one.jsonl", [changed("milestone.created", extra=1)])
+    headline = run("drift", str(corpus))[1].splitlines()[0]
+    assert headline.startswith(
+        "1 delivery, 1 event (1 differs from the contract, 0 unknown), 0 records skipped"
+    )
