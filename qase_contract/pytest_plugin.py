@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
     from qase_contract.live_receiver import LiveReceiver
-    from qase_contract.sources import Delivery, Location
+    from qase_contract.sources import Delivery
     from qase_contract.validator import Validator
 
 STRICT_MARKER = "qase_strict"
@@ -271,27 +271,16 @@ class CaptureFile(pytest.File):
 
     def collect(self) -> Iterator[CapturedDelivery]:
         for delivery in self.deliveries:
-            # Named by its place in the file and its event, so the id is file::3:run.started and
-            # JUnit's classname is the file, as for test functions.
+            # The id is the delivery's location (file:line, file[index] or file) and its event.
             location = delivery.location
-            place = _place_in_file(location)
+            within_file = str(location)[len(location.source) :]  # ":3", "[2]", ":entries[4]" or ""
             event = _event_label(delivery.body)
             yield CapturedDelivery.from_parent(
                 self,
-                name=f"{place}:{event}" if place else event,
+                name=f"{within_file.lstrip(':')}:{event}" if within_file else event,
+                nodeid=f"{self.nodeid}{within_file}:{event}",
                 delivery=delivery,
-                place=self.nodeid + str(location)[len(location.source) :],
             )
-
-
-def _place_in_file(location: Location) -> str:
-    """``3`` for line 3, ``item2`` for a JSON array's item, ``entry4`` for a HAR entry; not
-    ``[2]``: pytest reads brackets in an id as a parameter set and would mangle the name."""
-    if location.index is not None:
-        return f"{'entry' if location.container == 'entries' else 'item'}{location.index}"
-    if location.line is not None:
-        return str(location.line)
-    return ""
 
 
 def _event_label(body: object) -> str:
@@ -318,11 +307,13 @@ class CaptureProblem(Exception):
 class CapturedDelivery(pytest.Item):
     """One captured delivery, checked against the contract when the test runs."""
 
-    def __init__(self, *, delivery: Delivery, place: str, **kwargs: Any) -> None:
+    def __init__(self, *, delivery: Delivery, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.delivery = delivery
-        self.place = place  # as validate prints it, relative to the rootdir: dumps/hooks.jsonl:3
         self.add_marker(CAPTURE_MARKER)
+
+    def setup(self) -> None:
+        _name_in_junit(self)
 
     def runtest(self) -> None:
         from qase_contract.assertions import nonconformity_report
@@ -343,6 +334,22 @@ class CapturedDelivery(pytest.Item):
         return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        # The domain heads the failure report.
+        # The domain heads the failure report; not the bare id, which -v would rewrite ("." -> "::").
         line = self.delivery.location.line
-        return self.path, None if line is None else line - 1, f"delivery {self.place}"
+        return self.path, None if line is None else line - 1, f"delivery {self.nodeid}"
+
+
+def _name_in_junit(item: CapturedDelivery) -> None:
+    """JUnit takes a test's class from the "::" parts of its id, and a capture's id
+    (``file:3:event``) has none, so CI would list it with no class: give it the file as its
+    class and the rest as its name, as pytest's ``record_xml_attribute`` would."""
+    try:
+        from _pytest.junitxml import xml_key
+    except ImportError:  # pytest moved its key: the JUnit report keeps pytest's own names
+        return
+    xml = item.config.stash.get(xml_key, None)
+    if xml is None or item.parent is None:
+        return
+    reporter = xml.node_reporter(item.nodeid)
+    reporter.add_attribute("classname", item.parent.nodeid.replace("/", "."))
+    reporter.add_attribute("name", item.name)

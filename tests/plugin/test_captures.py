@@ -1,4 +1,4 @@
-"""--qase-captures: every captured delivery is its own test item, id file::line:event."""
+"""--qase-captures: every captured delivery is its own test item, id file:line:event."""
 
 from __future__ import annotations
 
@@ -41,13 +41,13 @@ def test_each_captured_delivery_is_a_test_named_by_file_line_and_event(
     result.stdout.fnmatch_lines(["*collected 8 items"])
     result.stdout.fnmatch_lines(
         [
-            "dumps/hooks.jsonl::1:run.completed PASSED*",
-            "dumps/hooks.jsonl::2:case.created FAILED*",
-            "dumps/hooks.jsonl::4:run.started PASSED*",
-            "dumps/hooks.jsonl::5:unparsable FAILED*",
-            "dumps/more.json::item0:suite.created PASSED*",
-            "dumps/more.json::item1:plan.deleted FAILED*",
-            "dumps/single.json::run.deleted PASSED*",
+            "dumps/hooks.jsonl:1:run.completed PASSED*",
+            "dumps/hooks.jsonl:2:case.created FAILED*",
+            "dumps/hooks.jsonl:4:run.started PASSED*",
+            "dumps/hooks.jsonl:5:unparsable FAILED*",
+            "dumps/more.json[[]0]:suite.created PASSED*",
+            "dumps/more.json[[]1]:plan.deleted FAILED*",
+            "dumps/single.json:run.deleted PASSED*",
         ],
         consecutive=False,
     )
@@ -59,10 +59,10 @@ def test_a_failing_capture_reports_the_location_event_and_findings(
     result = pytester.runpytest("--qase-captures=dumps")
     result.stdout.fnmatch_lines(
         [
-            "*_ delivery dumps/hooks.jsonl:2 _*",
+            "*_ delivery dumps/hooks.jsonl:2:case.created _*",
             "case.created delivery does not conform to the Qase webhook contract: 1 violation",
             '  /payload/priority: expected object, actual string "high"  [violation wrong-type]',
-            "*_ delivery dumps/hooks.jsonl:5 _*",
+            "*_ delivery dumps/hooks.jsonl:5:unparsable _*",
             "a delivery without an event_name does not conform to the Qase webhook contract: 1 violation",
             "  /: expected a JSON object, actual unparsable body  [violation unparsable]",
             "      the body is not valid JSON: *column *",
@@ -74,14 +74,14 @@ def test_a_failing_capture_reports_the_location_event_and_findings(
 def test_drift_in_a_capture_fails_only_under_qase_strict(pytester: pytest.Pytester, dumps: Path) -> None:
     strict = pytester.runpytest("--qase-captures=dumps", "--qase-strict", "-rf")
     strict.assert_outcomes(passed=4, failed=4)
-    strict.stdout.fnmatch_lines(["FAILED dumps/hooks.jsonl::4:run.started - run.started delivery does not*"])
+    strict.stdout.fnmatch_lines(["FAILED dumps/hooks.jsonl:4:run.started - run.started delivery does not*"])
 
 
 def test_a_capture_is_deselected_by_its_id_as_any_test_is(pytester: pytest.Pytester, dumps: Path) -> None:
     result = pytester.runpytest(
         "--qase-captures=dumps",
         "--deselect",
-        "dumps/hooks.jsonl::2:case.created",
+        "dumps/hooks.jsonl:2:case.created",
         "--deselect",
         "dumps/more.json",
     )
@@ -106,7 +106,7 @@ def test_the_junit_report_names_every_capture_under_its_file(pytester: pytest.Py
     outcomes = {(case.get("classname"), case.get("name")): [child.tag for child in case] for case in cases}
     assert outcomes["dumps.hooks.jsonl", "1:run.completed"] == ["properties"]
     assert outcomes["dumps.hooks.jsonl", "2:case.created"] == ["properties", "failure"]
-    assert outcomes["dumps.more.json", "item1:plan.deleted"] == ["properties", "failure"]
+    assert outcomes["dumps.more.json", "[1]:plan.deleted"] == ["properties", "failure"]
     assert outcomes["dumps.single.json", "run.deleted"] == ["properties"]
     report = (pytester.path / "report.xml").read_text(encoding="utf-8")
     assert '<property name="qase_status" value="drift" />' in report
@@ -128,7 +128,7 @@ def test_an_unreadable_record_is_a_failing_test_with_its_reason(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "locked.jsonl::unreadable FAILED*",
+            "locked.jsonl:unreadable FAILED*",
             "the record could not be read: cannot read: Permission denied",
         ],
         consecutive=False,
@@ -147,7 +147,7 @@ def test_a_forged_event_name_cannot_break_a_test_id(pytester: pytest.Pytester) -
     (folder / "hooks.jsonl").write_text(json.dumps(forged) + "\n", encoding="utf-8")
     result = pytester.runpytest("--qase-captures=forged", "--collect-only", "-q")
     ids = [line for line in result.outlines if "hooks.jsonl" in line]
-    assert ids == ["forged/hooks.jsonl::1:run.x\\x0d\\x0aPASSED fake\\x1b[2J"]
+    assert ids == ["forged/hooks.jsonl:1:run.x\\x0d\\x0aPASSED fake\\x1b[2J"]
 
 
 def test_a_capture_path_given_twice_is_collected_once(pytester: pytest.Pytester, dumps: Path) -> None:
@@ -155,7 +155,7 @@ def test_a_capture_path_given_twice_is_collected_once(pytester: pytest.Pytester,
     result.assert_outcomes(passed=4, failed=3)
 
 
-def test_har_entries_are_named_by_their_index_without_brackets(pytester: pytest.Pytester) -> None:
+def test_har_entries_are_named_by_their_index(pytester: pytest.Pytester) -> None:
     def entry(method: str, body: str) -> dict[str, object]:
         request = {"method": method, "url": "https://consumer.test/hooks", "headers": []}
         if body:
@@ -167,6 +167,6 @@ def test_har_entries_are_named_by_their_index_without_brackets(pytester: pytest.
     (pytester.path / "session.har").write_text(json.dumps(har), encoding="utf-8")
     result = pytester.runpytest("--qase-captures=session.har", "-v", "--junitxml=report.xml")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["session.har::entry1:run.deleted PASSED*"])
+    result.stdout.fnmatch_lines(["session.har:entries[[]1]:run.deleted PASSED*"])
     (case,) = ET.parse(pytester.path / "report.xml").getroot().iter("testcase")
-    assert (case.get("classname"), case.get("name")) == ("session.har", "entry1:run.deleted")
+    assert (case.get("classname"), case.get("name")) == ("session.har", "entries[1]:run.deleted")
