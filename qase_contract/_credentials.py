@@ -6,9 +6,11 @@ import re
 
 REDACTED = "[redacted]"
 
-# "auth" and "authorization" but not "author": author fields are ordinary data that reports should show.
+# "auth" and "authorization" (or "authorisation") but not "author": author fields are ordinary
+# data that reports should show.
 _CREDENTIAL_NAME = re.compile(
-    r"secret|token|passw|api[_-]?key|auth(?!or(?!iz))|cookie|signature|credential", re.IGNORECASE
+    r"secret|token|passw|(?:api|private|access)[_-]?key|auth(?!or(?!i[sz]))|bearer|cookie|signature|credential",
+    re.IGNORECASE,
 )
 
 

@@ -30,7 +30,7 @@ from typing import BinaryIO, Literal
 
 import orjson
 
-from qase_contract._credentials import REDACTED
+from qase_contract._credentials import REDACTED, is_credential_name
 
 FORMAT_VERSION = 1
 #: Every capture line written starts with these bytes: the cheap test readers use first.
@@ -48,7 +48,12 @@ class CaptureFormatError(ValueError):
 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` with every credential replaced by ``[redacted]``."""
-    return {name: REDACTED if name.lower() in SECRET_HEADERS else value for name, value in headers.items()}
+    return {name: REDACTED if is_secret_header(name) else value for name, value in headers.items()}
+
+
+def is_secret_header(name: str) -> bool:
+    """The usual credential headers, and any header named like a credential (X-Api-Key)."""
+    return name.lower() in SECRET_HEADERS or is_credential_name(name)
 
 
 @dataclass(frozen=True, slots=True)

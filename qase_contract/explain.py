@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from qase_contract._credentials import REDACTED, is_credential_path
+from qase_contract._credentials import REDACTED, is_credential_name, is_credential_path
 from qase_contract._pointer import child, pointer
 from qase_contract.findings import Finding, make_finding
-from qase_contract.parsing import clipped
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -55,9 +54,10 @@ def json_type(value: object) -> str:
 
 
 def shown(value: object) -> str:
-    """A short JSON rendering of ``value`` for messages (nesting clipped, so it never recurses deep)."""
+    """A short JSON rendering of ``value`` for messages: nesting clipped (so it never recurses
+    deep) and the values of credential-named keys inside it redacted."""
     try:
-        text = orjson.dumps(clipped(value, 8)).decode()
+        text = orjson.dumps(_displayable(value, 8)).decode()
     except (TypeError, orjson.JSONEncodeError):
         text = f"<{json_type(value)}>"
     return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
@@ -66,6 +66,37 @@ def shown(value: object) -> str:
 def shown_at(path: str, value: object) -> str:
     """``value`` as :func:`shown` renders it, unless its path names a credential."""
     return REDACTED if is_credential_path(path) else shown(value)
+
+
+def _displayable(value: object, depth: int) -> object:
+    """A copy of ``value`` clipped below ``depth``, with credential-named keys' values redacted."""
+    if isinstance(value, dict):
+        if depth <= 0:
+            return {}
+        return {
+            key: REDACTED
+            if isinstance(key, str) and is_credential_name(key)
+            else _displayable(item, depth - 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_displayable(item, depth - 1) for item in value] if depth > 0 else []
+    return value
+
+
+def _names_credential(key: object) -> bool:
+    return isinstance(key, str) and is_credential_name(key)
+
+
+def _holds_credentials(value: object, depth: int = 8) -> bool:
+    """Whether a credential-named key appears in ``value`` (within the depth messages show)."""
+    if isinstance(value, dict) and depth > 0:
+        return any(
+            _names_credential(key) or _holds_credentials(item, depth - 1) for key, item in value.items()
+        )
+    if isinstance(value, list) and depth > 0:
+        return any(_holds_credentials(item, depth - 1) for item in value)
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +242,9 @@ def _findings_for(error: ValidationError, places: SchemaPlaces) -> list[Finding]
                 actual=shown_at(path, error.instance),
             )
         ]
-    # python-jsonschema's message quotes the value: not for a credential.
-    message = f"the value breaks {keyword}" if is_credential_path(path) else error.message
+    # python-jsonschema's message quotes the value: not for a credential, nor one holding any.
+    hidden = is_credential_path(path) or _holds_credentials(error.instance)
+    message = f"{shown_at(path, error.instance)} breaks {keyword}" if hidden else error.message
     return [make_finding("invalid-value", path, message, schema_path=schema_path)]
 
 

@@ -19,7 +19,7 @@ import orjson
 from qase_contract import __version__
 from qase_contract._credentials import REDACTED
 from qase_contract._printable import printable
-from qase_contract.capture import SECRET_HEADERS, CaptureFormatError, iter_capture
+from qase_contract.capture import CaptureFormatError, is_secret_header, iter_capture
 from qase_contract.samples import sample_delivery
 from qase_contract.secret import SECRET_HEADER
 
@@ -171,7 +171,7 @@ def replay_headers(recorded: Mapping[str, str], secret: str | None) -> dict[str,
     headers: dict[str, str] = {}
     for name, value in recorded.items():
         lowered = name.lower()
-        if lowered in _CONNECTION_HEADERS or (lowered in SECRET_HEADERS and value == REDACTED):
+        if lowered in _CONNECTION_HEADERS or (is_secret_header(name) and value == REDACTED):
             continue
         headers[name] = value
     if secret:

@@ -89,15 +89,22 @@ class ObservedNode:
         "values_capped",
     )
 
-    def __init__(self, contract: ContractNode | None, name: str = "") -> None:
+    def __init__(
+        self, contract: ContractNode | None, name: str = "", *, below_credential: bool = False
+    ) -> None:
         self.contract = contract
         self.type_counts: dict[type, int] = {}
         self.first_seen: dict[type, Location] = {}
         self.children: dict[str, ObservedNode] = {}
         self.items: ObservedNode | None = None
+        #: Everything below a credential-named field is as secret as the field itself.
+        self.redacted = below_credential or is_credential_name(name)
         #: Values of a map the contract declares (``additionalProperties`` schema), in one node.
-        self.entries = ObservedNode(contract.additional) if contract is not None and contract.is_map else None
-        self.redacted = is_credential_name(name)
+        self.entries = (
+            ObservedNode(contract.additional, below_credential=self.redacted)
+            if contract is not None and contract.is_map
+            else None
+        )
         #: A closed set of the contract keeps its values (up to a cap) to report every unknown one.
         self.closed_set = contract is not None and contract.values is not None
         #: scalar value -> count, or None once the field proved to be free text.
@@ -344,7 +351,7 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
         items = node.items
         if items is None:
             contract = node.contract.items if node.contract is not None else None
-            items = node.items = ObservedNode(contract)
+            items = node.items = ObservedNode(contract, below_credential=node.redacted)
             event.nodes += 1
         for item in value:
             _fold(event, items, item, location, depth + 1)
@@ -371,5 +378,7 @@ def _new_child(event: EventProfile, parent: ObservedNode, key: str) -> ObservedN
         )
         return None
     event.nodes += 1
-    below = parent.children[key] = ObservedNode(contract.child(key) if contract is not None else None, key)
+    below = parent.children[key] = ObservedNode(
+        contract.child(key) if contract is not None else None, key, below_credential=parent.redacted
+    )
     return below

@@ -298,3 +298,19 @@ def test_the_headline_agrees_in_number(tmp_path: Path) -> None:
     assert headline.startswith(
         "1 delivery, 1 event (1 differs from the contract, 0 unknown), 0 records skipped"
     )
+
+
+def test_nothing_below_a_credential_field_is_shown_or_suggested(tmp_path: Path) -> None:
+    secret = "SEKRET-BELOW"
+    records = [
+        {**changed("run.started", auth={"value": secret}, tokens=[secret])},
+        {"event_name": "result.created", "payload": {"auth": {"value": secret}, "tokens": [secret]}},
+    ]
+    corpus = write_jsonl(tmp_path / "c.jsonl", records)
+    for format_ in ("text", "markdown", "json"):
+        assert secret not in run("drift", "--format", format_, str(corpus))[1]
+    suggested = tmp_path / "suggested"
+    run("drift", "--suggest", str(suggested), str(corpus))
+    written = "".join(path.read_text(encoding="utf-8") for path in suggested.rglob("*.json"))
+    assert "tokens" in written
+    assert secret not in written

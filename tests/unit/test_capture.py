@@ -16,6 +16,7 @@ from qase_contract.capture import (
     CaptureWriter,
     iter_capture,
     parse_line,
+    redact,
 )
 from qase_contract.secret import presented_secret, secret_matches
 
@@ -152,3 +153,13 @@ def test_a_file_that_is_not_a_capture_is_said_so_once(tmp_path: Path) -> None:
     assert number == 1
     assert isinstance(error, CaptureFormatError)
     assert "not a capture file" in str(error)
+
+
+def test_any_header_named_like_a_credential_is_redacted() -> None:
+    headers = {"X-Api-Key": "k1", "X-Auth-Token": "k2", "Content-Type": "application/json", "X-Author": "Ann"}
+    assert redact(headers) == {
+        "X-Api-Key": REDACTED,
+        "X-Auth-Token": REDACTED,
+        "Content-Type": "application/json",
+        "X-Author": "Ann",
+    }

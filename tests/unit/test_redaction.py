@@ -69,6 +69,42 @@ def test_a_credential_value_breaking_a_declared_type_is_not_shown(tmp_path: Any)
     assert "public" in everything_shown(result.findings)  # other values are still shown
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param({"extra": {"api_token": SECRET}}, id="unknown-object-holding-one"),
+        pytest.param({"title": {"secret": SECRET}}, id="wrong-type-object-holding-one"),
+        pytest.param({"x": [{"secret": SECRET}]}, id="array-holding-one"),
+        pytest.param({"authorisation": f"Bearer {SECRET}", "private_key": SECRET}, id="more-names"),
+    ],
+)
+def test_a_credential_inside_a_value_that_is_shown_is_redacted(payload: dict[str, Any]) -> None:
+    result = validate(sample_delivery("run.started", payload=payload))
+    assert result.findings
+    assert SECRET not in everything_shown(result.findings)
+    assert REDACTED in everything_shown(result.findings)
+
+
+def test_an_overlay_rule_breaking_on_a_value_holding_a_credential_does_not_quote_it(tmp_path: Any) -> None:
+    from tests.unit.test_validator import write_schema
+
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://qase-contract.invalid/schemas/events/run/completed.schema.json",
+        "$ref": "../../envelope.schema.json",
+        "properties": {
+            "event_name": {"const": "run.completed"},
+            "payload": {"type": "object", "properties": {"meta": {"maxProperties": 1}}},
+        },
+    }
+    write_schema(tmp_path, "events/run/completed.schema.json", schema)
+    body = sample_delivery("run.completed", payload={})
+    body["payload"] = {"meta": {"token": SECRET, "other": 1}}
+    (finding,) = Validator(schemas=tmp_path).validate(body).findings
+    assert finding.code == "invalid-value"
+    assert SECRET not in finding.message
+
+
 def test_author_fields_are_ordinary_data() -> None:
     assert not is_credential_name("author_id")
     assert is_credential_name("Authorization")
