@@ -29,6 +29,7 @@ from qase_contract.sources import (
     Location,
     ReadFailure,
     dump_files,
+    is_capture_file,
     is_json_lines_file,
     read_file,
     read_range,
@@ -53,6 +54,7 @@ class RangeUnit:
     start: int
     end: int
     first_line: int
+    captures: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +163,7 @@ def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
                 yield item
             else:
                 try:
-                    yield from _ranges(item)
+                    yield from _ranges(item, max_record)
                 except OSError:
                     # It went unreadable since it was looked at: read whole, it is reported.
                     yield FilesUnit((str(item),))
@@ -177,12 +179,13 @@ def _large_json_lines(path: Path, max_record: int) -> bool:
     return size > CHUNK_BYTES and is_json_lines_file(path, max_record=max_record)
 
 
-def _ranges(path: Path) -> Iterator[RangeUnit]:
+def _ranges(path: Path, max_record: int) -> Iterator[RangeUnit]:
     """Byte ranges of about :data:`CHUNK_BYTES`, each ending just after a newline.
 
     The parent reads each range once to count its lines (a fraction of what parsing it
     costs), so every worker numbers its lines as a sequential read would.
     """
+    captures = is_capture_file(path, max_record=max_record)
     with path.open("rb") as stream:
         start, first_line = 0, 1
         while chunk := stream.read(CHUNK_BYTES):
@@ -194,7 +197,7 @@ def _ranges(path: Path) -> Iterator[RangeUnit]:
                     break
                 lines += chunk.endswith(b"\n")
             end = stream.tell()
-            yield RangeUnit(str(path), start, end, first_line)
+            yield RangeUnit(str(path), start, end, first_line, captures)
             start, first_line = end, first_line + lines
 
 
@@ -212,7 +215,14 @@ def _work(unit: Unit) -> Answer:
     validator, max_record, list_conforming = _worker
     deliveries: Iterable[Delivery]
     if isinstance(unit, RangeUnit):
-        deliveries = read_range(Path(unit.path), unit.start, unit.end, unit.first_line, max_record=max_record)
+        deliveries = read_range(
+            Path(unit.path),
+            unit.start,
+            unit.end,
+            unit.first_line,
+            captures=unit.captures,
+            max_record=max_record,
+        )
     elif isinstance(unit, FilesUnit):
         deliveries = (d for path in unit.paths for d in read_file(Path(path), max_record=max_record))
     else:

@@ -39,6 +39,7 @@ __all__ = [
     "ReadFailure",
     "SourceError",
     "dump_files",
+    "is_capture_file",
     "is_json_lines_file",
     "read_file",
     "read_path",
@@ -136,21 +137,33 @@ def is_json_lines_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> boo
             first = _next_record(lines, seen)
             if first is None:
                 return False
-            return _is_json_lines(path.suffix.lower(), first, lines, seen)
+            return _is_json_lines(path.suffix.lower(), first, lines, seen, head)
     except OSError:
         return False
 
 
+def is_capture_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> bool:
+    """Whether the first record of ``path`` within the record limit is a capture record: what
+    a sequential read decides by, computed once for all the ranges of the file."""
+    with path.open("rb") as stream:
+        records = (line for _, line in numbered_lines(stream, max_record) if isinstance(line, bytes))
+        first = next((line for line in records if line.strip()), None)
+    return first is not None and is_capture_record(first)
+
+
 def read_range(
-    path: Path, start: int, end: int, first_line: int, *, max_record: int = MAX_RECORD_BYTES
+    path: Path,
+    start: int,
+    end: int,
+    first_line: int,
+    *,
+    captures: bool,
+    max_record: int = MAX_RECORD_BYTES,
 ) -> Iterator[Delivery]:
     """The deliveries of the JSON Lines between byte offsets ``start`` and ``end`` (both on
-    line boundaries), whose first line is number ``first_line`` of the file."""
+    line boundaries), whose first line is number ``first_line`` of the file; ``captures`` says
+    whether it is a capture file (:func:`is_capture_file`)."""
     with path.open("rb") as stream:
-        # The file's first record says whether it is a capture file, for every range alike.
-        seen: list[tuple[int, bytes | int]] = []
-        first = _next_record(numbered_lines(stream, max_record), seen)
-        captures = isinstance(first, bytes) and is_capture_record(first)
         stream.seek(start)
         window = RangeStream(stream, end - start)
         yield from json_lines(
@@ -187,10 +200,12 @@ def read_stream(
         reason = "binary content (NUL bytes): not JSON, JSON Lines or HAR (nor UTF-8 text)"
         return iter([Delivery(ReadFailure(reason), Location(source))])
     # Returned, not delegated with yield from: one generator less for every delivery.
-    return _deliveries(stream, source, suffix, max_record)
+    return _deliveries(stream, source, suffix, max_record, head)
 
 
-def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> Iterator[Delivery]:
+def _deliveries(
+    stream: BinaryIO, source: str, suffix: str, max_record: int, head: bytes
+) -> Iterator[Delivery]:
     lines = numbered_lines(stream, max_record)
     seen: list[tuple[int, bytes | int]] = []
     if suffix not in HAR_SUFFIXES:
@@ -198,7 +213,7 @@ def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> 
         if first is None:
             yield empty_source(source)
             return
-        if _is_json_lines(suffix, first, lines, seen):
+        if _is_json_lines(suffix, first, lines, seen, head):
             yield from json_lines(stream, source, max_record, read=seen)
             return
     # One whole document (a delivery, an array of them, or a HAR archive).
@@ -209,15 +224,8 @@ def _deliveries(stream: BinaryIO, source: str, suffix: str, max_record: int) -> 
         yield empty_source(source)
     elif suffix in HAR_SUFFIXES:
         yield from _har_file(data, source)
-    elif len(data) > max_record and data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"{":
-        # One delivery in the file: the file is the record, and the record limit holds for it.
-        reason = (
-            f"record of {len(data):,} bytes is over the {max_record:,}-byte limit (a Qase delivery "
-            "is a few kilobytes); raise the limit with --max-record-size"
-        )
-        yield Delivery(ReadFailure(reason), Location(source), size=len(data))
     else:
-        yield from document_deliveries(data, source)
+        yield from document_deliveries(data, source, max_record)
 
 
 def _document(stream: BinaryIO, seen: list[tuple[int, bytes | int]], source: str) -> bytes | Delivery:
@@ -244,10 +252,15 @@ def _is_json_lines(
     first: bytes | int,
     lines: Iterator[tuple[int, bytes | int]],
     seen: list[tuple[int, bytes | int]],
+    head: bytes,
 ) -> bool:
     """Whether a stream is JSON Lines: by its name, unless its first line only opens a
     pretty-printed document (``{`` alone: deliveries appended by ``example >> dump.jsonl``),
-    or else by its content."""
+    or else by its content. A first line over the record limit starts JSON Lines unless it is
+    a one-line document: in a ``.json`` file, or an array (``jq -c`` output)."""
+    if isinstance(first, int):
+        one_line_document = suffix == ".json" or head.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"["
+        return suffix in JSONL_SUFFIXES or not one_line_document
     if suffix in JSONL_SUFFIXES:
         return not (isinstance(first, bytes) and first.strip() in (b"{", b"["))
     return _starts_json_lines(first, lines, seen)

@@ -13,10 +13,11 @@ from qase_contract.capture import redact
 from qase_contract.sources.model import Delivery, Location, ReadFailure
 
 
-def document_deliveries(data: bytes, source: str) -> Iterator[Delivery]:
+def document_deliveries(data: bytes, source: str, max_record: int | None = None) -> Iterator[Delivery]:
     """Deliveries of one whole document. A document that is not JSON is one unparsable
     delivery, unless it is an array: then each item is judged on its own, so one broken item
-    (or an array cut short) does not hide the others."""
+    (or an array cut short) does not hide the others. A document holding one delivery (or
+    each of several written one after another) is a record: ``max_record`` bounds it."""
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -25,7 +26,7 @@ def document_deliveries(data: bytes, source: str) -> Iterator[Delivery]:
         if opening == b"[":
             yield from _items_one_by_one(data, source)
         elif len(values) > 1:
-            yield from _values_one_by_one(data, values, source)
+            yield from _values_one_by_one(data, values, source, max_record)
         else:
             # The validator reports why (BOM, NaN, depth, line and column) at the file's location.
             yield Delivery(data, Location(source), size=len(data))
@@ -39,8 +40,17 @@ def document_deliveries(data: bytes, source: str) -> Iterator[Delivery]:
         lines = _item_lines(data, len(document))
         for index, item in enumerate(document):
             yield Delivery(_as_body(item), Location(source, lines[index], index), size=share)
+    elif max_record is not None and len(data) > max_record:
+        yield Delivery(ReadFailure(over_the_limit(len(data), max_record)), Location(source), size=len(data))
     else:
         yield Delivery(_as_body(document), Location(source), size=len(data))
+
+
+def over_the_limit(size: int, limit: int) -> str:
+    return (
+        f"record of {size:,} bytes is over the {limit:,}-byte limit (a Qase delivery is a few "
+        "kilobytes); raise the limit with --max-record-size"
+    )
 
 
 #: A JSON string (escapes included), a lone quote that opens a string never closed, or a
@@ -168,11 +178,19 @@ def concatenated_values(data: bytes) -> list[tuple[int, int]]:
     return spans
 
 
-def _values_one_by_one(data: bytes, spans: list[tuple[int, int]], source: str) -> Iterator[Delivery]:
+def _values_one_by_one(
+    data: bytes, spans: list[tuple[int, int]], source: str, max_record: int | None
+) -> Iterator[Delivery]:
     """Each of several values in one file, located by the line it starts on."""
     lines = _lines_at(data, [_first_character(data, start, end) for start, end in spans])
     for (start, end), line in zip(spans, lines, strict=True):
-        yield Delivery(data[start:end].strip(), Location(source, line), size=end - start)
+        value = data[start:end].strip()
+        if max_record is not None and len(value) > max_record:
+            yield Delivery(
+                ReadFailure(over_the_limit(len(value), max_record)), Location(source, line), size=end - start
+            )
+        else:
+            yield Delivery(value, Location(source, line), size=end - start)
 
 
 def _as_body(value: object) -> object:

@@ -53,7 +53,7 @@ def json_lines(
     ``read`` are the numbered lines already taken from the stream to recognise its format.
     ``first_line`` numbers a range of a larger file. A stream with no record is reported,
     unless ``empty_ok`` (a range, which may hold only blank lines). ``captures`` says whether
-    it is a capture file; left ``None``, its first record decides.
+    it is a capture file; left ``None``, its first record within the limit decides.
     """
     number = first_line - 1
     # Whether any record was seen: a stream with none is reported, not silently passed.
@@ -61,7 +61,6 @@ def json_lines(
     for number, line in read:
         if isinstance(line, int):
             records = True
-            captures = bool(captures)
             yield Delivery(ReadFailure(_too_long(line, limit)), Location(source, number), size=line)
         elif line.strip():
             records = True
@@ -77,8 +76,8 @@ def json_lines(
                 yield empty_source(source)
             return
         number += 1
-        if captures is None and line.strip():
-            captures = len(line) <= limit and is_capture_record(line)
+        if captures is None and len(line) <= limit and line.strip():
+            captures = is_capture_record(line)
         if (
             line[0] == 0x7B and len(line) <= limit and not captures and not line.startswith(CAPTURE_PREFIX)
         ):  # "{"

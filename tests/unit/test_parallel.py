@@ -129,6 +129,25 @@ def test_every_range_of_a_capture_file_with_reordered_keys_is_read_as_captures(
     assert {o.status for o in outcomes} == {"conforming"}
 
 
+def test_ranges_of_a_sorted_capture_file_whose_first_record_is_over_the_limit_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qase_contract.capture import CaptureRecord
+
+    body = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines()[0]
+    sort = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+    big = orjson.dumps(
+        orjson.loads(CaptureRecord(body=b'{"p": "' + b"x" * 3000 + b'"}').to_line()), option=sort
+    )
+    small = orjson.dumps(orjson.loads(CaptureRecord(body=body).to_line()), option=sort)
+    dump = tmp_path / "capture.jsonl"
+    dump.write_bytes(big + small * 40)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 1000)
+    outcomes = list(parallel.check_in_parallel([str(dump)], jobs=2, max_record=2500))
+    assert summary(outcomes) == summary(sequential(str(dump), max_record=2500))
+    assert [o.status for o in outcomes] == ["unreadable"] + ["conforming"] * 40
+
+
 def test_a_large_file_that_cannot_be_opened_is_reported_as_sequentially(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -506,3 +506,41 @@ def test_a_one_line_array_or_one_too_large_to_scan_has_no_item_lines(
     dump.write_text(json.dumps([GOOD, GOOD], indent=2), encoding="utf-8")
     monkeypatch.setattr(documents, "LINE_SCAN_BYTES", 100)
     assert [d.location.line for d in read(dump)] == [None, None]
+
+
+# -- the record limit holds for records, not for documents of many -----------------------------------
+
+
+@pytest.mark.parametrize("name", ["array.json", "array.txt"])
+def test_a_one_line_array_over_the_record_limit_is_read_as_a_document(tmp_path: Path, name: str) -> None:
+    dump = tmp_path / name
+    dump.write_bytes(orjson.dumps([GOOD] * 20))
+    assert bodies(list(read_path(dump, max_record=len(LINE) * 2))) == [orjson.dumps(GOOD)] * 20
+
+
+def test_a_har_named_json_over_the_record_limit_gives_every_post(tmp_path: Path) -> None:
+    archive = tmp_path / "session.json"
+    archive.write_text(json.dumps(har(*[post(LINE.decode())] * 20), indent=1), encoding="utf-8")
+    assert bodies(list(read_path(archive, max_record=len(LINE) * 2))) == [LINE] * 20
+
+
+def test_appended_deliveries_are_each_a_record_for_the_limit(tmp_path: Path) -> None:
+    dump = tmp_path / "appended.jsonl"
+    large = {**GOOD, "padding": "x" * 2000}
+    dump.write_bytes(pretty(GOOD, large, GOOD))
+    deliveries = list(read_path(dump, max_record=1000))
+    assert [isinstance(d.body, ReadFailure) for d in deliveries] == [False, True, False]
+    assert "over the 1,000-byte limit" in deliveries[1].body.reason  # type: ignore[union-attr]
+
+
+def test_a_sorted_capture_file_whose_first_record_is_over_the_limit_is_still_a_capture_file(
+    tmp_path: Path,
+) -> None:
+    capture = tmp_path / "capture.jsonl"
+    big = CaptureRecord(body=b'{"padding": "' + b"x" * 3000 + b'"}')
+    capture.write_bytes(
+        b"".join(sorted_keys(record.to_line()) for record in [big, *[CaptureRecord(body=LINE)] * 3])
+    )
+    deliveries = list(read_path(capture, max_record=2000))
+    assert isinstance(deliveries[0].body, ReadFailure)
+    assert bodies(deliveries[1:]) == [LINE] * 3
