@@ -7,7 +7,6 @@ an event name is expected, so it can be printed and bundled like an event.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,7 +14,7 @@ from typing import Literal
 from qase_contract._resources import examples_root
 from qase_contract.catalog import EVENTS, EVENTS_BY_NAME
 from qase_contract.registry import ENVELOPE_ID, SchemaSet
-from qase_contract.validator import UnknownEvent
+from qase_contract.validator import UnknownEvent, close_names
 
 ENVELOPE = "envelope"
 BUILTIN_SOURCE = "builtin"
@@ -66,10 +65,9 @@ def schema_id_named(schema_set: SchemaSet, name: str) -> str:
     return schema_id
 
 
-def close_names(name: str, schema_set: SchemaSet) -> list[str]:
-    """Known names (events and ``envelope``) that look like ``name``, best first: for "did you mean"."""
-    known = [*schema_set.event_schemas, ENVELOPE]
-    return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+def close_schema_names(name: str, schema_set: SchemaSet) -> list[str]:
+    """Names ``schema`` and ``example`` take (events and ``envelope``) that look like ``name``."""
+    return close_names(name, [*schema_set.event_schemas, ENVELOPE])
 
 
 def example_variants(schema_set: SchemaSet, event_name: str) -> dict[str, Path]:

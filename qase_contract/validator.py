@@ -29,13 +29,18 @@ LEGACY_ENVELOPE_MESSAGE = (
 )
 
 
+def close_names(name: str, known: Iterable[str]) -> list[str]:
+    """Names of ``known`` that look like ``name``, best first: for "did you mean"."""
+    import difflib  # only on the paths that report a likely typo
+
+    return difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+
+
 class UnknownEvent(LookupError):
     """An event name that no schema of the set pins; ``known`` names give "did you mean"."""
 
     def __init__(self, event_name: str, known: Iterable[str] = ()) -> None:
-        import difflib  # only on this error path
-
-        self.suggestions = tuple(difflib.get_close_matches(event_name, list(known), n=3, cutoff=0.6))
+        self.suggestions = tuple(close_names(event_name, known))
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"{event_name!r} is not a known Qase webhook event{hint}")
         self.event_name = event_name

@@ -9,7 +9,7 @@ import click
 
 from qase_contract.bundle import BundleError, bundled, opened
 from qase_contract.cli._options import schema_set_from, schemas_option
-from qase_contract.inventory import close_names, example_variants, listed_events, schema_id_named
+from qase_contract.inventory import close_schema_names, example_variants, listed_events, schema_id_named
 from qase_contract.registry import SchemaSet
 from qase_contract.validator import UnknownEvent
 
@@ -117,7 +117,7 @@ def _schema_id(schema_set: SchemaSet, event_name: str) -> str:
     try:
         return schema_id_named(schema_set, event_name)
     except UnknownEvent as error:
-        suggestions = close_names(event_name, schema_set)
+        suggestions = close_schema_names(event_name, schema_set)
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise click.BadParameter(
             f"{error}{hint} (`qase-contract events` lists them all)", param_hint="EVENT"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from qase_contract.sender import (
     replays,
     samples,
 )
+from qase_contract.validator import close_names
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -97,7 +97,7 @@ def _check_event_names(events: tuple[str, ...]) -> None:
     known = [spec.name for spec in EVENTS]
     for name in events:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=3)
+            close = close_names(name, known)
             hint = f"; did you mean {', '.join(close)}?" if close else "; --all-events sends every one"
             raise click.UsageError(f"--event: {name!r} is not a documented Qase event{hint}")
 

@@ -27,7 +27,7 @@ from qase_contract.registry import SchemaSetError
 from qase_contract.reporters import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters.text import TextReporter
 from qase_contract.sources import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, STDIN, SourceError, read_paths
-from qase_contract.validator import Validator
+from qase_contract.validator import Validator, close_names
 
 if TYPE_CHECKING:
     from qase_contract.cli.progress import ProgressBar
@@ -122,9 +122,7 @@ def validate(
             _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
-            from qase_contract.inventory import close_names  # only for a likely typo
-
-            suggestions = close_names(pattern, validator.schema_set)
+            suggestions = close_names(pattern, validator.event_names)
             hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
             click.echo(f"warning: --event {pattern!r} matches no catalogued event{hint}", err=True)
         input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN)
@@ -145,10 +143,6 @@ def validate(
         else:
             outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(input_size))
-    if tally.filtered and tally.deliveries == tally.filtered:
-        # A gate must not pass on a filter that left nothing to check (a misspelt --event).
-        click.echo(f"error: --event left out all {tally.filtered} deliveries: nothing was checked", err=True)
-        sys.exit(EXIT_FAILED)
     sys.exit(EXIT_FAILED if tally.failed else EXIT_OK)
 
 
@@ -183,18 +177,25 @@ def _report(
     finally:
         if progress is not None:
             progress.close()
+    if filtering and tally.deliveries == tally.filtered > 0:
+        # A gate must not pass on a filter that left nothing to check (a misspelt --event).
+        _stop(reporter, f"--event left out all {tally.filtered} deliveries: nothing was checked", EXIT_FAILED)
     reporter.finish(tally)
     return tally
 
 
 def _usage_error(reporter: Reporter, message: str) -> NoReturn:
-    """A run that cannot happen: on stderr for people and in the report too (a JSON or SARIF
-    consumer still reads a document that says why, DESIGN), unless the report is the text
-    on standard output, where stderr has said it already."""
+    _stop(reporter, message, EXIT_USAGE)
+
+
+def _stop(reporter: Reporter, message: str, code: int) -> NoReturn:
+    """A run that cannot happen or proved nothing: on stderr for people and in the report too
+    (a JSON or SARIF consumer still reads a document that says why, DESIGN), unless the report
+    is the text on standard output, where stderr has said it already."""
     if not (isinstance(reporter, TextReporter) and reporter.stream is sys.stdout):
         reporter.fatal(message)
     click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+    sys.exit(code)
 
 
 def _workers(jobs: int | None, input_size: int) -> int:

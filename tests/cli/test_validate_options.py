@@ -41,8 +41,15 @@ def test_an_event_pattern_that_matches_nothing_is_warned_about_and_fails_when_no
         "warning: --event 'run.complete' matches no catalogued event; did you mean run.completed"
         in run.stderr
     )
-    assert "error: --event left out all 8 deliveries: nothing was checked" in run.stderr
+    assert "Error: --event left out all 8 deliveries: nothing was checked" in run.stderr
     assert run.code == 1
+
+
+@pytest.mark.parametrize("format_", ["json", "sarif", "junit"])
+def test_a_filter_that_left_nothing_to_check_says_so_in_the_report_too(format_: str) -> None:
+    run = invoke("validate", "-f", format_, "--event", "nope", str(EXAMPLES / "conforming.jsonl"))
+    assert run.code == 1
+    assert "--event left out all 8 deliveries: nothing was checked" in run.stdout
 
 
 def test_an_event_filter_that_leaves_something_to_check_keeps_the_usual_exit_code() -> None:
