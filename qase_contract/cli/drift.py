@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from qase_contract.cli._options import schema_set_from, schemas_option
-from qase_contract.cli._usage import ReportsUsageErrors
+from qase_contract.cli._usage import ReportsUsageErrors, write_error_document
+from qase_contract.cli.output import report_stream
 from qase_contract.drift import baseline as baselines
 from qase_contract.drift.compare import DriftReport, compare
 from qase_contract.drift.profile import CorpusProfile
@@ -23,11 +22,20 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
 
-def _error_document(output_format: str, message: str) -> str | None:
-    return render_json({"error": {"message": message}}) if output_format == "json" else None
+#: Formats read by people, who have the message on standard error already.
+TEXT_FORMATS = ("text", "markdown")
 
 
-@click.command(cls=ReportsUsageErrors, format_param="output_format", error_document=_error_document)
+def _error_document(output_format: str, message: str) -> str:
+    return render_json({"error": {"message": message}}) if output_format == "json" else f"Error: {message}\n"
+
+
+@click.command(
+    cls=ReportsUsageErrors,
+    format_param="output_format",
+    error_document=_error_document,
+    text_formats=TEXT_FORMATS,
+)
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "-f",
@@ -97,11 +105,9 @@ def drift(
     if known_shapes is not None:
         check = baselines.check_baseline(profile, known_shapes, str(baseline))
     text = RENDERERS[output_format](report_data(report, check))
+    with report_stream(output) as stream:
+        stream.write(text)
     try:
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            Path(output).write_text(text, encoding="utf-8")
         if write_baseline is not None:
             baselines.write_baseline(profile, write_baseline)
         if suggest_folder is not None:
@@ -129,14 +135,9 @@ def _incomplete(profile: CorpusProfile) -> str | None:
 
 
 def _usage_error(message: str, output_format: str, output: str | None) -> NoReturn:
-    """On stderr for people and, with --format json, as a JSON document where the report goes."""
-    if output_format == "json":
-        document = render_json({"error": {"message": message}})
-        if output is None:
-            click.echo(document, nl=False)
-        else:
-            with contextlib.suppress(OSError):
-                Path(output).write_text(document, encoding="utf-8")
+    """On stderr for people and, in the chosen format, where the report goes."""
+    document = _error_document(output_format, message)
+    write_error_document(document, output, for_people=output_format in TEXT_FORMATS)
     click.echo(f"Error: {message}", err=True)
     sys.exit(EXIT_USAGE)
 

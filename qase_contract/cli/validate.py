@@ -41,10 +41,8 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 MAX_JOBS = 256
 
 
-def _error_document(format_: str, message: str) -> str | None:
-    """A usage error as the chosen format's fatal report; text has none (stderr says it)."""
-    if format_ == "text":
-        return None
+def _error_document(format_: str, message: str) -> str:
+    """A usage error as the chosen format's fatal report."""
     buffer = io.StringIO()
     make_reporter(format_, buffer, ReportOptions()).fatal(message)
     return buffer.getvalue()

@@ -357,3 +357,20 @@ def test_annotations_point_at_the_line_of_an_array_item(tmp_path: Path) -> None:
         if r["location"]["index"] == 1
     ]
     assert result["location"]["line"] == line
+
+
+@pytest.mark.parametrize("format_", ["json", "text"])
+def test_a_command_line_error_replaces_the_old_report_in_the_output_file(
+    tmp_path: Path, format_: str
+) -> None:
+    report = tmp_path / "report"
+    conforming = str(EXAMPLES / "conforming.jsonl")
+    assert invoke("validate", "-f", format_, "-o", str(report), conforming).code == 0
+    run = invoke("validate", "-f", format_, "-o", str(report), "--jobs", "999", conforming)
+    assert run.code == 2
+    written = report.read_text(encoding="utf-8")
+    assert "Invalid value for '-j' / '--jobs'" in written
+    assert "8 conforming" not in written
+    if format_ == "json":
+        assert run.stdout == ""  # the document went to the file
+        assert "--jobs" in json.loads(written)["error"]["message"]

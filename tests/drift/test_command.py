@@ -72,7 +72,7 @@ def test_an_unwritable_output_exits_2_naming_it(tmp_path: Path) -> None:
     target = tmp_path / "missing-folder" / "report.md"
     code, _, errors = run("drift", "--output", str(target), str(EXAMPLES))
     assert code == 2
-    assert f"error: cannot write {target}: No such file or directory" in errors
+    assert f"--output {target}: cannot write there: No such file or directory" in errors
 
 
 def test_a_suggest_folder_that_is_a_file_exits_2(tmp_path: Path) -> None:
@@ -139,3 +139,16 @@ def test_a_corpus_that_could_not_be_read_fails_even_its_own_baseline(tmp_path: P
     code, _, errors = run("drift", "--baseline", str(baseline), str(garbage))
     assert code == 1
     assert "no delivery in the corpus could be profiled" in errors
+
+
+@pytest.mark.parametrize("format_", ["json", "text", "markdown"])
+def test_a_usage_error_replaces_the_old_report_in_the_output_file(tmp_path: Path, format_: str) -> None:
+    report = tmp_path / "report"
+    assert run("drift", "-f", format_, "-o", str(report), str(EXAMPLES))[0] == 0
+    for bad in (["--bogus"], ["missing-path"]):
+        code, output, _ = run("drift", "-f", format_, "-o", str(report), *bad, str(EXAMPLES))
+        assert code == 2
+        assert output == ""
+        written = report.read_text(encoding="utf-8")
+        assert "deliveries" not in written
+        assert ("--bogus" if bad == ["--bogus"] else "missing-path") in written
