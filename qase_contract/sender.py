@@ -72,13 +72,24 @@ class Target:
             port = parts.port
         except ValueError:
             raise BadTarget(f"{url!r} has a port that is not a number from 0 to 65535") from None
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        return cls(parts.scheme, parts.hostname, port, target)
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")  # bücher.example -> xn--bcher-kva.example
+        except UnicodeError:
+            raise BadTarget(f"{url!r} has a host name that is not valid") from None
+        # HTTP sends the request target in ASCII: other characters are percent-encoded, as
+        # browsers and curl do; what is encoded already stays as it is.
+        path = urllib.parse.quote(parts.path or "/", safe=_URL_SAFE)
+        query = urllib.parse.quote(parts.query, safe=_URL_SAFE + "?")
+        return cls(parts.scheme, host, port, path + (f"?{query}" if query else ""))
 
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = f":{self.port}" if self.port is not None else ""
         return f"{self.scheme}://{host}{port}{self.request_target}"
+
+
+#: RFC 3986's reserved and unreserved characters, and "%" for what is encoded already.
+_URL_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,19 @@ def test_a_target_keeps_the_path_and_query_of_its_url() -> None:
 
 
 @pytest.mark.parametrize(
+    ("url", "sent_as"),
+    [
+        ("http://127.0.0.1:1/é?q=ü&a=b", "http://127.0.0.1:1/%C3%A9?q=%C3%BC&a=b"),
+        ("http://bücher.example/x", "http://xn--bcher-kva.example/x"),
+        ("http://h/a%20b?x=%C3%A9", "http://h/a%20b?x=%C3%A9"),
+    ],
+    ids=["non-ascii-path-and-query", "international-host", "already-encoded"],
+)
+def test_a_target_is_sent_in_ascii_as_browsers_do(url: str, sent_as: str) -> None:
+    assert str(Target.parse(url)) == sent_as
+
+
+@pytest.mark.parametrize(
     ("url", "reason"),
     [
         ("ftp://h/", "not an http"),
