@@ -98,16 +98,19 @@ class CaptureRecord:
 def is_capture_record(line: bytes) -> bool:
     """Whether a line is a capture record (an object with a ``qase_capture`` key), in any key
     order; it is parsed only when it names the key somewhere but not first."""
-    line = line.lstrip()
-    if line.startswith(CAPTURE_PREFIX):
-        return True
+    return line.lstrip().startswith(CAPTURE_PREFIX) or capture_data(line) is not None
+
+
+def capture_data(line: bytes) -> dict[str, object] | None:
+    """The parsed line if it is an object with a ``qase_capture`` key (in any place), else None;
+    a line that does not name the key is not parsed at all."""
     if _CAPTURE_KEY not in line:
-        return False
+        return None
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError:
-        return False
-    return isinstance(data, dict) and "qase_capture" in data
+        return None
+    return data if isinstance(data, dict) and "qase_capture" in data else None
 
 
 def parse_line(line: bytes) -> CaptureRecord:
@@ -116,12 +119,17 @@ def parse_line(line: bytes) -> CaptureRecord:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as error:
         raise CaptureFormatError(f"capture record is not valid JSON: {error}") from None
+    return record_from_data(data)
+
+
+def record_from_data(data: object) -> CaptureRecord:
+    """The record a parsed capture line holds; raises :class:`CaptureFormatError` saying what is wrong."""
     version = data.get("qase_capture") if isinstance(data, dict) else None
-    if type(version) is not int or version < 1:  # type(): true is no version
+    if not isinstance(data, dict) or type(version) is not int or version < 1:  # true is no version
         raise CaptureFormatError('not a capture record: no integer "qase_capture" key')
-    if data["qase_capture"] > FORMAT_VERSION:
+    if version > FORMAT_VERSION:
         raise CaptureFormatError(
-            f"capture format version {data['qase_capture']} is newer than this qase-contract "
+            f"capture format version {version} is newer than this qase-contract "
             f"reads ({FORMAT_VERSION}); upgrade qase-contract"
         )
     body, encoding = data.get("body"), data.get("body_encoding", "text")

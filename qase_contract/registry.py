@@ -19,6 +19,7 @@ from urllib.parse import urldefrag, urljoin
 
 import orjson
 
+from qase_contract._files import why_not_a_regular_file
 from qase_contract._pointer import child, pointer
 from qase_contract._resources import schemas_root
 
@@ -170,8 +171,9 @@ def _load_folder(root: Path, excluded: tuple[str, ...]) -> Iterator[tuple[str, S
         relative = path.relative_to(root)
         if relative.parts[0] in excluded:
             continue
-        if not path.is_file():  # reading a FIFO would wait forever
-            raise SchemaSetError(f"{path}: not a regular file (a FIFO, socket or device)")
+        problem = why_not_a_regular_file(path)
+        if problem is not None:
+            raise SchemaSetError(f"{path}: {problem}")
         try:
             # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
             schema = orjson.loads(path.read_bytes())

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from qase_contract._files import why_not_a_regular_file
 from qase_contract._pointer import escape
 from qase_contract.drift.contract import TYPE_ORDER
 from qase_contract.drift.profile import CorpusProfile, ObservedNode
@@ -135,8 +136,9 @@ def write_baseline(profile: CorpusProfile, path: str | PathLike[str]) -> None:
 
 def read_baseline(path: str | PathLike[str]) -> Shapes:
     """The shapes of a baseline file; :class:`BaselineError` names the place of any problem."""
-    if Path(path).exists() and not Path(path).is_file():  # reading a FIFO would wait forever
-        raise BaselineError(f"{path}: not a regular file (a FIFO, socket or device)")
+    problem = why_not_a_regular_file(Path(path))
+    if problem is not None:
+        raise BaselineError(f"{path}: {problem}")
     try:
         # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
         data = orjson.loads(Path(path).read_bytes())

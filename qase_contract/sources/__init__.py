@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import orjson
 
+from qase_contract._files import why_not_a_regular_file
 from qase_contract.capture import is_capture_record
 from qase_contract.sources.documents import document_deliveries, har_deliveries, is_har
 from qase_contract.sources.lines import (
@@ -295,7 +296,11 @@ def _looks_utf16(head: bytes) -> bool:
     sample = head[:512]
     if len(sample) < 8:
         return False
-    return sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2])
+    even, odd = sample[0::2], sample[1::2]
+    # All NULs on one side and text on the other; a zero-filled file (a crash) is no text.
+    return (odd.count(0) == len(odd) and even.count(0) == 0) or (
+        even.count(0) == len(even) and odd.count(0) == 0
+    )
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -352,19 +357,6 @@ def _rest(stream: BinaryIO, head: bytes, source: str) -> bytes | Delivery:
     return head + rest
 
 
-def _why_not_a_dump(entry: os.DirEntry[str]) -> str | None:
-    """Why a dump file found in a folder is not read, or None to read it."""
-    try:
-        if entry.is_file():
-            return None
-        if entry.is_symlink() and not Path(entry.path).exists():
-            return "broken symlink: what it points to does not exist"
-    except OSError:
-        return None  # let reading it say what is wrong
-    # A FIFO or a device in a folder would block the walk or never end.
-    return "not a regular file (a FIFO, socket or device): not read"
-
-
 def _walk(folder: Path) -> Iterator[Path | Delivery]:
     """Dump files under ``folder``, sorted, files before subfolders; a symlink loop is reported."""
     yield from _walk_from(folder, ancestors=frozenset())
@@ -397,10 +389,10 @@ def _walk_from(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[
         if is_folder:
             folders.append(path)
         elif path.suffix.lower() in DUMP_SUFFIXES:
-            problem = _why_not_a_dump(entry)
+            problem = why_not_a_regular_file(entry)
             if problem is None:
                 yield path
             else:
-                yield Delivery(ReadFailure(problem), Location(display_name(path)))
+                yield Delivery(ReadFailure(f"{problem}: not read"), Location(display_name(path)))
     for subfolder in folders:
         yield from _walk_from(subfolder, inside)

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from qase_contract.capture import CAPTURE_PREFIX, CaptureFormatError, is_capture_record, parse_line
+from qase_contract.capture import (
+    CAPTURE_PREFIX,
+    CaptureFormatError,
+    capture_data,
+    is_capture_record,
+    parse_line,
+    record_from_data,
+)
 from qase_contract.sources.model import Delivery, Location, ReadFailure
 
 #: The largest record read: real Qase deliveries are a few kilobytes, and the receiver
@@ -124,13 +131,16 @@ def skip_line(stream: LineReader, size: int, line: bytes) -> int:
 def delivery_of_line(line: bytes, location: Location, captures: bool = False) -> Delivery:
     """The delivery of one line; in a capture file (``captures``) its records may have any key
     order, elsewhere only a line that starts like a written capture record is one."""
-    if line.lstrip().startswith(CAPTURE_PREFIX) or (captures and is_capture_record(line)):
-        try:
+    try:
+        if line.lstrip().startswith(CAPTURE_PREFIX):
             record = parse_line(line)
-        except CaptureFormatError as error:
-            return Delivery(ReadFailure(str(error)), location, size=len(line))
-        return Delivery(record.body, location, headers=record.headers, size=len(line))
-    return Delivery(line.rstrip(b"\r\n"), location, size=len(line))
+        elif captures and (data := capture_data(line)) is not None:
+            record = record_from_data(data)  # parsed once, by the test above
+        else:
+            return Delivery(line.rstrip(b"\r\n"), location, size=len(line))
+    except CaptureFormatError as error:
+        return Delivery(ReadFailure(str(error)), location, size=len(line))
+    return Delivery(record.body, location, headers=record.headers, size=len(line))
 
 
 def _too_long(size: int, limit: int) -> str:

@@ -246,7 +246,7 @@ def test_a_broken_symlink_in_a_folder_is_named_as_such(tmp_path: Path) -> None:
     deliveries = read(tmp_path)
     failed = [d for d in deliveries if isinstance(d.body, ReadFailure)]
     reasons = {Path(str(d.location)).name: d.body.reason for d in failed}  # type: ignore[attr-defined]
-    assert reasons["broken.json"] == "broken symlink: what it points to does not exist"
+    assert reasons["broken.json"] == "broken symlink: what it points to does not exist: not read"
     assert "Too many levels of symbolic links" in reasons["loop.json"]
     assert bodies([d for d in deliveries if not isinstance(d.body, ReadFailure)]) == [LINE]
 
@@ -440,6 +440,14 @@ def test_array_items_finds_every_item_of_any_json_array(items: list[object], ind
     spans = list(array_items(data))
     assert [kind for _, _, kind in spans] == [ITEM] * len(items)
     assert [json.loads(data[start:end]) for start, end, _ in spans] == items
+
+
+def test_a_zero_filled_file_is_binary_not_utf16(tmp_path: Path) -> None:
+    dump = tmp_path / "crashed.json"
+    dump.write_bytes(bytes(64))
+    (delivery,) = read(dump)
+    assert isinstance(delivery.body, ReadFailure)
+    assert delivery.body.reason.startswith("binary content (NUL bytes)")
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])

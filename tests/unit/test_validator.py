@@ -263,6 +263,12 @@ def test_a_fifo_in_the_overlay_folder_is_refused_not_waited_on(tmp_path: Path) -
         Validator(schemas=tmp_path)
 
 
+def test_a_broken_symlink_in_the_overlay_folder_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "gone.schema.json").symlink_to(tmp_path / "nowhere.json")
+    with pytest.raises(SchemaSetError, match=r"gone\.schema\.json: broken symlink"):
+        Validator(schemas=tmp_path)
+
+
 def test_two_overlay_files_pinning_one_event_are_refused(tmp_path: Path) -> None:
     write_schema(tmp_path, "events/result/created.schema.json", RESULT_CREATED)
     write_schema(tmp_path, "events/result/created-again.schema.json", RESULT_CREATED)
