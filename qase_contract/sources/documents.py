@@ -58,6 +58,16 @@ def over_the_limit(size: int, limit: int) -> str:
 _TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{},]', re.DOTALL)
 
 
+def _structural_tokens(data: bytes) -> Iterator[re.Match[bytes]]:
+    """The brackets, braces and commas of ``data`` outside strings, in order; a string never
+    closed ends them (what follows is one unfinished value)."""
+    for token in _TOKENS.finditer(data):
+        if data[token.start()] != 0x22:  # '"'
+            yield token
+        elif token.end() - token.start() == 1:
+            return
+
+
 #: What a span of :func:`array_items` holds.
 ITEM, AFTER_END, UNCLOSED = "item", "after the end", "unclosed"
 
@@ -69,12 +79,8 @@ def array_items(data: bytes) -> Iterator[tuple[int, int, str]]:
     depth = 0
     start = 0
     after_comma = False
-    for token in _TOKENS.finditer(data):
+    for token in _structural_tokens(data):
         mark = data[token.start()]
-        if mark == 0x22 and token.end() - token.start() > 1:  # a whole string
-            continue
-        if mark == 0x22:  # a string never closed: the rest is one unfinished item
-            break
         if depth == 0:
             if mark != 0x5B:  # "[": not an array
                 yield token.start(), len(data), AFTER_END
@@ -156,12 +162,8 @@ def concatenated_values(data: bytes) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     depth = 0
     start = 0  # of the value being read, or of the gap before the next one
-    for token in _TOKENS.finditer(data):
+    for token in _structural_tokens(data):
         mark = data[token.start()]
-        if mark == 0x22 and token.end() - token.start() > 1:  # a whole string
-            continue
-        if mark == 0x22:  # a string never closed: the rest is one unfinished value
-            break
         if mark in (0x5B, 0x7B):  # "[" "{"
             if depth == 0:
                 if data[start : token.start()].strip():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -43,24 +44,23 @@ def test_an_undocumented_credential_field_is_reported_without_its_value(
     assert SECRET not in everything_shown(result.findings)
 
 
-def test_a_credential_value_breaking_a_declared_type_is_not_shown(tmp_path: Any) -> None:
+def run_completed_overlay(folder: Path, payload_schema: dict[str, Any]) -> Validator:
+    """A validator whose run.completed payload follows ``payload_schema``."""
     from tests.unit.test_validator import write_schema
 
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://qase-contract.invalid/schemas/events/run/completed.schema.json",
         "$ref": "../../envelope.schema.json",
-        "properties": {
-            "event_name": {"const": "run.completed"},
-            "payload": {
-                "type": "object",
-                "properties": {"password": {"type": "integer"}, "note": {"enum": ["a"]}},
-                "required": ["password"],
-            },
-        },
+        "properties": {"event_name": {"const": "run.completed"}, "payload": payload_schema},
     }
-    write_schema(tmp_path, "events/run/completed.schema.json", schema)
-    validator = Validator(schemas=tmp_path)
+    write_schema(folder, "events/run/completed.schema.json", schema)
+    return Validator(schemas=folder)
+
+
+def test_a_credential_value_breaking_a_declared_type_is_not_shown(tmp_path: Path) -> None:
+    properties = {"password": {"type": "integer"}, "note": {"enum": ["a"]}}
+    validator = run_completed_overlay(tmp_path, {"type": "object", "properties": properties})
     body = sample_delivery("run.completed", payload={})
     body["payload"] = {"password": SECRET, "note": "public"}
     result = validator.validate(body)
@@ -85,22 +85,13 @@ def test_a_credential_inside_a_value_that_is_shown_is_redacted(payload: dict[str
     assert REDACTED in everything_shown(result.findings)
 
 
-def test_an_overlay_rule_breaking_on_a_value_holding_a_credential_does_not_quote_it(tmp_path: Any) -> None:
-    from tests.unit.test_validator import write_schema
-
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://qase-contract.invalid/schemas/events/run/completed.schema.json",
-        "$ref": "../../envelope.schema.json",
-        "properties": {
-            "event_name": {"const": "run.completed"},
-            "payload": {"type": "object", "properties": {"meta": {"maxProperties": 1}}},
-        },
-    }
-    write_schema(tmp_path, "events/run/completed.schema.json", schema)
+def test_an_overlay_rule_breaking_on_a_value_holding_a_credential_does_not_quote_it(tmp_path: Path) -> None:
+    validator = run_completed_overlay(
+        tmp_path, {"type": "object", "properties": {"meta": {"maxProperties": 1}}}
+    )
     body = sample_delivery("run.completed", payload={})
     body["payload"] = {"meta": {"token": SECRET, "other": 1}}
-    (finding,) = Validator(schemas=tmp_path).validate(body).findings
+    (finding,) = validator.validate(body).findings
     assert finding.code == "invalid-value"
     assert SECRET not in finding.message
 
