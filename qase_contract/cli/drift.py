@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from qase_contract._printable import one_line
 from qase_contract.cli._options import schema_set_from, schemas_option
 from qase_contract.cli._usage import ReportsUsageErrors, write_error_document
 from qase_contract.cli.output import report_stream
@@ -152,7 +153,8 @@ def _suggest(profile: CorpusProfile, report: DriftReport, folder: str) -> None:
     else:
         # What cannot be adopted (a broken limit, a missing field) is listed all the same.
         click.echo(f"suggest: nothing to adopt; {folder} left unchanged", err=True)
+    # Lines name events and keys from the corpus: escaped, so none can forge a line or a terminal escape.
     for line in suggestion.adopted:
-        click.echo(f"  adopted: {line}", err=True)
+        click.echo(f"  adopted: {one_line(line)}", err=True)
     for line in suggestion.not_adopted:
-        click.echo(f"  not adopted: {line}", err=True)
+        click.echo(f"  not adopted: {one_line(line)}", err=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from os import PathLike
@@ -33,6 +34,8 @@ from qase_contract.drift.shape import observed_schema
 from qase_contract.registry import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+#: A part of a new event's file path: no hidden or dot-only names, and short enough for any disk.
+_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass
@@ -95,7 +98,7 @@ def suggest_overlay(profile: CorpusProfile, report: DriftReport, folder: str | P
             _adopt_changes(event, edits, suggestion)
     edits.apply()
     documents = {**_overlay_documents(schema_set), **edits.documents, **new_files}
-    root = Path(folder)
+    root = Path(os.path.normpath(folder))
     for schema_id, document in sorted(documents.items()):
         relative = schema_set.relative_name(schema_id)
         if relative == schema_id:
@@ -103,7 +106,13 @@ def suggest_overlay(profile: CorpusProfile, report: DriftReport, folder: str | P
                 f"{schema_id}: has no path under the built-in base, so it is not written"
             )
             continue
-        target = root / relative
+        target = Path(os.path.normpath(root / relative))
+        if relative.startswith("/") or not target.is_relative_to(root):
+            # An overlay's $id decides its path: never a file outside the folder asked for.
+            suggestion.not_adopted.append(
+                f"{schema_id}: its path leads outside {folder}, so it is not written"
+            )
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         suggestion.files.append(relative)
@@ -200,7 +209,13 @@ def _adopt_event(
     entity, _, action = event.name.partition(".")
     if not action:
         entity, action = "other", entity
-    relative = f"events/{_UNSAFE.sub('_', entity)}/{_UNSAFE.sub('_', action)}.schema.json"
+    parts = [_UNSAFE.sub("_", part) for part in (entity, action)]
+    if not all(_FILE_NAME.fullmatch(part) for part in parts):
+        suggestion.not_adopted.append(
+            f"{event.name}: this event name makes no file name; write its schema by hand"
+        )
+        return
+    relative = f"events/{parts[0]}/{parts[1]}.schema.json"
     schema_id = SCHEMA_BASE + relative
     if schema_id in schema_set.resources or schema_id in new_files:
         suggestion.not_adopted.append(f"{event.name}: {relative} already exists; write its schema by hand")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from qase_contract import SchemaSet, Validator
 from qase_contract.sources import read_paths
 from tests.conftest import ROOT
 from tests.drift.corpora import changed, every_kind_of_drift, example, run, write_jsonl
 
 EXAMPLES = ROOT / "examples"
+DRIFTED = EXAMPLES / "drifted.jsonl"
 
 
 def findings_with(overlay: Path, corpus: Path) -> list[str]:
@@ -120,3 +123,38 @@ def test_a_corpus_without_drift_writes_nothing(tmp_path: Path) -> None:
     assert code == 0
     assert f"suggest: nothing to adopt; {overlay} left unchanged" in errors
     assert not overlay.exists()
+
+
+def test_an_overlay_whose_id_leads_outside_the_folder_is_not_written_there(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    escaping = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://qase-contract.invalid/schemas/events/../../../escaped.schema.json",
+        "type": "object",
+    }
+    (overlay / "a.schema.json").write_text(json.dumps(escaping), encoding="utf-8")
+    folder = tmp_path / "deep" / "suggested"
+    code, _, errors = run("drift", "--schemas", str(overlay), "--suggest", str(folder), str(DRIFTED))
+    assert code == 0
+    assert "its path leads outside" in errors
+    assert not list(tmp_path.rglob("escaped.schema.json"))
+
+
+@pytest.mark.parametrize("name", [".hidden", "...", "x." + "y" * 300, "run.\u001b[2Jred"])
+def test_an_event_name_that_makes_no_file_name_is_listed_not_written(tmp_path: Path, name: str) -> None:
+    corpus = write_jsonl(tmp_path / "c.jsonl", [{**example("run.deleted"), "event_name": name}])
+    folder = tmp_path / "suggested"
+    code, _, errors = run("drift", "--suggest", str(folder), str(corpus))
+    assert code == 0
+    assert "\u001b" not in errors
+    written = (
+        sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.json"))
+        if folder.exists()
+        else []
+    )
+    assert all(part[:1] not in (".", "") for path in written for part in path.split("/"))
+    if written:
+        assert run("validate", "--schemas", str(folder), str(corpus))[0] == 0
+    else:
+        assert "makes no file name" in errors
