@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import os
 import threading
@@ -200,7 +201,9 @@ class CaptureWriter:
         self.path = Path(path)
         self._fsync = fsync
         self._lock = threading.Lock()
-        self._file: BinaryIO = self.path.open("ab")
+        # Unbuffered: no byte of a record that failed to be written is held back, to reach the
+        # file with the next record as if that delivery had been kept.
+        self._file: BinaryIO = self.path.open("ab", buffering=0)
         if _ends_mid_line(self.path):
             # A process killed mid-append leaves half a line: end it, so the next record
             # starts a line of its own and stays readable.
@@ -208,12 +211,22 @@ class CaptureWriter:
             self._file.flush()
 
     def append(self, record: CaptureRecord) -> None:
+        """Write one record; raises :class:`OSError` (a full disk) with the file as it was."""
         line = record.to_line()
         with self._lock:
-            self._file.write(line)
-            self._file.flush()
-            if self._fsync:
-                os.fsync(self._file.fileno())
+            start = self._file.seek(0, os.SEEK_END)
+            try:
+                written = 0
+                while written < len(line):  # a raw write may take only part of the line
+                    written += self._file.write(line[written:]) or 0
+                if self._fsync:
+                    os.fsync(self._file.fileno())
+            except OSError:
+                # Not acknowledged, so Qase delivers it again: take back whatever part of the
+                # line reached the file, or the capture would hold it twice, once torn.
+                with contextlib.suppress(OSError):
+                    self._file.truncate(start)
+                raise
 
     def close(self) -> None:
         with self._lock:

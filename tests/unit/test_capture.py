@@ -163,3 +163,26 @@ def test_any_header_named_like_a_credential_is_redacted() -> None:
         "Content-Type": "application/json",
         "X-Author": "Ann",
     }
+
+
+def test_a_record_that_fails_to_be_written_never_reaches_the_file_later(tmp_path: Path) -> None:
+    import io
+
+    path = tmp_path / "capture.jsonl"
+    writer = CaptureWriter(path)
+    writer.append(CaptureRecord(body=b'{"n": 1}'))
+
+    class DiskFull(io.FileIO):
+        def write(self, data: object) -> int:
+            super().write(bytes(data)[:10])  # type: ignore[call-overload]
+            raise OSError(28, "No space left on device")
+
+    good_file = writer._file
+    writer._file = DiskFull(path, "ab")
+    with pytest.raises(OSError, match="No space left"):
+        writer.append(CaptureRecord(body=b'{"n": 2}'))
+    writer._file.close()
+    writer._file = good_file
+    writer.append(CaptureRecord(body=b'{"n": 3}'))
+    writer.close()
+    assert [record.body for _, record in iter_capture(path)] == [b'{"n": 1}', b'{"n": 3}']  # type: ignore[union-attr]
