@@ -7,8 +7,11 @@ that prevented one; nothing here raises for a consumer that fails.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
+import socket
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -41,6 +44,8 @@ _CONNECTION_HEADERS = frozenset(
     }
 )
 _EXCERPT = 200
+#: What is read of an answer at most: only its start is shown; the rest is never needed.
+_MAX_ANSWER = 64 * 1024
 
 
 class BadTarget(ValueError):
@@ -119,10 +124,18 @@ class Answer:
 def post(
     target: Target, body: bytes, headers: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT
 ) -> Answer:
-    """POST ``body`` with ``headers`` (plus Content-Length) on a fresh connection."""
+    """POST ``body`` with ``headers`` (plus Content-Length) on a fresh connection.
+
+    ``timeout`` bounds the whole exchange, not each read: a consumer that answers a byte at a
+    time is cut off as one that never answers. At most ``_MAX_ANSWER`` bytes are read.
+    """
     connection_class = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
     connection = connection_class(target.host, target.port, timeout=timeout)
+    expired = threading.Event()
+    watchdog = threading.Timer(timeout, _cut_off, (connection, expired))
+    watchdog.daemon = True
     started = time.perf_counter()
+    watchdog.start()
     try:
         connection.putrequest("POST", target.request_target, skip_accept_encoding=True)
         for name, value in headers.items():
@@ -130,14 +143,26 @@ def post(
         connection.putheader("Content-Length", str(len(body)))
         connection.endheaders(body)
         response = connection.getresponse()
-        answer = response.read()
+        answer = response.read(_MAX_ANSWER)
         latency = time.perf_counter() - started
     except (OSError, http.client.HTTPException) as error:
-        return Answer(None, time.perf_counter() - started, _error_text(error))
+        reason = "no answer before the timeout" if expired.is_set() else _error_text(error)
+        return Answer(None, time.perf_counter() - started, reason)
+    except (ValueError, UnicodeError) as error:  # a recorded header that HTTP cannot carry
+        return Answer(None, time.perf_counter() - started, f"not sent: {printable(str(error))}")
     finally:
+        watchdog.cancel()
         connection.close()
     excerpt = printable(answer[:_EXCERPT].decode("utf-8", "replace"))
     return Answer(response.status, latency, excerpt=excerpt)
+
+
+def _cut_off(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
+    """The timeout ran out: end the exchange wherever it is waiting."""
+    expired.set()
+    if connection.sock is not None:
+        with contextlib.suppress(OSError):
+            connection.sock.shutdown(socket.SHUT_RDWR)
 
 
 def _error_text(error: BaseException) -> str:

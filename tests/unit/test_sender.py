@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 import pytest
 
-from qase_contract.sender import Answer, BadTarget, Outgoing, Target, forward_headers, paced, replay_headers
+from qase_contract.sender import (
+    Answer,
+    BadTarget,
+    Outgoing,
+    Target,
+    forward_headers,
+    paced,
+    post,
+    replay_headers,
+)
 
 
 def test_a_target_keeps_the_path_and_query_of_its_url() -> None:
@@ -114,3 +126,70 @@ def test_an_answer_says_whether_it_was_2xx_and_how_long_it_took() -> None:
         "failed in 1500.0 ms: no answer before the timeout"
     )
     assert not Answer(None, 0.0, "x").ok
+
+
+# -- what a consumer can do to the sender -------------------------------------------------------------
+
+
+def serve_once(handle: Any) -> tuple[Target, Any]:
+    """A one-connection TCP server on loopback running ``handle(connection)``; its thread."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def run() -> None:
+        connection, _ = listener.accept()
+        with connection, listener:
+            connection.recv(65536)
+            handle(connection)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return Target.parse(f"http://127.0.0.1:{port}/"), thread
+
+
+def test_a_consumer_that_answers_a_byte_at_a_time_is_cut_off_at_the_timeout() -> None:
+    import time
+
+    def drip(connection: Any) -> None:
+        with contextlib.suppress(OSError):
+            for byte in b"HTTP/1.1 200 OK\r\n" * 100:
+                connection.sendall(bytes([byte]))
+                time.sleep(0.1)
+
+    target, _ = serve_once(drip)
+    started = time.perf_counter()
+    answer = post(target, b"{}", {}, timeout=1.0)
+    assert time.perf_counter() - started < 3
+    assert answer.status is None
+    assert answer.error == "no answer before the timeout"
+
+
+def test_only_the_start_of_a_huge_answer_is_read() -> None:
+    sent: list[int] = []
+
+    def flood(connection: Any) -> None:
+        size = 200 * 1024 * 1024
+        connection.sendall(f"HTTP/1.1 500 Oops\r\nContent-Length: {size}\r\n\r\n".encode())
+        chunk, total = b"x" * 65536, 0
+        with contextlib.suppress(OSError):
+            while total < size:
+                connection.sendall(chunk)
+                total += len(chunk)
+        sent.append(total)
+
+    target, thread = serve_once(flood)
+    answer = post(target, b"{}", {}, timeout=10.0)
+    thread.join(timeout=10)
+    assert answer.status == 500
+    assert answer.excerpt == "x" * 200
+    assert sent[0] < 200 * 1024 * 1024  # the sender stopped reading and hung up
+
+
+def test_a_recorded_header_that_http_cannot_carry_fails_that_delivery_only() -> None:
+    answer = post(Target.parse("http://127.0.0.1:9/"), b"{}", {"X-Note": "a\r\nInjected: yes"}, timeout=1.0)
+    assert answer.status is None
+    assert answer.error is not None
+    assert answer.error.startswith("not sent: ")
