@@ -9,7 +9,8 @@ REDACTED = "[redacted]"
 # "auth" and "authorization" (or "authorisation") but not "author": author fields are ordinary
 # data that reports should show.
 _CREDENTIAL_NAME = re.compile(
-    r"secret|token|passw|(?:api|private|access)[_-]?key|auth(?!or(?!i[sz]))|bearer|cookie|signature|credential",
+    r"secret|token|passw|(?:api|private|access)[_-]?key|(?:^|[-_.])key$|auth(?!or(?!i[sz]))|bearer|cookie"
+    r"|signature|credential",
     re.IGNORECASE,
 )
 
@@ -23,3 +24,16 @@ def is_credential_path(pointer: str) -> bool:
     """Whether any field on a JSON Pointer path looks like it holds a credential: the values
     below ``/payload/auth`` are as secret as ``/payload/auth`` itself."""
     return _CREDENTIAL_NAME.search(pointer) is not None
+
+
+def redact_query(query: str) -> str:
+    """A URL query with the values of credential-named parameters redacted (``token=...``);
+    a query without any is returned exactly as it was."""
+    from urllib.parse import parse_qsl, urlencode
+
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(is_credential_name(name) for name, _ in pairs):
+        return query
+    return urlencode(
+        [(name, REDACTED if is_credential_name(name) else value) for name, value in pairs], safe="[]"
+    )

@@ -31,7 +31,7 @@ from typing import BinaryIO, Literal
 
 import orjson
 
-from qase_contract._credentials import REDACTED, is_credential_name
+from qase_contract._credentials import REDACTED, is_credential_name, redact_query
 
 FORMAT_VERSION = 1
 #: Every capture line written starts with these bytes: the cheap test readers use first.
@@ -86,7 +86,7 @@ class CaptureRecord:
             "received_at": self.received_at,
             "method": self.method,
             "path": self.path,
-            "query": self.query,
+            "query": redact_query(self.query),
             "remote_addr": self.remote_addr,
             "headers": redact(self.headers),
             "body": text,

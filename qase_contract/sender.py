@@ -7,20 +7,22 @@ that prevented one; nothing here raises for a consumer that fails.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import os
+import re
 import socket
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
 from qase_contract import __version__
-from qase_contract._credentials import REDACTED
+from qase_contract._credentials import REDACTED, redact_query
 from qase_contract._printable import printable
 from qase_contract.capture import CaptureFormatError, is_secret_header, iter_capture
 from qase_contract.samples import sample_delivery
@@ -60,39 +62,52 @@ class Target:
     host: str
     port: int | None
     request_target: str
+    #: ``Basic ...`` from the URL's ``user:password@``, sent as the Authorization header.
+    authorization: str | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, url: str) -> Target:
+        shown = _PASSWORD.sub(r"\1***@", url)  # errors never repeat a password
         if any(character.isspace() or not character.isprintable() for character in url):
-            raise BadTarget(f"{url!r} holds a space or control character; percent-encode it")
+            raise BadTarget(f"{shown!r} holds a space or control character; percent-encode it")
         try:
             parts = urllib.parse.urlsplit(url)
         except ValueError as error:  # an unbalanced IPv6 bracket, for one
-            raise BadTarget(f"{url!r} is not a valid URL: {error}") from None
+            raise BadTarget(f"{shown!r} is not a valid URL: {error}") from None
         if parts.scheme not in ("http", "https"):
-            raise BadTarget(f"{url!r} is not an http:// or https:// URL")
+            raise BadTarget(f"{shown!r} is not an http:// or https:// URL")
         if not parts.hostname:
-            raise BadTarget(f"{url!r} has no host")
+            raise BadTarget(f"{shown!r} has no host")
         try:
             port = parts.port
         except ValueError:
-            raise BadTarget(f"{url!r} has a port that is not a number from 0 to 65535") from None
+            raise BadTarget(f"{shown!r} has a port that is not a number from 0 to 65535") from None
         try:
             host = parts.hostname.encode("idna").decode("ascii")  # bücher.example -> xn--bcher-kva.example
         except UnicodeError:
-            raise BadTarget(f"{url!r} has a host name that is not valid") from None
+            raise BadTarget(f"{shown!r} has a host name that is not valid") from None
         # HTTP sends the request target in ASCII: other characters are percent-encoded, as
         # browsers and curl do; what is encoded already stays as it is.
         path = urllib.parse.quote(parts.path or "/", safe=_URL_SAFE)
         query = urllib.parse.quote(parts.query, safe=_URL_SAFE + "?")
-        return cls(parts.scheme, host, port, path + (f"?{query}" if query else ""))
+        authorization = None
+        if parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            authorization = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        return cls(parts.scheme, host, port, path + (f"?{query}" if query else ""), authorization)
 
     def __str__(self) -> str:
+        """The URL as it may be printed: no password, no credential-named query value."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = f":{self.port}" if self.port is not None else ""
-        return f"{self.scheme}://{host}{port}{self.request_target}"
+        login = "***@" if self.authorization else ""
+        path, mark, query = self.request_target.partition("?")
+        return f"{self.scheme}://{login}{host}{port}{path}{mark}{redact_query(query)}"
 
 
+#: The password of a URL's ``user:password@`` part.
+_PASSWORD = re.compile(r"(//[^/@?#:]*:)[^/@?#]*@")
 #: RFC 3986's reserved and unreserved characters, and "%" for what is encoded already.
 _URL_SAFE = "/%:@!$&'()*+,;=-._~"
 
@@ -138,6 +153,8 @@ def post(
     watchdog.start()
     try:
         connection.putrequest("POST", target.request_target, skip_accept_encoding=True)
+        if target.authorization and not any(name.lower() == "authorization" for name in headers):
+            connection.putheader("Authorization", target.authorization)
         for name, value in headers.items():
             connection.putheader(name, value)
         connection.putheader("Content-Length", str(len(body)))

@@ -186,3 +186,12 @@ def test_a_record_that_fails_to_be_written_never_reaches_the_file_later(tmp_path
     writer.append(CaptureRecord(body=b'{"n": 3}'))
     writer.close()
     assert [record.body for _, record in iter_capture(path)] == [b'{"n": 1}', b'{"n": 3}']  # type: ignore[union-attr]
+
+
+def test_credential_query_parameters_and_key_headers_never_reach_the_line() -> None:
+    record = CaptureRecord(body=b"{}", query="token=QSECRET&page=2", headers={"X-Webhook-Key": "KSECRET"})
+    line = record.to_line()
+    assert b"QSECRET" not in line
+    assert b"KSECRET" not in line
+    assert orjson.loads(line)["query"] == "token=[redacted]&page=2"
+    assert CaptureRecord(body=b"{}", query="a=1&b=%20").to_line().count(b'"query":"a=1&b=%20"') == 1

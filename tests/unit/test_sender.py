@@ -131,8 +131,9 @@ def test_an_answer_says_whether_it_was_2xx_and_how_long_it_took() -> None:
 # -- what a consumer can do to the sender -------------------------------------------------------------
 
 
-def serve_once(handle: Any) -> tuple[Target, Any]:
-    """A one-connection TCP server on loopback running ``handle(connection)``; its thread."""
+def serve_once(handle: Any, requests: list[bytes] | None = None) -> tuple[Target, Any]:
+    """A one-connection TCP server on loopback running ``handle(connection)`` after reading the
+    request (kept in ``requests``); its thread."""
     import socket
     import threading
 
@@ -142,7 +143,9 @@ def serve_once(handle: Any) -> tuple[Target, Any]:
     def run() -> None:
         connection, _ = listener.accept()
         with connection, listener:
-            connection.recv(65536)
+            request = connection.recv(65536)
+            if requests is not None:
+                requests.append(request)
             handle(connection)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -193,3 +196,28 @@ def test_a_recorded_header_that_http_cannot_carry_fails_that_delivery_only() -> 
     assert answer.status is None
     assert answer.error is not None
     assert answer.error.startswith("not sent: ")
+
+
+def test_a_url_login_is_sent_as_basic_auth_and_never_printed() -> None:
+    import base64
+
+    target = Target.parse("http://ann:PASSWORD@127.0.0.1:9/hook?token=QTOKEN&page=2")
+    assert str(target) == "http://***@127.0.0.1:9/hook?token=[redacted]&page=2"
+    assert target.authorization == "Basic " + base64.b64encode(b"ann:PASSWORD").decode()
+    with pytest.raises(BadTarget) as caught:
+        Target.parse("http://ann:PASSWORD@127.0.0.1:99999/")
+    assert "PASSWORD" not in str(caught.value)
+    assert "ann:***@" in str(caught.value)
+
+
+def test_the_login_of_the_url_reaches_the_consumer() -> None:
+    received: list[bytes] = []
+
+    def answer(connection: Any) -> None:
+        connection.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+
+    target, thread = serve_once(answer, received)
+    login = Target.parse(str(target).replace("http://", "http://ann:PASSWORD@"))
+    assert post(login, b"{}", {}, timeout=5.0).status == 204
+    thread.join(timeout=5)
+    assert b"Authorization: Basic " in received[0]
