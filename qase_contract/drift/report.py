@@ -8,6 +8,7 @@ credential.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from qase_contract._printable import one_line
@@ -385,14 +386,23 @@ def render_text(data: dict[str, Any]) -> str:
 
 
 def _code(text: str) -> str:
-    """``text`` as inline code that survives a table cell."""
+    """``text`` as inline code that survives a table cell: fenced by more backticks than any
+    run inside it (CommonMark), so a key or event name cannot end the span and inject markup."""
     text = text.replace("|", "\\|")
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}" if longest else f"{fence}{text}{fence}"
+
+
+#: Characters that start inline Markdown markup mid-line: emphasis, code, links and images.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]!~])")
 
 
 def _cell(text: str) -> str:
-    """``text`` as plain table-cell text: no HTML from a delivery, no cell break."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    """``text`` as plain table-cell text: no HTML or Markdown markup from a delivery (an image
+    or a link would render), no cell break."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("|", "\\|")
 
 
 def _summary(event: dict[str, Any]) -> str:

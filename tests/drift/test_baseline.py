@@ -110,11 +110,12 @@ def test_the_markdown_report_shows_the_baseline_verdict(tmp_path: Path, baseline
     corpus = write_jsonl(tmp_path / "after.jsonl", [changed("milestone.created", color="red")])
     code, output, _ = run("drift", "--format", "markdown", "--baseline", str(baseline), str(corpus))
     assert code == 1
+    escaped = str(corpus).replace("_", "\\_")  # plain cells escape Markdown: "_" is no emphasis
     assert (
         f"### Baseline `{baseline}`: failed: 1 new shape\n\n"
         "| new | event | path | detail |\n"
         "|---|---|---|---|\n"
-        f"| new field | `milestone.created` | `/payload/color` | as string (first {corpus}:1) |\n"
+        f"| new field | `milestone.created` | `/payload/color` | as string (first {escaped}:1) |\n"
     ) in output
     assert "<details><summary>2 baseline entries not seen (warnings)</summary>" in output
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,19 @@ def test_nothing_below_a_credential_field_is_shown_or_suggested(tmp_path: Path) 
     written = "".join(path.read_text(encoding="utf-8") for path in suggested.rglob("*.json"))
     assert "tokens" in written
     assert secret not in written
+
+
+def test_markdown_from_the_corpus_cannot_inject_markup(tmp_path: Path) -> None:
+    name = "x`` ![pwn](https://evil.example/p.png) <b>bold</b> ``y.z"
+    value = "![t](https://evil.example/t.png)"
+    corpus = write_jsonl(
+        tmp_path / "c.jsonl",
+        [{"event_name": name, "payload": {"k": value}}, changed("milestone.created", note=value)],
+    )
+    output = run("drift", "--format", "markdown", str(corpus))[1]
+    # The event name sits in a code span whose fence is longer than any backtick run inside it,
+    # where Markdown renders nothing; outside code spans no markup from the corpus is left.
+    assert f"``` {name} ```" in output
+    outside_code = re.sub(r"(`+) .*? \1|`[^`]*`", "", output.replace(f"``` {name} ```", ""))
+    assert "<b>" not in outside_code
+    assert "![" not in outside_code.replace("\\![", "")
