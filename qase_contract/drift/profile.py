@@ -37,6 +37,8 @@ MAX_EVENTS = 500
 MAX_NODES_PER_EVENT = 5_000
 MAX_KEYS_PER_OBJECT = 500
 MAX_DEPTH = 32
+#: The longest event name or key kept: each is held once per event and printed in the report.
+MAX_NAME_LENGTH = 256
 #: Distinct values kept for a field that is not a closed set of the contract: past this
 #: (or with a value longer than ``MAX_VALUE_LENGTH``) the field is free text and keeps none.
 OPEN_VALUE_CAP = 12
@@ -273,6 +275,10 @@ class CorpusProfile:
             else:
                 self._skip("no-event-name", "the delivery has no string event_name", location)
             return
+        if len(name) > MAX_NAME_LENGTH:
+            # Kept in memory and in the report per event: a name of megabytes is no event.
+            self._skip("event-name-too-long", f"an event_name over {MAX_NAME_LENGTH} characters", location)
+            return
         event = self.events.get(name)
         if event is None:
             event = self._new_event(name)
@@ -370,6 +376,9 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
 
 def _new_child(event: EventProfile, parent: ObservedNode, key: str) -> ObservedNode | None:
     contract = parent.contract
+    if len(key) > MAX_NAME_LENGTH:
+        event.note_once("long-keys", f"{event.name}: keys over {MAX_NAME_LENGTH} characters are not profiled")
+        return None
     if len(parent.children) >= MAX_KEYS_PER_OBJECT or event.nodes >= MAX_NODES_PER_EVENT:
         event.note_once(
             "keys",

@@ -192,3 +192,20 @@ def test_each_events_observed_shape_accepts_every_delivery_it_was_inferred_from(
     for body in bodies:
         schema = observed_schema(profile.events[body["event_name"]].root)
         assert Draft202012Validator(schema).is_valid(body), body["event_name"]
+
+
+def test_huge_event_names_and_keys_are_counted_but_not_kept() -> None:
+    from qase_contract.drift.profile import MAX_NAME_LENGTH
+
+    long_name, long_key = "e." + "x" * 1_000_000, "k" * 1_000_000
+    profile = CorpusProfile.of(
+        [
+            Delivery({"event_name": long_name, "payload": {}}, Location("c.jsonl", 1)),
+            Delivery({"event_name": "run.deleted", "payload": {long_key: 1, "id": 1}}, Location("c", 2)),
+        ]
+    )
+    assert profile.skipped["event-name-too-long"].count == 1
+    assert long_name not in profile.events
+    event = profile.events["run.deleted"]
+    assert set(event.root.children["payload"].children) == {"id"}
+    assert event.notes == [f"run.deleted: keys over {MAX_NAME_LENGTH} characters are not profiled"]
