@@ -26,16 +26,21 @@ class Policy:
 
 
 _policy: ContextVar[Policy | None] = ContextVar("qase_contract_policy", default=None)
+#: The policies in force, innermost last: a thread the test starts does not inherit the
+#: context variable, yet its checks belong to the running test all the same.
+_in_force: list[Policy] = []
 
 
 @contextlib.contextmanager
 def policy_in_force(policy: Policy) -> Iterator[None]:
     token = _policy.set(policy)
+    _in_force.append(policy)
     try:
         yield
     finally:
+        _in_force.pop()
         _policy.reset(token)
 
 
 def policy_of_running_test() -> Policy | None:
-    return _policy.get()
+    return _policy.get() or (_in_force[-1] if _in_force else None)

@@ -106,3 +106,39 @@ def test_assert_conforms_uses_the_sessions_overlay(pytester: pytest.Pytester, tm
     pytester.runpytest(f"--qase-schemas={overlay}").assert_outcomes(passed=1)
     # Without the overlay the event is unknown to the contract.
     pytester.runpytest().assert_outcomes(failed=1)
+
+
+def test_assert_conforms_in_a_thread_the_test_starts_follows_the_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import threading
+
+        import pytest
+        from qase_contract import assert_conforms
+        from qase_contract.samples import sample_delivery
+
+        def check_in_a_thread():
+            errors = []
+
+            def run():
+                try:
+                    assert_conforms(sample_delivery("run.completed", payload={"skipped": 1}))
+                except AssertionError as error:
+                    errors.append(error)
+
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join()
+            if errors:
+                raise errors[0]
+
+        @pytest.mark.qase_strict
+        def test_strict():
+            check_in_a_thread()
+
+        def test_lenient():
+            check_in_a_thread()
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1, failed=1)
+    pytester.runpytest("--qase-strict").assert_outcomes(failed=2)
