@@ -63,7 +63,23 @@ def _quiet_waitress_logs() -> None:
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         logger.addHandler(handler)
         logger.propagate = False
-        logger.setLevel(logging.ERROR)  # not "Task queue depth is N" under load
+        # Warnings show (the connection limit reached: someone holds connections open), but not
+        # "Task queue depth is N", which busy moments print by the dozen.
+        logger.setLevel(logging.WARNING)
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+#: Open connections served at once. waitress's default of 100 lets a hundred clients that
+#: trickle their headers (slowloris) hold every slot while Qase's 15-second deliveries wait.
+CONNECTION_LIMIT = 2000
+
+
+def _connection_limit() -> int:
+    """:data:`CONNECTION_LIMIT`, or less when the process may not open that many files."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return CONNECTION_LIMIT if soft == resource.RLIM_INFINITY else max(100, min(CONNECTION_LIMIT, soft - 100))
 
 
 class Server:
@@ -96,6 +112,7 @@ class Server:
             "sockets": [listener],
             "threads": threads,
             "channel_timeout": CLIENT_TIMEOUT,
+            "connection_limit": _connection_limit(),
             "backlog": LISTEN_BACKLOG,
             "ident": "qase-contract",
         }

@@ -145,6 +145,20 @@ def test_a_slow_client_trickling_its_body_does_not_stall_other_senders(
     assert len(recorded_bodies(path)) == 21
 
 
+def test_hundreds_of_clients_holding_connections_open_do_not_stall_a_delivery() -> None:
+    with serving(make_receiver()) as server:
+        # Slowloris: each sends the start of a request and then nothing.
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(300)]
+        for connection in held:
+            connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+        answer = post(
+            Target.parse(server.url), DELIVERY, {**JSON_HEADERS, "X-Qase-Secret": SECRET}, timeout=5
+        )
+        for connection in held:
+            connection.close()
+    assert answer.status == 200
+
+
 def test_32_concurrent_senders_of_5000_deliveries_lose_nothing(capture: tuple[Path, CaptureWriter]) -> None:
     path, writer = capture
     acknowledged: list[bytes] = []
