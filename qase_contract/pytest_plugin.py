@@ -116,7 +116,8 @@ def _check_overlay(folder: Path) -> None:
     """An overlay the user named is checked at start: one usage error, not a failure per test.
     (Without an overlay nothing is built until a test needs the contract.)"""
     if not folder.is_dir():
-        raise pytest.UsageError(f"--qase-schemas: {folder}: no such folder")
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise pytest.UsageError(f"--qase-schemas: {folder}: {what}")
     from qase_contract.registry import SchemaSet, SchemaSetError
 
     try:
@@ -242,10 +243,15 @@ def pytest_collection_modifyitems(
 
     from qase_contract.sources import read_paths
 
-    # A path given twice is collected once (dict keeps the order).
+    # A path given twice is collected once (dict keeps the order), and so is a file that two
+    # paths reach (a folder and a file inside it).
     paths = list(dict.fromkeys(config.invocation_params.dir / path for path in settings.captures))
+    seen: set[Path] = set()
     for source, deliveries in groupby(read_paths(paths), key=lambda delivery: delivery.location.source):
         path = Path(source)
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
         node = CaptureFile.from_parent(
             session, path=path, nodeid=_file_id(config, path), deliveries=list(deliveries)
         )

@@ -104,6 +104,12 @@ def live_line(outcome: Outcome) -> str:
     return line
 
 
+#: Distinct event names (and rejection reasons) counted one by one: a client inventing a new
+#: one per request cannot grow the tally without bound; the rest are counted together.
+MAX_TALLIED = 1000
+OTHERS = "(others)"
+
+
 class Tally:
     """Counts per event and verdict, and rejected requests per reason; safe across threads."""
 
@@ -118,10 +124,13 @@ class Tally:
         with self._lock:
             if outcome.checked:
                 event = outcome.event if outcome.event is not None else NO_EVENT
+                event = event if event in self.by_event or len(self.by_event) < MAX_TALLIED else OTHERS
                 self.by_event.setdefault(event, Counter())[str(outcome.verdict)] += 1
                 self.failed += not outcome.ok
             else:
-                self.rejected[f"{outcome.status} {outcome.reason}"] += 1
+                reason = f"{outcome.status} {outcome.reason}"
+                reason = reason if reason in self.rejected or len(self.rejected) < MAX_TALLIED else OTHERS
+                self.rejected[reason] += 1
             self.recorded += outcome.recorded
 
     def summary_lines(self) -> list[str]:

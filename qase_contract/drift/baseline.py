@@ -150,7 +150,7 @@ def read_baseline(path: str | PathLike[str]) -> Shapes:
         raise BaselineError(f"{path}: the baseline is not valid JSON: {error}") from None
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
         raise BaselineError(f'{path}: not a drift baseline (expected "format": "{BASELINE_FORMAT}")')
-    if data.get("version") != BASELINE_VERSION:
+    if type(data.get("version")) is not int or data.get("version") != BASELINE_VERSION:  # true == 1
         raise BaselineError(
             f"{path}: baseline version {data.get('version')!r} is not supported (this version reads "
             f"{BASELINE_VERSION}); write it again with --write-baseline"

@@ -150,6 +150,10 @@ def test_a_baseline_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> N
         ),
         ('{"format": "qase-contract drift baseline", "version": 9, "events": {}}', "baseline version 9"),
         (
+            '{"format": "qase-contract drift baseline", "version": true, "events": {}}',
+            "baseline version True",
+        ),
+        (
             '{"format": "qase-contract drift baseline", "version": 1, "events": []}',
             "/events must be an object",
         ),
@@ -159,7 +163,16 @@ def test_a_baseline_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> N
             "/events/a.b/~1x/types must be a list of JSON type names, got ['text']",
         ),
     ],
-    ids=["missing", "not-json", "too-deep", "not-a-baseline", "version", "events-not-object", "bad-types"],
+    ids=[
+        "missing",
+        "not-json",
+        "too-deep",
+        "not-a-baseline",
+        "version",
+        "version-true",
+        "events-not-object",
+        "bad-types",
+    ],
 )
 def test_an_unusable_baseline_is_a_usage_error_naming_the_place(
     tmp_path: Path, content: str | None, message: str

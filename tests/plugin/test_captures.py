@@ -170,3 +170,19 @@ def test_har_entries_are_named_by_their_index(pytester: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(["session.har:entries[[]1]:run.deleted PASSED*"])
     (case,) = ET.parse(pytester.path / "report.xml").getroot().iter("testcase")
     assert (case.get("classname"), case.get("name")) == ("session.har", "entries[1]:run.deleted")
+
+
+def test_a_file_reached_by_two_capture_paths_is_collected_once(
+    pytester: pytest.Pytester, dumps: Path
+) -> None:
+    result = pytester.runpytest(
+        "--qase-captures=dumps", "--qase-captures=dumps/hooks.jsonl", "-m", "qase_capture"
+    )
+    result.assert_outcomes(passed=4, failed=3)
+
+
+def test_an_overlay_path_that_is_a_file_is_named_as_such(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".json", overlay="{}")
+    result = pytester.runpytest("--qase-schemas=overlay.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--qase-schemas: *overlay.json: not a folder"])

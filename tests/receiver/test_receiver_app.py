@@ -356,3 +356,13 @@ def test_a_live_line_that_cannot_be_printed_never_costs_the_acknowledgement(capt
         reply = call(make_receiver(writer=writer, on_delivery=closed_output), environ())
     assert reply.status == 200
     assert records(capture)[0].body == DELIVERY
+
+
+def test_the_tally_counts_invented_event_names_together_past_a_bound() -> None:
+    from qase_contract.receiver import MAX_TALLIED, OTHERS, Tally
+
+    tally = Tally()
+    for number in range(MAX_TALLIED + 50):
+        tally.count(Outcome("t", 200, "POST", "/", None, event=f"invented.{number}", verdict="drift"))
+    assert len(tally.by_event) == MAX_TALLIED + 1
+    assert tally.by_event[OTHERS]["drift"] == 50
