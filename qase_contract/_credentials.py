@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 REDACTED = "[redacted]"
@@ -15,6 +16,7 @@ _CREDENTIAL_NAME = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # header and field names repeat with every delivery
 def is_credential_name(name: str) -> bool:
     """Whether a field (or header) name looks like it holds a credential."""
     return _CREDENTIAL_NAME.search(name) is not None
