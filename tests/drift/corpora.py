@@ -78,3 +78,16 @@ def check_baseline(tmp_path: Path, baseline: Path, records: list[Any]) -> tuple[
     corpus = write_jsonl(tmp_path / "after.jsonl", records)
     code, output, _ = run("drift", "--format", "json", "--baseline", str(baseline), str(corpus))
     return code, json.loads(output)["baseline"]
+
+
+#: What a baseline stores for the canonical milestone.created delivery.
+MILESTONE_CREATED_SHAPE: dict[str, Any] = {
+    "/event_name": {"types": ["string"], "values": ["milestone.created"]},
+    "/payload": {"types": ["object"]},
+    "/payload/description": {"types": ["string"]},
+    "/payload/id": {"types": ["integer"]},
+    "/payload/title": {"types": ["string"]},
+    "/project_code": {"types": ["string"]},
+    "/team_member_id": {"types": ["integer"]},
+    "/timestamp": {"types": ["integer"]},
+}

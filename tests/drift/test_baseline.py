@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.drift.corpora import changed, check_baseline, example, run, write_baseline, write_jsonl
+from tests.drift.corpora import (
+    MILESTONE_CREATED_SHAPE,
+    changed,
+    check_baseline,
+    example,
+    run,
+    write_baseline,
+    write_jsonl,
+)
 
 CONFORMING = ROOT / "examples" / "conforming.jsonl"
 
@@ -34,16 +42,7 @@ def test_the_baseline_stores_paths_types_and_closed_set_values_only(baseline: Pa
     data = json.loads(baseline.read_text(encoding="utf-8"))
     assert data["format"] == "qase-contract drift baseline"
     assert data["version"] == 1
-    assert data["events"]["milestone.created"] == {
-        "/event_name": {"types": ["string"], "values": ["milestone.created"]},
-        "/payload": {"types": ["object"]},
-        "/payload/description": {"types": ["string"]},
-        "/payload/id": {"types": ["integer"]},
-        "/payload/title": {"types": ["string"]},
-        "/project_code": {"types": ["string"]},
-        "/team_member_id": {"types": ["integer"]},
-        "/timestamp": {"types": ["integer"]},
-    }
+    assert data["events"]["milestone.created"] == MILESTONE_CREATED_SHAPE
     case = data["events"]["case.created"]
     assert case["/payload/automation/id"] == {"types": ["integer"], "values": [1]}
     assert case["/payload/custom_fields/*/type"] == {"types": ["string"], "values": ["number"]}

@@ -17,7 +17,15 @@ from qase_contract.drift import CorpusProfile, compare
 from qase_contract.registry import SchemaSet
 from qase_contract.sources import Delivery, Location
 from tests.conftest import ROOT, example_files, load_json
-from tests.drift.corpora import changed, check_baseline, example, run, write_baseline, write_jsonl
+from tests.drift.corpora import (
+    MILESTONE_CREATED_SHAPE,
+    changed,
+    check_baseline,
+    example,
+    run,
+    write_baseline,
+    write_jsonl,
+)
 
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 MILESTONE = ROOT / "schemas" / "events" / "milestone" / "created.schema.json"
@@ -438,18 +446,7 @@ def test_an_old_baseline_without_breaks_loads_as_one_without_breaks(tmp_path: Pa
             {
                 "format": "qase-contract drift baseline",
                 "version": 1,
-                "events": {
-                    "milestone.created": {
-                        "/event_name": {"types": ["string"], "values": ["milestone.created"]},
-                        "/payload": {"types": ["object"]},
-                        "/payload/description": {"types": ["string"]},
-                        "/payload/id": {"types": ["integer"]},
-                        "/payload/title": {"types": ["string"]},
-                        "/project_code": {"types": ["string"]},
-                        "/team_member_id": {"types": ["integer"]},
-                        "/timestamp": {"types": ["integer"]},
-                    }
-                },
+                "events": {"milestone.created": MILESTONE_CREATED_SHAPE},
             }
         ),
         encoding="utf-8",
