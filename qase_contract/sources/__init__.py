@@ -268,7 +268,7 @@ def _is_json_lines(
 
 
 def _starts_json_lines(
-    first: bytes | int, lines: Iterator[tuple[int, bytes | int]], seen: list[tuple[int, bytes | int]]
+    first: bytes, lines: Iterator[tuple[int, bytes | int]], seen: list[tuple[int, bytes | int]]
 ) -> bool:
     """Whether a stream whose first record is ``first`` is JSON Lines; reads at most one more record.
 
@@ -276,8 +276,6 @@ def _starts_json_lines(
     a first line that is not complete JSON does too when the next one is a complete object
     (a truncated first record). Anything else is one document spread over lines.
     """
-    if isinstance(first, int):
-        return True
     if is_capture_record(first):
         return True
     value = _loads_or_none(first)
