@@ -110,6 +110,11 @@ MAX_TALLIED = 1000
 OTHERS = "(others)"
 
 
+def _bounded(key: str, counts: Mapping[str, object]) -> str:
+    """``key``, or :data:`OTHERS` once ``counts`` holds :data:`MAX_TALLIED` other keys."""
+    return key if key in counts or len(counts) < MAX_TALLIED else OTHERS
+
+
 class Tally:
     """Counts per event and verdict, and rejected requests per reason; safe across threads."""
 
@@ -123,14 +128,11 @@ class Tally:
     def count(self, outcome: Outcome) -> None:
         with self._lock:
             if outcome.checked:
-                event = outcome.event if outcome.event is not None else NO_EVENT
-                event = event if event in self.by_event or len(self.by_event) < MAX_TALLIED else OTHERS
+                event = _bounded(outcome.event if outcome.event is not None else NO_EVENT, self.by_event)
                 self.by_event.setdefault(event, Counter())[str(outcome.verdict)] += 1
                 self.failed += not outcome.ok
             else:
-                reason = f"{outcome.status} {outcome.reason}"
-                reason = reason if reason in self.rejected or len(self.rejected) < MAX_TALLIED else OTHERS
-                self.rejected[reason] += 1
+                self.rejected[_bounded(f"{outcome.status} {outcome.reason}", self.rejected)] += 1
             self.recorded += outcome.recorded
 
     def summary_lines(self) -> list[str]:

@@ -59,6 +59,8 @@ HAR_SUFFIXES = frozenset({".har"})
 DUMP_SUFFIXES = frozenset({".json", ".har", *JSONL_SUFFIXES})
 #: A whole JSON document (not JSON Lines) is parsed at once; past this, JSON Lines is the answer.
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+#: What may come before the first character of a JSON text in a file: blanks and a UTF-8 BOM.
+_BLANKS_AND_BOM = b" \t\r\n\xef\xbb\xbf"
 _SNIFF_BYTES = 8192
 
 
@@ -260,7 +262,7 @@ def _is_json_lines(
     or else by its content. A first line over the record limit starts JSON Lines unless it is
     a one-line document: in a ``.json`` file, or an array (``jq -c`` output)."""
     if isinstance(first, int):
-        one_line_document = suffix == ".json" or head.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"["
+        one_line_document = suffix == ".json" or head.lstrip(_BLANKS_AND_BOM)[:1] == b"["
         return suffix in JSONL_SUFFIXES or not one_line_document
     if suffix in JSONL_SUFFIXES:
         return not (isinstance(first, bytes) and first.strip() in (b"{", b"["))
@@ -305,7 +307,7 @@ def _looks_binary(head: bytes) -> bool:
     """NUL bytes in a head that does not start like JSON. A JSON text never holds a raw NUL,
     but a dump that starts like JSON and has a zero-filled block later (a crash while writing)
     is still read record by record, so the good records are not lost."""
-    return b"\x00" in head and not head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith((b"{", b"["))
+    return b"\x00" in head and not head.lstrip(_BLANKS_AND_BOM).startswith((b"{", b"["))
 
 
 def _next_record(

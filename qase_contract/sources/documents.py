@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import orjson
 
 from qase_contract.capture import redact
+from qase_contract.sources.lines import over_the_limit
 from qase_contract.sources.model import Delivery, Location, ReadFailure
 
 
@@ -41,16 +42,10 @@ def document_deliveries(data: bytes, source: str, max_record: int | None = None)
         for index, item in enumerate(document):
             yield Delivery(_as_body(item), Location(source, lines[index], index), size=share)
     elif max_record is not None and len(data) > max_record:
-        yield Delivery(ReadFailure(over_the_limit(len(data), max_record)), Location(source), size=len(data))
+        reason = over_the_limit(len(data), max_record, read=True)
+        yield Delivery(ReadFailure(reason), Location(source), size=len(data))
     else:
         yield Delivery(_as_body(document), Location(source), size=len(data))
-
-
-def over_the_limit(size: int, limit: int) -> str:
-    return (
-        f"record of {size:,} bytes is over the {limit:,}-byte limit (a Qase delivery is a few "
-        "kilobytes); raise the limit with --max-record-size"
-    )
 
 
 #: A JSON string (escapes included), a lone quote that opens a string never closed, or a
@@ -188,9 +183,8 @@ def _values_one_by_one(
     for (start, end), line in zip(spans, lines, strict=True):
         value = data[start:end].strip()
         if max_record is not None and len(value) > max_record:
-            yield Delivery(
-                ReadFailure(over_the_limit(len(value), max_record)), Location(source, line), size=end - start
-            )
+            reason = over_the_limit(len(value), max_record, read=True)
+            yield Delivery(ReadFailure(reason), Location(source, line), size=end - start)
         else:
             yield Delivery(value, Location(source, line), size=end - start)
 

@@ -68,7 +68,7 @@ def json_lines(
     for number, line in read:
         if isinstance(line, int):
             records = True
-            yield Delivery(ReadFailure(_too_long(line, limit)), Location(source, number), size=line)
+            yield Delivery(ReadFailure(over_the_limit(line, limit)), Location(source, number), size=line)
         elif line.strip():
             records = True
             if captures is None:
@@ -93,7 +93,7 @@ def json_lines(
         elif len(line) > limit and not line.endswith(b"\n"):
             records = True
             size = skip_line(stream, len(line), line)
-            yield Delivery(ReadFailure(_too_long(size, limit)), Location(source, number), size=size)
+            yield Delivery(ReadFailure(over_the_limit(size, limit)), Location(source, number), size=size)
         elif line.strip():
             records = True
             yield delivery_of_line(line, Location(source, number), bool(captures))
@@ -143,8 +143,11 @@ def delivery_of_line(line: bytes, location: Location, captures: bool = False) ->
     return Delivery(record.body, location, headers=record.headers, size=len(line))
 
 
-def _too_long(size: int, limit: int) -> str:
+def over_the_limit(size: int, limit: int, *, read: bool = False) -> str:
+    """Why a record over ``--max-record-size`` is not checked; ``read`` when it was loaded
+    anyway (a whole document), else it was skipped in chunks."""
+    skipped = "" if read else "; skipped without reading it"
     return (
         f"record of {size:,} bytes is over the {limit:,}-byte limit (a Qase delivery is a few "
-        "kilobytes); skipped without reading it; raise the limit with --max-record-size"
+        f"kilobytes){skipped}; raise the limit with --max-record-size"
     )
