@@ -89,7 +89,7 @@ def write_corpus(path: Path, count: int, drift_share: float, rng: random.Random)
 
 def write_bundles(folder: Path) -> Path:
     from qase_contract import SchemaSet
-    from qase_contract.bundle import bundled
+    from qase_contract.contract._bundle import bundled
 
     folder.mkdir()
     schema_set = SchemaSet.builtin()

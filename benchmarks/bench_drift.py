@@ -9,7 +9,7 @@ process so each has its own peak RSS:
   * profile:  ``CorpusProfile`` + ``compare`` fed the same lines, in-process, at a tenth of the
               corpus and at all of it (equal peak RSS at both sizes = flat memory),
   * command:  ``qase-contract drift FILE --format json`` in a process of its own, imports
-              included (it reads through ``qase_contract.sources``, so its memory follows that
+              included (it reads through ``qase_contract.sources._paths``, so its memory follows that
               reader).
 
 Usage: ``python benchmarks/bench_drift.py [--count N] [--keep FILE]``.
@@ -87,7 +87,7 @@ def bare(path: Path, limit: int | None) -> int:
 
 def profile(path: Path, limit: int | None) -> int:
     from qase_contract.drift import CorpusProfile, compare
-    from qase_contract.sources import Delivery, Location
+    from qase_contract.sources._paths import Delivery, Location
 
     source = str(path)
     corpus = CorpusProfile.of(

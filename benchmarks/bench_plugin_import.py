@@ -41,7 +41,7 @@ FIRST_USE = """
 import time, pytest, qase_contract.pytest_plugin
 started = time.perf_counter()
 from qase_contract import Validator
-from qase_contract.samples import sample_delivery
+from qase_contract.testing._samples import sample_delivery
 assert Validator().validate(sample_delivery("run.completed")).ok
 print(time.perf_counter() - started)
 """

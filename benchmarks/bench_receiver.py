@@ -34,10 +34,10 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import orjson
 
-from qase_contract.capture import CaptureWriter, iter_capture
-from qase_contract.receiver import Receiver
-from qase_contract.sender import Target, post
-from qase_contract.serving import Server
+from qase_contract.live._receiver import Receiver
+from qase_contract.live._sender import Target, post
+from qase_contract.live._server import Server
+from qase_contract.sources._capture import CaptureWriter, iter_capture
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "schemas" / "examples"
 HEADERS = {"Content-Type": "application/json", "X-Qase-Secret": "bench-secret"}

@@ -10,26 +10,26 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qase_contract.assertions import assert_conforms
-    from qase_contract.catalog import EVENTS, EventSpec
+    from qase_contract.contract._catalog import EVENTS, EventSpec
+    from qase_contract.contract._schema_set import SchemaSet, SchemaSetError
     from qase_contract.findings import Finding, Result
-    from qase_contract.registry import SchemaSet, SchemaSetError
-    from qase_contract.validator import UnknownEvent, Validator, validate
+    from qase_contract.testing._assertions import assert_conforms
+    from qase_contract.validation._validator import UnknownEvent, Validator, validate
 
 __version__ = "0.1.0"
 
 #: Public name -> the module that defines it.
 _HOMES = {
-    "EVENTS": "catalog",
-    "EventSpec": "catalog",
+    "EVENTS": "contract._catalog",
+    "EventSpec": "contract._catalog",
     "Finding": "findings",
     "Result": "findings",
-    "SchemaSet": "registry",
-    "SchemaSetError": "registry",
-    "UnknownEvent": "validator",
-    "Validator": "validator",
-    "assert_conforms": "assertions",
-    "validate": "validator",
+    "SchemaSet": "contract._schema_set",
+    "SchemaSetError": "contract._schema_set",
+    "UnknownEvent": "validation._validator",
+    "Validator": "validation._validator",
+    "assert_conforms": "testing._assertions",
+    "validate": "validation._validator",
 }
 
 __all__ = [

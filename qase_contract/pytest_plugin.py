@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from qase_contract._policy import Policy, policy_in_force
+from qase_contract.testing._policy import Policy, policy_in_force
 
 if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
-    from qase_contract.live_receiver import LiveReceiver
-    from qase_contract.sources import Delivery
-    from qase_contract.validator import Validator
+    from qase_contract.sources._paths import Delivery
+    from qase_contract.testing._receiver import LiveReceiver
+    from qase_contract.validation._validator import Validator
 
 STRICT_MARKER = "qase_strict"
 CAPTURE_MARKER = "qase_capture"
@@ -48,7 +48,7 @@ class _Settings:
 
     def validator(self) -> Validator:
         if self._validator is None:
-            from qase_contract.validator import Validator
+            from qase_contract.validation._validator import Validator
 
             # The overlay was checked at configure time (_check_overlay).
             self._validator = Validator(strict=self.strict, schemas=self.schemas)
@@ -118,7 +118,7 @@ def _check_overlay(folder: Path) -> None:
     if not folder.is_dir():
         what = "not a folder" if folder.exists() else "no such folder"
         raise pytest.UsageError(f"--qase-schemas: {folder}: {what}")
-    from qase_contract.registry import SchemaSet, SchemaSetError
+    from qase_contract.contract._schema_set import SchemaSet, SchemaSetError
 
     try:
         SchemaSet.builtin().with_overlay(folder)
@@ -177,7 +177,7 @@ def qase_validator(pytestconfig: pytest.Config) -> Validator:
 @pytest.fixture
 def qase_delivery() -> Callable[..., dict[str, Any]]:
     """A factory of fresh conforming deliveries: ``qase_delivery("run.completed", payload={"passed": 3})``."""
-    from qase_contract.samples import sample_delivery
+    from qase_contract.testing._samples import sample_delivery
 
     return sample_delivery
 
@@ -193,7 +193,7 @@ def qase_receiver_secret() -> str | None:
 @pytest.fixture(scope="session")
 def qase_receiver_server() -> Iterator[HTTPServer]:
     """The loopback HTTP server behind ``qase_receiver``, shared by the session's tests."""
-    from qase_contract.live_receiver import LoopbackServer
+    from qase_contract.testing._receiver import LoopbackServer
 
     server = LoopbackServer()
     server.start()
@@ -214,7 +214,7 @@ def qase_receiver(
     Every delivery is validated on arrival; one that breaks the contract (or drifts, when
     strict) fails the test at the end of its call, or at teardown when it arrived later.
     """
-    from qase_contract.live_receiver import LiveReceiver
+    from qase_contract.testing._receiver import LiveReceiver
 
     settings = pytestconfig.stash[_SETTINGS]
     receiver = LiveReceiver(
@@ -241,7 +241,7 @@ def pytest_collection_modifyitems(
         return
     from itertools import groupby
 
-    from qase_contract.sources import read_paths
+    from qase_contract.sources._paths import read_paths
 
     # A path given twice is collected once (dict keeps the order), and so is a file that two
     # paths reach (a folder and a file inside it).
@@ -291,9 +291,9 @@ class CaptureFile(pytest.File):
 
 def _event_label(body: object) -> str:
     """The event a captured body claims, for its test id; parsing failures are reported when it runs."""
-    from qase_contract._printable import one_line
-    from qase_contract.parsing import Parsed, parse_body
-    from qase_contract.sources import ReadFailure
+    from qase_contract._util.printable import one_line
+    from qase_contract.sources._paths import ReadFailure
+    from qase_contract.validation._parsing import Parsed, parse_body
 
     if isinstance(body, ReadFailure):
         return "unreadable"
@@ -322,8 +322,8 @@ class CapturedDelivery(pytest.Item):
         _name_in_junit(self)
 
     def runtest(self) -> None:
-        from qase_contract.assertions import nonconformity_report
-        from qase_contract.sources import ReadFailure
+        from qase_contract.sources._paths import ReadFailure
+        from qase_contract.testing._assertions import nonconformity_report
 
         body = self.delivery.body
         if isinstance(body, ReadFailure):

@@ -12,7 +12,7 @@ import pytest
 
 import qase_contract
 from qase_contract import EVENTS
-from qase_contract._resources import schemas_root
+from qase_contract.contract._resources import schemas_root
 from tests.conftest import ROOT
 
 EXPECTED_IN_PACKAGE = [
@@ -45,7 +45,7 @@ def check_installed_wheel(wheel: Path, target: Path) -> None:
         timeout=300,
     )
     script = (
-        "import qase_contract, qase_contract._resources as r, sys;"
+        "import qase_contract, qase_contract.contract._resources as r, sys;"
         f"assert qase_contract.__file__.startswith({str(target)!r}), qase_contract.__file__;"
         f"assert str(r.schemas_root()).startswith({str(target)!r}), r.schemas_root();"
         "example = r.examples_root() / 'run.started' / 'canonical.json';"
@@ -105,7 +105,7 @@ def test_an_editable_install_finds_the_repository_schemas_from_anywhere(tmp_path
     package_dir = Path(qase_contract.__file__).resolve().parent
     if package_dir.parent != ROOT:
         pytest.fail("the suite is meant to run against an editable install of this checkout")
-    script = "import qase_contract._resources as r; print(r.schemas_root())"
+    script = "import qase_contract.contract._resources as r; print(r.schemas_root())"
     completed = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from qase_contract.cli.output import report_stream
+from qase_contract.cli._output import report_stream
 
 #: (format, message) -> the report of that format saying only why the run did not happen.
 ErrorDocument = Callable[[str, str], str]

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from qase_contract import EVENTS, SchemaSet
-from qase_contract.bundle import bundled, opened
-from qase_contract.catalog import EVENTS_BY_NAME
 from qase_contract.cli import main
+from qase_contract.contract._bundle import bundled, opened
+from qase_contract.contract._catalog import EVENTS_BY_NAME
 from tests.conftest import EXAMPLES, ROOT, SCHEMAS, example_files, load_json
 from tests.schemas.test_third_party import check_jsonschema
 

@@ -10,10 +10,10 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from qase_contract.capture import CaptureRecord, CaptureWriter
-from qase_contract.catalog import EVENTS
 from qase_contract.cli import main
-from qase_contract.serving import Server
+from qase_contract.contract._catalog import EVENTS
+from qase_contract.live._server import Server
+from qase_contract.sources._capture import CaptureRecord, CaptureWriter
 from tests.receiver.helpers import DELIVERY, SECRET, RecordingConsumer, make_receiver, serving
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from qase_contract.capture import CaptureRecord
+from qase_contract.sources._capture import CaptureRecord
 from tests.cli.helpers import invoke
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples"
 # The package exports the click command under the module's own name; fetch the module itself.
-validate_module = importlib.import_module("qase_contract.cli.validate")
+validate_module = importlib.import_module("qase_contract.cli._validate")
 
 
 def test_event_filters_by_name_and_pattern_and_counts_what_it_leaves_out() -> None:
@@ -119,7 +119,7 @@ def test_two_jobs_give_the_same_report_in_the_same_order() -> None:
 
 
 def test_large_input_uses_every_core_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("qase_contract.parallel.default_jobs", lambda: 4)
+    monkeypatch.setattr("qase_contract.validation._parallel.default_jobs", lambda: 4)
     assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES) == 1
     assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES + 1) == 4
     assert validate_module._workers(1, 10**12) == 1
@@ -154,7 +154,7 @@ def test_colour_only_when_asked_or_on_a_terminal(
 
 
 def test_no_color_is_honoured_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qase_contract.cli.output import colour_wanted
+    from qase_contract.cli._output import colour_wanted
 
     terminal = io.StringIO()
     monkeypatch.setattr(terminal, "isatty", lambda: True)
@@ -192,9 +192,9 @@ def test_the_progress_bar_is_for_terminals_only_and_imported_only_then(
 ) -> None:
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(validate_module, "PROGRESS_MIN_BYTES", 1)
-    monkeypatch.delitem(sys.modules, "qase_contract.cli.progress", raising=False)
+    monkeypatch.delitem(sys.modules, "qase_contract.cli._progress", raising=False)
     assert validate_module._progress(3) is None  # pytest's stderr is no terminal
-    assert "qase_contract.cli.progress" not in sys.modules
+    assert "qase_contract.cli._progress" not in sys.modules
     terminal = io.StringIO()
     monkeypatch.setattr(terminal, "isatty", lambda: True)
     monkeypatch.setattr(sys, "stderr", terminal)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from qase_contract import Validator
+from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.drift import CorpusProfile, compare
-from qase_contract.registry import SchemaSet
-from qase_contract.sources import Delivery, Location
+from qase_contract.sources._paths import Delivery, Location
 from tests.conftest import ROOT, example_files, load_json
 from tests.drift.corpora import (
     MILESTONE_CREATED_SHAPE,

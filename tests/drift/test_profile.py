@@ -9,10 +9,10 @@ import pytest
 
 from qase_contract import Validator
 from qase_contract.drift import CorpusProfile, compare
-from qase_contract.drift import profile as profile_module
-from qase_contract.drift.baseline import baseline_data
-from qase_contract.drift.shape import observed_schema
-from qase_contract.sources import Delivery, Location
+from qase_contract.drift import _profile as profile_module
+from qase_contract.drift._baseline import baseline_data
+from qase_contract.drift._shape import observed_schema
+from qase_contract.sources._paths import Delivery, Location
 from tests.conftest import case_files, case_input, example_files, load_json
 from tests.drift.corpora import changed, example
 
@@ -195,7 +195,7 @@ def test_each_events_observed_shape_accepts_every_delivery_it_was_inferred_from(
 
 
 def test_huge_event_names_and_keys_are_counted_but_not_kept() -> None:
-    from qase_contract.drift.profile import MAX_NAME_LENGTH
+    from qase_contract.drift._profile import MAX_NAME_LENGTH
 
     long_name, long_key = "e." + "x" * 1_000_000, "k" * 1_000_000
     profile = CorpusProfile.of(

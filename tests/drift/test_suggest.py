@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qase_contract import SchemaSet, Validator
-from qase_contract.sources import read_paths
+from qase_contract.sources._paths import read_paths
 from tests.conftest import ROOT
 from tests.drift.corpora import changed, every_kind_of_drift, example, run, write_jsonl
 

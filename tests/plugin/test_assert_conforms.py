@@ -115,7 +115,7 @@ def test_assert_conforms_in_a_thread_the_test_starts_follows_the_test(pytester: 
 
         import pytest
         from qase_contract import assert_conforms
-        from qase_contract.samples import sample_delivery
+        from qase_contract.testing._samples import sample_delivery
 
         def check_in_a_thread():
             errors = []

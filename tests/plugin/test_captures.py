@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import qase_contract.sources
-from qase_contract.samples import sample_delivery
-from qase_contract.sources import Delivery, Location, ReadFailure
+import qase_contract.sources._paths
+from qase_contract.sources._paths import Delivery, Location, ReadFailure
+from qase_contract.testing._samples import sample_delivery
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_an_unreadable_record_is_a_failing_test_with_its_reason(
         yield Delivery(ReadFailure("cannot read: Permission denied"), Location(str(path)))
 
     # Whatever way a reader fails (running as root, permissions cannot be used to provoke it).
-    monkeypatch.setattr(qase_contract.sources, "read_paths", reading_fails)
+    monkeypatch.setattr(qase_contract.sources._paths, "read_paths", reading_fails)
     result = pytester.runpytest("--qase-captures=locked.jsonl", "-v")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(

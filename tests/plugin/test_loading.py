@@ -50,7 +50,12 @@ def test_importing_the_plugin_imports_nothing_else_of_the_library_and_builds_not
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert completed.stdout.strip() == str(
-        ["qase_contract", "qase_contract._policy", "qase_contract.pytest_plugin"]
+        [
+            "qase_contract",
+            "qase_contract.pytest_plugin",
+            "qase_contract.testing",
+            "qase_contract.testing._policy",
+        ]
     )
 
 
@@ -61,7 +66,7 @@ def test_a_session_that_does_not_use_the_plugin_never_builds_the_schemas(pyteste
         import sys
 
         def pytest_unconfigure(config):
-            registry = sys.modules.get("qase_contract.registry")
+            registry = sys.modules.get("qase_contract.contract._schema_set")
             built = registry is not None and registry._builtin_schema_set.cache_info().currsize > 0
             open({str(report)!r}, "w").write("built" if built else "untouched")
         """
@@ -128,4 +133,4 @@ def test_every_public_name_resolves_on_first_access_in_a_fresh_interpreter() -> 
     completed = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
-    assert completed.stdout.split() == ["[]", "qase_contract.assertions", "[]"]
+    assert completed.stdout.split() == ["[]", "qase_contract.testing._assertions", "[]"]

@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from qase_contract.receiver import Outcome, Receiver
-from qase_contract.serving import Server
+from qase_contract.live._receiver import Outcome, Receiver
+from qase_contract.live._server import Server
 from tests.conftest import EXAMPLES
 
 SECRET = "s3cret-never-printed"

@@ -16,8 +16,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from qase_contract.capture import parse_line
-from qase_contract.sender import Target, post
+from qase_contract.live._sender import Target, post
+from qase_contract.sources._capture import parse_line
 from tests.receiver.helpers import DELIVERY, JSON_HEADERS, SECRET, numbered_delivery
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import orjson
 import pytest
 
-from qase_contract.capture import CaptureWriter, iter_capture, parse_line
-from qase_contract.receiver import Outcome, create_app, live_line
-from qase_contract.validator import Validator
+from qase_contract.live._receiver import Outcome, create_app, live_line
+from qase_contract.sources._capture import CaptureWriter, iter_capture, parse_line
+from qase_contract.validation._validator import Validator
 from tests.receiver.helpers import (
     DELIVERY,
     JSON_HEADERS,
@@ -359,7 +359,7 @@ def test_a_live_line_that_cannot_be_printed_never_costs_the_acknowledgement(capt
 
 
 def test_the_tally_counts_invented_event_names_together_past_a_bound() -> None:
-    from qase_contract.receiver import MAX_TALLIED, OTHERS, Tally
+    from qase_contract.live._receiver import MAX_TALLIED, OTHERS, Tally
 
     tally = Tally()
     for number in range(MAX_TALLIED + 50):

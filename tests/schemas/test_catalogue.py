@@ -9,8 +9,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from qase_contract import EVENTS, Validator
-from qase_contract.catalog import EVENTS_BY_NAME
-from qase_contract.registry import SCHEMA_BASE, SchemaSet, unresolved_refs
+from qase_contract.contract._catalog import EVENTS_BY_NAME
+from qase_contract.contract._schema_set import SCHEMA_BASE, SchemaSet, unresolved_refs
 from tests.conftest import EXAMPLES, SCHEMAS, example_files, load_json
 
 SCHEMA_FILES = sorted(

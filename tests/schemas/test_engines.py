@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from qase_contract import Validator
-from qase_contract.registry import ENVELOPE_ID
+from qase_contract.contract._schema_set import ENVELOPE_ID
 from tests.conftest import case_files, case_input, example_files, fresh_builtin, load_json
 
 EXAMPLE_DELIVERIES = [load_json(path) for path in example_files()]
@@ -98,7 +98,7 @@ def drifted_variants() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("delivery", PARSED_CASES + drifted_variants())
 def test_the_fast_drift_explanation_equals_python_jsonschemas(delivery: dict[str, Any]) -> None:
-    from qase_contract.explain import drift_findings
+    from qase_contract.validation._explain import drift_findings
 
     validator = Validator()
     engine = engine_for(validator, delivery)
@@ -114,7 +114,7 @@ def test_the_fast_drift_explanation_equals_python_jsonschemas(delivery: dict[str
 
 
 def test_the_fast_drift_explanation_covers_the_drift_cases() -> None:
-    from qase_contract.explain import drift_findings
+    from qase_contract.validation._explain import drift_findings
 
     validator = Validator()
     handled = 0

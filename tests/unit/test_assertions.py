@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from qase_contract import Validator, assert_conforms
-from qase_contract.assertions import nonconformity_report
-from qase_contract.samples import sample_delivery
+from qase_contract.testing._assertions import nonconformity_report
+from qase_contract.testing._samples import sample_delivery
 from tests.unit.test_validator import RESULT_CREATED, result_delivery, write_schema
 
 

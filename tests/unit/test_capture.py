@@ -8,7 +8,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from qase_contract.capture import (
+from qase_contract._util.secret import presented_secret, secret_matches
+from qase_contract.sources._capture import (
     CAPTURE_PREFIX,
     REDACTED,
     CaptureFormatError,
@@ -18,7 +19,6 @@ from qase_contract.capture import (
     parse_line,
     redact,
 )
-from qase_contract.secret import presented_secret, secret_matches
 
 
 def test_a_utf8_body_is_stored_as_text_and_read_back_byte_for_byte() -> None:
@@ -123,7 +123,7 @@ def test_a_writer_asked_to_fsync_syncs_the_file_before_append_returns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     synced: list[int] = []
-    monkeypatch.setattr("qase_contract.capture.os.fsync", synced.append)
+    monkeypatch.setattr("qase_contract.sources._capture.os.fsync", synced.append)
     with CaptureWriter(tmp_path / "c.jsonl", fsync=True) as writer:
         writer.append(CaptureRecord(body=b"{}"))
         assert len(synced) == 1
@@ -145,7 +145,7 @@ def test_appending_after_a_torn_last_line_starts_a_new_line(tmp_path: Path) -> N
 
 
 def test_a_file_that_is_not_a_capture_is_said_so_once(tmp_path: Path) -> None:
-    from qase_contract.capture import iter_capture
+    from qase_contract.sources._capture import iter_capture
 
     path = tmp_path / "plain.json"
     path.write_text('{\n  "event_name": "run.deleted"\n}\n', encoding="utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from qase_contract import Validator
-from qase_contract.checking import ConformingRun, Outcome, check, check_counting_conforming
-from qase_contract.sources import read_paths
+from qase_contract.sources._paths import read_paths
+from qase_contract.validation._batch import ConformingRun, Outcome, check, check_counting_conforming
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples"

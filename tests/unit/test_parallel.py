@@ -9,9 +9,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from qase_contract import Validator, parallel
-from qase_contract.checking import Outcome, check
-from qase_contract.sources import read_paths
+from qase_contract import Validator
+from qase_contract.sources._paths import read_paths
+from qase_contract.validation import _parallel as parallel
+from qase_contract.validation._batch import Outcome, check
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples"
@@ -73,7 +74,7 @@ def test_failures_found_while_planning_keep_their_place(tmp_path: Path) -> None:
 def test_without_listing_conforming_deliveries_they_come_back_counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qase_contract.checking import ConformingRun
+    from qase_contract.validation._batch import ConformingRun
 
     dump = tmp_path / "dump.jsonl"
     dump.write_bytes(
@@ -116,7 +117,7 @@ def test_odd_large_json_lines_files_give_the_sequential_outcomes(
 def test_every_range_of_a_capture_file_with_reordered_keys_is_read_as_captures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qase_contract.capture import CaptureRecord
+    from qase_contract.sources._capture import CaptureRecord
 
     body = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines()[0]
     record = orjson.loads(CaptureRecord(body=body).to_line())
@@ -132,7 +133,7 @@ def test_every_range_of_a_capture_file_with_reordered_keys_is_read_as_captures(
 def test_ranges_of_a_sorted_capture_file_whose_first_record_is_over_the_limit_agree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qase_contract.capture import CaptureRecord
+    from qase_contract.sources._capture import CaptureRecord
 
     body = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines()[0]
     sort = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE

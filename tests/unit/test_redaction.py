@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 from qase_contract import Validator, validate
-from qase_contract._credentials import REDACTED, is_credential_name, is_credential_path
+from qase_contract._util.credentials import REDACTED, is_credential_name, is_credential_path
 from qase_contract.findings import Finding
-from qase_contract.samples import sample_delivery
+from qase_contract.testing._samples import sample_delivery
 from tests.cli.helpers import invoke
 
 SECRET = "sk_live_SECRET123"

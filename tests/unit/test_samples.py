@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qase_contract import EVENTS, UnknownEvent, validate
-from qase_contract.samples import deep_merged, sample_delivery
+from qase_contract.testing._samples import deep_merged, sample_delivery
 
 
 @pytest.mark.parametrize("event", [event.name for event in EVENTS])

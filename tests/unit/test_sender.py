@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from qase_contract.sender import (
+from qase_contract.live._sender import (
     Answer,
     BadTarget,
     Outgoing,

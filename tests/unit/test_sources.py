@@ -11,8 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qase_contract.capture import CaptureRecord
-from qase_contract.sources import Delivery, ReadFailure, SourceError, read_path, read_paths, read_stream
+from qase_contract.sources._capture import CaptureRecord
+from qase_contract.sources._paths import (
+    Delivery,
+    ReadFailure,
+    SourceError,
+    read_path,
+    read_paths,
+    read_stream,
+)
 from tests.conftest import EXAMPLES, load_json
 
 GOOD = load_json(EXAMPLES / "run.deleted" / "canonical.json")
@@ -112,7 +119,7 @@ def test_a_capture_file_with_its_keys_reordered_is_still_read_as_captures(tmp_pa
 
 
 def test_a_capture_line_with_leading_blanks_is_read_as_a_capture_everywhere(tmp_path: Path) -> None:
-    from qase_contract.capture import iter_capture
+    from qase_contract.sources._capture import iter_capture
 
     capture = tmp_path / "capture.jsonl"
     line = b"  " + CaptureRecord(body=LINE).to_line()
@@ -424,7 +431,7 @@ JSON_VALUES = st.recursive(
 
 
 def test_strings_holding_brackets_commas_and_escaped_quotes_do_not_cut_an_item() -> None:
-    from qase_contract.sources.documents import array_items
+    from qase_contract.sources._documents import array_items
 
     item = json.dumps({"title": 'a "quoted", [bracketed] {braced} \\ text'}).encode()
     data = b"[" + item + b", 1, NaN]"
@@ -434,7 +441,7 @@ def test_strings_holding_brackets_commas_and_escaped_quotes_do_not_cut_an_item()
 @settings(max_examples=200, derandomize=True, deadline=None)
 @given(st.lists(JSON_VALUES), st.booleans())
 def test_array_items_finds_every_item_of_any_json_array(items: list[object], indented: bool) -> None:
-    from qase_contract.sources.documents import ITEM, array_items
+    from qase_contract.sources._documents import ITEM, array_items
 
     data = json.dumps(items, indent=2 if indented else None, ensure_ascii=not indented).encode()
     spans = list(array_items(data))
@@ -506,7 +513,7 @@ def test_the_items_of_a_multi_line_array_carry_the_line_they_start_on(tmp_path: 
 def test_a_one_line_array_or_one_too_large_to_scan_has_no_item_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qase_contract.sources import documents
+    from qase_contract.sources import _documents as documents
 
     dump = tmp_path / "fixtures.json"
     dump.write_bytes(orjson.dumps([GOOD, GOOD]))

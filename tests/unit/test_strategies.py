@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qase_contract import EVENTS, UnknownEvent, Validator
-from qase_contract.strategies import UnsupportedSchema, deliveries
+from qase_contract.testing.strategies import UnsupportedSchema, deliveries
 from tests.unit.test_validator import RESULT_CREATED, write_schema
 
 STRICT = Validator(strict=True)
@@ -141,11 +141,11 @@ def test_without_hypothesis_the_import_error_says_what_to_install() -> None:
         "import sys\n"
         "sys.modules['hypothesis'] = None  # as if it were not installed\n"
         "try:\n"
-        "    import qase_contract.strategies\n"
+        "    import qase_contract.testing.strategies\n"
         "except ImportError as error:\n"
         "    print(error)\n"
     )
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == (
-        "qase_contract.strategies needs Hypothesis: pip install 'qase-contract[hypothesis]'"
+        "qase_contract.testing.strategies needs Hypothesis: pip install 'qase-contract[hypothesis]'"
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from qase_contract import SchemaSetError, UnknownEvent, Validator, validate
-from qase_contract.validator import LEGACY_ENVELOPE_MESSAGE
+from qase_contract.validation._validator import LEGACY_ENVELOPE_MESSAGE
 
 
 def codes(delivery: object, validator: Validator | None = None) -> list[tuple[str, str, str]]:

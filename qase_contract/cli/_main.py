@@ -1,0 +1,50 @@
+"""The ``qase-contract`` command: thin adapters from options to the core.
+
+This package is the only code that imports click. Each subcommand lives in its own
+module, imported only when that subcommand runs (click's documented lazy group), so
+``qase-contract validate`` does not pay for the receiver's web server or the drift
+profiler at start-up.
+
+Exit codes (DESIGN decision 7): 0 every delivery conforms (drift only warns), 1 a
+violation or an unreadable record (or drift under ``--strict``), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from qase_contract import __version__
+
+#: Subcommand name -> "module:attribute" of its click command, in the order help lists them.
+COMMANDS = {
+    "validate": "qase_contract.cli._validate:validate",
+    "drift": "qase_contract.cli._drift:drift",
+    "listen": "qase_contract.cli._listen:listen",
+    "send": "qase_contract.cli._send:send",
+    "events": "qase_contract.cli._catalogue:events",
+    "schema": "qase_contract.cli._catalogue:schema",
+    "example": "qase_contract.cli._catalogue:example",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported when they are looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qase-contract")
+def main() -> None:
+    """Check Qase webhook deliveries against their contract."""

@@ -1,0 +1,225 @@
+"""``qase-contract validate``: check captured deliveries and report the findings."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from qase_contract.cli._common import schemas_option
+from qase_contract.cli._output import colour_wanted, report_stream
+from qase_contract.cli._usage import ReportsUsageErrors
+from qase_contract.contract._schema_set import SchemaSetError
+from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
+from qase_contract.reporters._text import TextReporter
+from qase_contract.sources._paths import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, STDIN, SourceError, read_paths
+from qase_contract.validation._batch import (
+    ConformingRun,
+    EventFilter,
+    Outcome,
+    Tally,
+    check,
+    check_counting_conforming,
+)
+from qase_contract.validation._validator import Validator, close_names
+
+if TYPE_CHECKING:
+    from qase_contract.cli._progress import ProgressBar
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Below this much input a progress bar would only flicker.
+PROGRESS_MIN_BYTES = 32 * 1024 * 1024
+#: Above this much input, worker processes repay their start-up (about 50 ms each).
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+#: More workers than this only cost start-up time and memory on any machine it runs on.
+MAX_JOBS = 256
+
+
+def _error_document(format_: str, message: str) -> str:
+    """A usage error as the chosen format's fatal report."""
+    buffer = io.StringIO()
+    make_reporter(format_, buffer, ReportOptions()).fatal(message)
+    return buffer.getvalue()
+
+
+@click.command(cls=ReportsUsageErrors, format_param="format_", error_document=_error_document)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--strict", is_flag=True, help="Fail on drift (unknown fields, values, events) too.")
+@schemas_option
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    metavar="NAME",
+    help="Check only this event; repeatable; shell patterns such as 'run.*' work.",
+)
+@click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("-v", "--verbose", count=True, help="Show every finding with expected, actual and schema.")
+@click.option("-q", "--quiet", is_flag=True, help="Show only the deliveries that fail, and the summary line.")
+@click.option("--all", "everything", is_flag=True, help="List conforming deliveries too.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0, max=MAX_JOBS),
+    default=None,
+    help="Worker processes; 0 uses every core. Default: one for up to 16 MiB of input, every core above.",
+)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option(
+    "--max-record-size",
+    type=click.IntRange(min=1, max=MAX_DOCUMENT_BYTES),
+    default=MAX_RECORD_BYTES,
+    show_default=True,
+    metavar="BYTES",
+    help="JSON Lines records and single-delivery files larger than this are reported, not checked.",
+)
+def validate(
+    paths: tuple[str, ...],
+    strict: bool,
+    overlay: str | None,
+    events: tuple[str, ...],
+    format_: str,
+    output: str | None,
+    verbose: int,
+    quiet: bool,
+    everything: bool,
+    jobs: int | None,
+    color: str,
+    max_record_size: int,
+) -> None:
+    """Validate captured deliveries: JSON, JSON Lines, HAR and capture files, folders, or - for
+    standard input.
+
+    Exit status: 0 when every delivery conforms (drift only warns), 1 when a delivery breaks
+    the contract or a record cannot be read (or drift under --strict), 2 for a usage error.
+    """
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    with report_stream(output) as stream:
+        options = ReportOptions(
+            verbose=verbose,
+            quiet=quiet,
+            everything=everything,
+            colour=colour_wanted(color, stream),
+            strict=strict,
+        )
+        reporter = make_reporter(format_, stream, options)
+        try:
+            validator = Validator(strict=strict, schemas=overlay)
+        except SchemaSetError as error:
+            _usage_error(reporter, f"--schemas: {error}")
+        missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
+        if missing:
+            _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
+        event_filter = EventFilter(events)
+        for pattern in event_filter.unmatched(validator.event_names):
+            suggestions = close_names(pattern, validator.event_names)
+            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+            click.echo(f"warning: --event {pattern!r} matches no catalogued event{hint}", err=True)
+        input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN)
+        workers = _workers(jobs, input_size)
+        if workers > 1:
+            from qase_contract.validation._parallel import check_in_parallel
+
+            outcomes: Iterator[Outcome | ConformingRun] = check_in_parallel(
+                paths,
+                jobs=workers,
+                strict=strict,
+                overlay=overlay,
+                max_record=max_record_size,
+                list_conforming=reporter.lists_conforming,
+            )
+        elif reporter.lists_conforming:
+            outcomes = check(read_paths(paths, max_record=max_record_size), validator)
+        else:
+            outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
+        tally = _report(outcomes, reporter, event_filter, _progress(input_size))
+    sys.exit(EXIT_FAILED if tally.failed else EXIT_OK)
+
+
+def _report(
+    outcomes: Iterator[Outcome | ConformingRun],
+    reporter: Reporter,
+    event_filter: EventFilter,
+    progress: ProgressBar | None,
+) -> Tally:
+    tally = Tally()
+    filtering = bool(event_filter.patterns)
+    lists_conforming = reporter.lists_conforming
+    count, report = tally.add, reporter.outcome
+    try:
+        for outcome in outcomes:
+            if progress is not None:
+                progress.update(outcome.size)
+            if type(outcome) is ConformingRun:
+                tally.add_run(outcome, event_filter)
+                continue
+            assert isinstance(outcome, Outcome)
+            if filtering and not event_filter(outcome):
+                tally.filtered += 1
+                continue
+            count(outcome)
+            result = outcome.result
+            if lists_conforming or result is None or result.status != "conforming":
+                report(outcome)
+    except SourceError as error:
+        # A path that vanished while the run went on.
+        _usage_error(reporter, str(error))
+    finally:
+        if progress is not None:
+            progress.close()
+    if filtering and tally.deliveries == tally.filtered > 0:
+        # A gate must not pass on a filter that left nothing to check (a misspelt --event).
+        _stop(reporter, f"--event left out all {tally.filtered} deliveries: nothing was checked", EXIT_FAILED)
+    reporter.finish(tally)
+    return tally
+
+
+def _usage_error(reporter: Reporter, message: str) -> NoReturn:
+    _stop(reporter, message, EXIT_USAGE)
+
+
+def _stop(reporter: Reporter, message: str, code: int) -> NoReturn:
+    """A run that cannot happen or proved nothing: on stderr for people and in the report too
+    (a JSON or SARIF consumer still reads a document that says why, DESIGN), unless the report
+    is the text on standard output, where stderr has said it already."""
+    if not (isinstance(reporter, TextReporter) and reporter.stream is sys.stdout):
+        reporter.fatal(message)
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _workers(jobs: int | None, input_size: int) -> int:
+    """``--jobs``, or by default every core once the input is large enough to repay starting them."""
+    if jobs == 1 or (jobs is None and input_size <= PARALLEL_MIN_BYTES):
+        return 1
+    from qase_contract.validation._parallel import default_jobs
+
+    return jobs or default_jobs()
+
+
+def _progress(total: int) -> ProgressBar | None:
+    """A progress bar on stderr only for people: a terminal, outside CI, on large input."""
+    if os.environ.get("CI") or not sys.stderr.isatty() or total < PROGRESS_MIN_BYTES:
+        return None
+    from qase_contract.cli._progress import ProgressBar
+
+    return ProgressBar(total)
+
+
+def _input_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    size = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                size += Path(root, name).stat().st_size
+    return size

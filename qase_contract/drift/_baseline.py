@@ -1,0 +1,260 @@
+"""Baselines: each event's observed shape stored as a file, and a corpus checked against it in CI.
+
+A baseline holds, per event, every path seen with its JSON types, the values seen of the
+contract's closed sets (``enum``/``const``) and the names of the limit keywords broken there
+(``maximum``, ``pattern``, ...). It holds no counts, no locations and no other values (so no
+free text and no personal data), and it is written in a stable order, so it diffs well under
+version control. A corpus fails its baseline when it shows a new event, a new path, a new type
+at a path, a new value of a closed set or a limit broken where it was not; baseline entries
+the corpus never showed are warnings. A baseline written before limits were profiled (no
+``breaks``) reads as one where no limit was broken.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from qase_contract._util.files import why_not_a_regular_file
+from qase_contract._util.pointer import escape
+from qase_contract.drift._contract import TYPE_ORDER
+from qase_contract.drift._profile import CorpusProfile, ObservedNode
+from qase_contract.validation._explain import json_type
+
+BASELINE_FORMAT = "qase-contract drift baseline"
+BASELINE_VERSION = 1
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be used: unreadable, not JSON, or not a baseline."""
+
+
+@dataclass(frozen=True)
+class PathShape:
+    """What a baseline knows of one path: its types, the values of a closed set, broken limits."""
+
+    types: frozenset[str]
+    values: tuple[object, ...] | None = None
+    breaks: frozenset[str] = frozenset()  # names of the limit keywords broken here
+
+
+Shapes = dict[str, dict[str, PathShape]]
+
+
+@dataclass(frozen=True)
+class NewShape:
+    """Something the corpus showed that the baseline lacks."""
+
+    event: str
+    path: str  # "" for a whole new event
+    what: str  # "event", "field", "type", "value" or "break"
+    detail: object  # the types of a new field, the new type, the new value, the keyword broken;
+    # deliveries of an event
+    first_location: str
+
+
+@dataclass(frozen=True)
+class UnseenShape:
+    """A baseline entry the corpus never showed."""
+
+    event: str
+    path: str
+    what: str
+    detail: object
+
+
+@dataclass
+class BaselineCheck:
+    source: str
+    new: list[NewShape] = field(default_factory=list)
+    unseen: list[UnseenShape] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.new
+
+
+def shapes_of(profile: CorpusProfile) -> Shapes:
+    """Every event's paths with their types and closed-set values, as a baseline stores them."""
+    return {
+        name: {path: shape for path, shape, _ in _paths(event.root)}
+        for name, event in sorted(profile.events.items())
+    }
+
+
+def _paths(root: ObservedNode) -> list[tuple[str, PathShape, ObservedNode]]:
+    found: dict[str, tuple[PathShape, ObservedNode]] = {}
+    for path, node in root.walk():
+        if not path or not node.count:
+            continue
+        values = None
+        if node.closed_set and node.values is not None:
+            values = tuple(node.values)
+        breaks = frozenset(limit.keyword for limit in node.broken_limits)
+        shape = PathShape(frozenset(node.types()), values, breaks)
+        if path in found:  # an array and a map at the same path share the wildcard
+            known, first = found[path]
+            shape = PathShape(known.types | shape.types, _merged(known.values, values), known.breaks | breaks)
+            node = first
+        found[path] = (shape, node)
+    return [(path, shape, node) for path, (shape, node) in sorted(found.items())]
+
+
+def _merged(a: tuple[object, ...] | None, b: tuple[object, ...] | None) -> tuple[object, ...] | None:
+    if a is None or b is None:
+        return a or b
+    return tuple(dict.fromkeys(a + b))
+
+
+def baseline_data(profile: CorpusProfile) -> dict[str, Any]:
+    events: dict[str, Any] = {}
+    for name, paths in shapes_of(profile).items():
+        events[name] = {}
+        for path, shape in paths.items():
+            entry: dict[str, Any] = {"types": [name for name in TYPE_ORDER if name in shape.types]}
+            if shape.values is not None:
+                entry["values"] = sorted(shape.values, key=_value_order)
+            if shape.breaks:
+                entry["breaks"] = sorted(shape.breaks)
+            events[name][path] = entry
+    return {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "events": events}
+
+
+def _value_order(value: object) -> tuple[str, str]:
+    return (type(value).__name__, json.dumps(value))
+
+
+def write_baseline(profile: CorpusProfile, path: str | PathLike[str]) -> None:
+    text = json.dumps(baseline_data(profile), indent=2, ensure_ascii=False) + "\n"
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def read_baseline(path: str | PathLike[str]) -> Shapes:
+    """The shapes of a baseline file; :class:`BaselineError` names the place of any problem."""
+    problem = why_not_a_regular_file(Path(path))
+    if problem is not None:
+        raise BaselineError(f"{path}: {problem}")
+    try:
+        # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
+        data = orjson.loads(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise BaselineError(f"{path}: no such baseline file (write one with --write-baseline)") from None
+    except OSError as error:
+        raise BaselineError(f"{path}: cannot read the baseline: {error}") from None
+    except orjson.JSONDecodeError as error:
+        raise BaselineError(f"{path}: the baseline is not valid JSON: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
+        raise BaselineError(f'{path}: not a drift baseline (expected "format": "{BASELINE_FORMAT}")')
+    if type(data.get("version")) is not int or data.get("version") != BASELINE_VERSION:  # true == 1
+        raise BaselineError(
+            f"{path}: baseline version {data.get('version')!r} is not supported (this version reads "
+            f"{BASELINE_VERSION}); write it again with --write-baseline"
+        )
+    events = data.get("events")
+    if not isinstance(events, dict):
+        raise BaselineError(f"{path}: /events must be an object of events, got {json_type(events)}")
+    shapes: Shapes = {}
+    for name, paths in events.items():
+        where = f"/events/{escape(name)}"
+        if not isinstance(paths, dict):
+            raise BaselineError(f"{path}: {where} must be an object of paths, got {json_type(paths)}")
+        shapes[name] = {
+            key: _path_shape(path, f"{where}/{escape(key)}", entry) for key, entry in paths.items()
+        }
+    return shapes
+
+
+def _path_shape(file: str | PathLike[str], where: str, entry: object) -> PathShape:
+    if not isinstance(entry, dict):
+        raise BaselineError(f"{file}: {where} must be an object with types, got {json_type(entry)}")
+    types = entry.get("types")
+    if not isinstance(types, list) or not types or any(name not in TYPE_ORDER for name in types):
+        raise BaselineError(f"{file}: {where}/types must be a list of JSON type names, got {types!r}")
+    values = entry.get("values")
+    if values is not None and (
+        not isinstance(values, list) or any(isinstance(value, (dict, list)) for value in values)
+    ):
+        raise BaselineError(f"{file}: {where}/values must be a list of scalar values")
+    breaks = entry.get("breaks", [])
+    if not isinstance(breaks, list) or any(not isinstance(keyword, str) for keyword in breaks):
+        raise BaselineError(f"{file}: {where}/breaks must be a list of keyword names, got {breaks!r}")
+    return PathShape(frozenset(types), tuple(values) if values is not None else None, frozenset(breaks))
+
+
+def check_baseline(profile: CorpusProfile, baseline: Shapes, source: str) -> BaselineCheck:
+    """What the corpus shows beyond the baseline (fails CI), and what it never showed (warnings)."""
+    check = BaselineCheck(source)
+    for name, event in sorted(profile.events.items()):
+        known = baseline.get(name)
+        if known is None:
+            check.new.append(NewShape(name, "", "event", event.deliveries, str(event.root.first_location)))
+            continue
+        new_paths: list[str] = []
+        for path, shape, node in _paths(event.root):
+            if _below_any(path, new_paths):
+                continue
+            before = known.get(path)
+            if before is None:
+                new_paths.append(path)
+                types = [type_name for type_name in TYPE_ORDER if type_name in shape.types]
+                check.new.append(NewShape(name, path, "field", types, str(node.first_location)))
+                continue
+            for type_name in TYPE_ORDER:
+                if type_name in shape.types and type_name not in before.types:
+                    where = str(node.first_seen_of(type_name))
+                    check.new.append(NewShape(name, path, "type", type_name, where))
+            if shape.values is not None and before.values is not None:
+                for value in shape.values:
+                    if value not in before.values:
+                        where = str(node.value_first_seen.get(value, node.first_location))
+                        check.new.append(NewShape(name, path, "value", value, where))
+            check.new.extend(_new_breaks(name, path, shape, node, before))
+        check.unseen.extend(_unseen(name, known, {path: shape for path, shape, _ in _paths(event.root)}))
+    for name in sorted(set(baseline) - set(profile.events)):
+        check.unseen.append(UnseenShape(name, "", "event", None))
+    return check
+
+
+def _new_breaks(
+    event: str, path: str, shape: PathShape, node: ObservedNode, before: PathShape
+) -> list[NewShape]:
+    """Limit keywords broken at ``path`` that the baseline did not record as broken there."""
+    first_seen = {limit.keyword: broken.first_location for limit, broken in node.broken_limits.items()}
+    return [
+        NewShape(event, path, "break", keyword, str(first_seen.get(keyword, node.first_location)))
+        for keyword in sorted(shape.breaks - before.breaks)
+    ]
+
+
+def _unseen(event: str, known: dict[str, PathShape], seen: dict[str, PathShape]) -> list[UnseenShape]:
+    unseen: list[UnseenShape] = []
+    missing: list[str] = []
+    for path, before in sorted(known.items()):
+        now = seen.get(path)
+        if now is None:
+            if not _below_any(path, missing):
+                unseen.append(UnseenShape(event, path, "field", None))
+            missing.append(path)
+            continue
+        unseen.extend(
+            UnseenShape(event, path, "type", type_name)
+            for type_name in TYPE_ORDER
+            if type_name in before.types and type_name not in now.types
+        )
+        if before.values is not None and now.values is not None:
+            unseen.extend(
+                UnseenShape(event, path, "value", value) for value in before.values if value not in now.values
+            )
+        unseen.extend(
+            UnseenShape(event, path, "break", keyword) for keyword in sorted(before.breaks - now.breaks)
+        )
+    return unseen
+
+
+def _below_any(path: str, parents: list[str]) -> bool:
+    return any(path.startswith(parent + "/") for parent in parents)

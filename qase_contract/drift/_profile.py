@@ -1,0 +1,393 @@
+"""The observed profile of a corpus: per event, what was seen at each path, in bounded memory.
+
+Each delivery is parsed once and folded into its event's tree of :class:`ObservedNode`
+(types with counts and the first place each was seen, a small set of scalar values, a few
+examples). Nothing is validated per delivery; :mod:`qase_contract.drift._compare` compares the
+trees with the contract once at the end. Memory stays flat however long the corpus: the
+number of events, of nodes per event, of keys per object, of values per node and the depth
+are capped, and every cap that bites leaves a note in the report.
+
+Array items share one node (path segment ``*``); so do the values of a map the contract
+declares with ``additionalProperties`` (plan ``cases``, keyed by case id). Header values are
+never profiled, and fields whose name looks like a credential keep no value at all.
+
+Where the contract limits values (``maximum``, ``pattern``, a ``propertyNames`` pattern, ...),
+the node also counts the values (or keys) that break each limit, with the first location and
+a few clipped examples; nodes without limits pay nothing for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from qase_contract._util.credentials import is_credential_name
+from qase_contract._util.pointer import child as child_pointer
+from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
+from qase_contract.drift._contract import ContractNode, Contracts, Limit, Limits
+from qase_contract.findings import Finding
+from qase_contract.sources._paths import Delivery, Location, ReadFailure
+from qase_contract.validation._parsing import parse_body
+
+#: Path segment standing for every item of an array and every value of a map.
+WILDCARD = "*"
+
+MAX_EVENTS = 500
+MAX_NODES_PER_EVENT = 5_000
+MAX_KEYS_PER_OBJECT = 500
+MAX_DEPTH = 32
+#: The longest event name or key kept: each is held once per event and printed in the report.
+MAX_NAME_LENGTH = 256
+#: Distinct values kept for a field that is not a closed set of the contract: past this
+#: (or with a value longer than ``MAX_VALUE_LENGTH``) the field is free text and keeps none.
+OPEN_VALUE_CAP = 12
+#: Distinct values kept for a closed set of the contract, so every unknown one is reported.
+CLOSED_VALUE_CAP = 100
+MAX_VALUE_LENGTH = 64
+MAX_EXAMPLES = 3
+
+_TYPE_NAMES: dict[type, str] = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+_NONE = type(None)
+
+
+class BrokenLimit:
+    """The values (or keys) seen at one path that break one limit of the contract."""
+
+    __slots__ = ("count", "examples", "first_location")
+
+    def __init__(self, location: Location) -> None:
+        self.count = 0
+        self.first_location = location
+        self.examples: list[object] = []
+
+
+class ObservedNode:
+    """What was seen at one path of one event."""
+
+    __slots__ = (
+        "broken_limits",
+        "children",
+        "closed_set",
+        "contract",
+        "entries",
+        "examples",
+        "first_seen",
+        "items",
+        "keys_checked",
+        "limits",
+        "redacted",
+        "type_counts",
+        "value_first_seen",
+        "values",
+        "values_capped",
+    )
+
+    def __init__(
+        self, contract: ContractNode | None, name: str = "", *, below_credential: bool = False
+    ) -> None:
+        self.contract = contract
+        self.type_counts: dict[type, int] = {}
+        self.first_seen: dict[type, Location] = {}
+        self.children: dict[str, ObservedNode] = {}
+        self.items: ObservedNode | None = None
+        #: Everything below a credential-named field is as secret as the field itself.
+        self.redacted = below_credential or is_credential_name(name)
+        #: Values of a map the contract declares (``additionalProperties`` schema), in one node.
+        self.entries = (
+            ObservedNode(contract.additional, below_credential=self.redacted)
+            if contract is not None and contract.is_map
+            else None
+        )
+        #: A closed set of the contract keeps its values (up to a cap) to report every unknown one.
+        self.closed_set = contract is not None and contract.values is not None
+        #: scalar value -> count, or None once the field proved to be free text.
+        self.values: dict[object, int] | None = None if self.redacted else {}
+        self.values_capped = False
+        self.value_first_seen: dict[object, Location] = {}
+        self.examples: list[object] = []
+        #: The contract's limits here, or None when it has none (the hot loop tests only that).
+        self.limits: Limits | None = contract.limits if contract is not None and contract.limits else None
+        self.broken_limits: dict[Limit, BrokenLimit] = {}
+        self.keys_checked = 0  # keys held up to a ``propertyNames`` pattern
+
+    @property
+    def count(self) -> int:
+        return sum(self.type_counts.values())
+
+    def types(self) -> dict[str, int]:
+        """JSON type name -> how many times it was seen here."""
+        return {_TYPE_NAMES[kind]: count for kind, count in self.type_counts.items()}
+
+    @staticmethod
+    def type_name(kind: type) -> str:
+        return _TYPE_NAMES[kind]
+
+    def first_seen_of(self, type_name: str) -> Location:
+        return next(where for kind, where in self.first_seen.items() if _TYPE_NAMES[kind] == type_name)
+
+    @property
+    def first_location(self) -> Location:
+        return next(iter(self.first_seen.values()))
+
+    def sample(self) -> list[object]:
+        """A few values seen here (never for a field named like a credential)."""
+        if self.values is not None:
+            return list(self.values)[:MAX_EXAMPLES]
+        return list(self.examples)
+
+    def walk(self, path: str = "") -> Iterator[tuple[str, ObservedNode]]:
+        """(path, node) for every node below this one, this one first; wildcards as ``*``."""
+        yield path, self
+        for key, below in self.children.items():
+            yield from below.walk(child_pointer(path, key))
+        for every in (self.entries, self.items):
+            if every is not None:
+                yield from every.walk(child_pointer(path, WILDCARD))
+
+    def check_value(self, limits: Limits, value: str | float, location: Location) -> None:
+        """Count ``value`` under each limit it breaks (bools and nulls never come here)."""
+        for limit in limits.strings if type(value) is str else limits.numbers:
+            if limit.broken_by(value):
+                self._note_break(limit, value, location)
+
+    def check_keys(self, limits: Limits, keys: Iterable[str], location: Location) -> None:
+        """Count the keys of an object that break a ``propertyNames`` pattern."""
+        for key in keys:
+            self.keys_checked += 1
+            for limit in limits.keys:
+                if limit.broken_by(key):
+                    self._note_break(limit, key, location)
+
+    def _note_break(self, limit: Limit, value: object, location: Location) -> None:
+        broken = self.broken_limits.get(limit)
+        if broken is None:
+            broken = self.broken_limits[limit] = BrokenLimit(location)
+        broken.count += 1
+        example = clip(value)
+        if not self.redacted and len(broken.examples) < MAX_EXAMPLES and example not in broken.examples:
+            broken.examples.append(example)
+
+    def _new_value(self, value: object, location: Location) -> None:
+        values = self.values
+        assert values is not None
+        if self.closed_set:
+            # No closed set holds long texts: keep such a value cut short, it is unknown anyway.
+            key = clip(value, 4 * MAX_VALUE_LENGTH)
+            if key in values:
+                values[key] += 1
+            elif len(values) < CLOSED_VALUE_CAP:
+                values[key] = 1
+                self.value_first_seen[key] = location
+            else:
+                self.values_capped = True
+            return
+        too_long = isinstance(value, str) and len(value) > MAX_VALUE_LENGTH
+        if too_long or len(values) >= OPEN_VALUE_CAP:
+            # Free text (or too many values to be a closed set): keep a few examples, no more values.
+            self.examples = [*list(values)[:MAX_EXAMPLES], clip(value)][:MAX_EXAMPLES]
+            self.values = None
+            self.value_first_seen = {}
+        else:
+            values[value] = 1
+            self.value_first_seen[value] = location
+
+
+@dataclass
+class EventProfile:
+    """Everything observed for one event name."""
+
+    name: str
+    known: bool
+    schema_id: str
+    root: ObservedNode
+    deliveries: int = 0
+    nodes: int = 1
+    notes: list[str] = field(default_factory=list)
+    _capped_at: set[str] = field(default_factory=set)
+
+    def note_once(self, where: str, note: str) -> None:
+        if where not in self._capped_at:
+            self._capped_at.add(where)
+            self.notes.append(note)
+
+
+@dataclass
+class Skipped:
+    """Records that have no event to profile: unreadable, not JSON, not an object, legacy envelope."""
+
+    reason: str
+    message: str
+    first_location: Location
+    count: int = 0
+
+
+class CorpusProfile:
+    """The observed profile of a whole corpus, folded one delivery at a time."""
+
+    def __init__(self, schema_set: SchemaSet | None = None) -> None:
+        self.contracts = Contracts(schema_set if schema_set is not None else SchemaSet.builtin())
+        self.events: dict[str, EventProfile] = {}
+        self.skipped: dict[str, Skipped] = {}
+        self.deliveries = 0
+        self.notes: list[str] = []
+        self._events_capped = 0
+
+    @property
+    def schema_set(self) -> SchemaSet:
+        return self.contracts.schema_set
+
+    @classmethod
+    def of(cls, deliveries: Iterable[Delivery], schema_set: SchemaSet | None = None) -> CorpusProfile:
+        profile = cls(schema_set)
+        for delivery in deliveries:
+            profile.add(delivery)
+        profile.finish()
+        return profile
+
+    def add(self, delivery: Delivery) -> None:
+        self.deliveries += 1
+        location = delivery.location
+        body = delivery.body
+        if isinstance(body, ReadFailure):
+            self._skip("unreadable", body.reason, location)
+            return
+        parsed = parse_body(body)
+        if isinstance(parsed, Finding):
+            self._skip("unparsable", parsed.message, location)
+            return
+        data = parsed.value
+        if type(data) is not dict:
+            self._skip("not-an-object", "the delivery is not a JSON object", location)
+            return
+        name = data.get("event_name")
+        if type(name) is not str:
+            if "event" in data:
+                self._skip("legacy-envelope", 'the obsolete 2021 envelope with "event"', location)
+            else:
+                self._skip("no-event-name", "the delivery has no string event_name", location)
+            return
+        if len(name) > MAX_NAME_LENGTH:
+            # Kept in memory and in the report per event: a name of megabytes is no event.
+            self._skip("event-name-too-long", f"an event_name over {MAX_NAME_LENGTH} characters", location)
+            return
+        event = self.events.get(name)
+        if event is None:
+            event = self._new_event(name)
+            if event is None:
+                return
+        event.deliveries += 1
+        _fold(event, event.root, data, location, 0)
+
+    def finish(self) -> None:
+        if self._events_capped:
+            self.notes.append(
+                f"more than {MAX_EVENTS} distinct event names: {self._events_capped} deliveries of "
+                "further events were counted but not profiled"
+            )
+
+    def _new_event(self, name: str) -> EventProfile | None:
+        if len(self.events) >= MAX_EVENTS:
+            self._events_capped += 1
+            return None
+        schema_id = self.contracts.schema_id_for(name)
+        known = schema_id is not None
+        schema_id = schema_id or ENVELOPE_ID
+        root = ObservedNode(self.contracts.tree(schema_id))
+        event = self.events[name] = EventProfile(name, known, schema_id, root)
+        return event
+
+    def _skip(self, reason: str, message: str, location: Location) -> None:
+        skipped = self.skipped.get(reason)
+        if skipped is None:
+            skipped = self.skipped[reason] = Skipped(reason, message, location)
+        skipped.count += 1
+
+
+def clip(value: object, length: int = MAX_VALUE_LENGTH) -> object:
+    """A string cut to ``length`` characters (an ellipsis marks the cut); other values unchanged."""
+    if isinstance(value, str) and len(value) > length:
+        return value[: length - 1] + "…"
+    return value
+
+
+def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Location, depth: int) -> None:
+    """Add one value to the node of its path, then its contents to the nodes below (the hot loop)."""
+    kind = type(value)
+    if kind is float and value.is_integer():
+        kind = int  # JSON Schema counts 1.0 as an integer
+    counts = node.type_counts
+    seen = counts.get(kind)
+    if seen is None:
+        counts[kind] = 1
+        node.first_seen[kind] = location
+    else:
+        counts[kind] = seen + 1
+    if (kind is dict or kind is list) and depth >= MAX_DEPTH:
+        event.note_once(
+            "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
+        )
+        return
+    if kind is dict:
+        limits = node.limits
+        if limits is not None and limits.keys:
+            node.check_keys(limits, value, location)
+        entries = node.entries
+        if entries is not None:
+            for item in value.values():
+                _fold(event, entries, item, location, depth + 1)
+            return
+        children = node.children
+        for key, item in value.items():
+            below = children.get(key)
+            if below is None:
+                below = _new_child(event, node, key)
+                if below is None:
+                    continue
+            _fold(event, below, item, location, depth + 1)
+    elif kind is list:
+        items = node.items
+        if items is None:
+            contract = node.contract.items if node.contract is not None else None
+            items = node.items = ObservedNode(contract, below_credential=node.redacted)
+            event.nodes += 1
+        for item in value:
+            _fold(event, items, item, location, depth + 1)
+    elif kind is not bool and kind is not _NONE:
+        limits = node.limits
+        if limits is not None:
+            node.check_value(limits, value, location)
+        values = node.values
+        if values is not None:
+            count = values.get(value)
+            if count is None:
+                node._new_value(value, location)
+            else:
+                values[value] = count + 1
+
+
+def _new_child(event: EventProfile, parent: ObservedNode, key: str) -> ObservedNode | None:
+    contract = parent.contract
+    if len(key) > MAX_NAME_LENGTH:
+        event.note_once("long-keys", f"{event.name}: keys over {MAX_NAME_LENGTH} characters are not profiled")
+        return None
+    if len(parent.children) >= MAX_KEYS_PER_OBJECT or event.nodes >= MAX_NODES_PER_EVENT:
+        event.note_once(
+            "keys",
+            f"{event.name}: more than {MAX_KEYS_PER_OBJECT} keys in one object or {MAX_NODES_PER_EVENT} "
+            "paths in all; further keys are not profiled",
+        )
+        return None
+    event.nodes += 1
+    below = parent.children[key] = ObservedNode(
+        contract.child(key) if contract is not None else None, key, below_credential=parent.redacted
+    )
+    return below

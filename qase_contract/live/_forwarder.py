@@ -1,0 +1,105 @@
+"""Forward live deliveries to the team's consumer, off the path of Qase's acknowledgement.
+
+The receiver hands each delivery over *after* its record is appended, and the handover only
+puts it on a bounded queue: a slow or unreachable consumer never delays the answer to Qase
+(which gives up after 15 s) and never loses a delivery, which is already in the capture file
+and can be replayed with ``qase-contract send --from``. A few worker threads post the raw
+bytes with the original headers, the secret included, and report each consumer's answer.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from qase_contract._util.printable import printable
+from qase_contract.live._receiver import Outcome
+from qase_contract.live._sender import DEFAULT_TIMEOUT, Answer, Target, forward_headers, post
+from qase_contract.sources._capture import utc_now
+
+DEFAULT_WORKERS = 4
+DEFAULT_BACKLOG = 1000
+
+Poster = Callable[..., Answer]
+
+
+@dataclass(frozen=True, slots=True)
+class Forwarded:
+    """What became of one forwarded delivery: the consumer's answer, or why it was not sent."""
+
+    outcome: Outcome
+    target: Target
+    answer: Answer | None
+    skipped: str = ""
+
+    def describe(self) -> str:
+        event = printable(self.outcome.event) if self.outcome.event is not None else "(no event)"
+        kept = "; the delivery is kept in the capture file" if self.outcome.recorded else ""
+        if self.answer is None:
+            result = f"not forwarded: {self.skipped}{kept}"
+        elif self.answer.ok:
+            result = self.answer.describe()
+        else:
+            result = self.answer.describe() + kept
+        return f"{utc_now()[11:23]}  -> {self.target}  {event}  {result}"
+
+
+class Forwarder:
+    """Posts deliveries to ``target`` from ``workers`` background threads.
+
+    Called like the receiver's ``forward`` hook; ``on_result`` gets a :class:`Forwarded`
+    for every delivery, from a worker thread. ``backlog`` bounds the deliveries waiting.
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        on_result: Callable[[Forwarded], None],
+        workers: int = DEFAULT_WORKERS,
+        backlog: int = DEFAULT_BACKLOG,
+        timeout: float = DEFAULT_TIMEOUT,
+        poster: Poster = post,
+    ) -> None:
+        self.target = target
+        self._on_result = on_result
+        self._timeout = timeout
+        self._post = poster
+        self._queue: queue.Queue[tuple[bytes, dict[str, str], Outcome]] = queue.Queue(maxsize=backlog)
+        self._closing = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"qase-forward-{n}", daemon=True) for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def __call__(self, body: bytes, headers: Mapping[str, str], outcome: Outcome) -> None:
+        if self._closing.is_set():
+            self._on_result(Forwarded(outcome, self.target, None, "the receiver is stopping"))
+            return
+        try:
+            self._queue.put_nowait((body, forward_headers(headers), outcome))
+        except queue.Full:
+            self._on_result(Forwarded(outcome, self.target, None, "too many deliveries waiting"))
+
+    def close(self, wait: float = 5.0) -> int:
+        """Stop taking deliveries, give those waiting ``wait`` seconds; the number left unsent."""
+        self._closing.set()
+        deadline = time.monotonic() + wait
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return self._queue.qsize() + sum(thread.is_alive() for thread in self._threads)
+
+    def _work(self) -> None:
+        while True:
+            try:
+                body, headers, outcome = self._queue.get(timeout=0.05)
+            except queue.Empty:
+                if self._closing.is_set():
+                    return
+                continue
+            answer = self._post(self.target, body, headers, timeout=self._timeout)
+            self._on_result(Forwarded(outcome, self.target, answer))

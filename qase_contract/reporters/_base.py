@@ -1,0 +1,102 @@
+"""What every reporter shares: the options it renders with and the interface the CLI drives."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal, Protocol
+
+from qase_contract.findings import Finding
+from qase_contract.validation._batch import Outcome, Tally
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """How much to show: ``verbose`` details, ``quiet`` failures only, ``everything`` lists
+    conforming deliveries too; ``colour`` for terminals; ``strict`` makes drift fail."""
+
+    verbose: int = 0
+    quiet: bool = False
+    everything: bool = False
+    colour: bool = False
+    strict: bool = False
+
+
+class Reporter(Protocol):
+    """Renders outcomes to the stream it was given; it never decides the exit code.
+
+    ``lists_conforming`` says whether it renders conforming deliveries at all; when it does
+    not, the caller skips the call for them (most of a corpus).
+    """
+
+    lists_conforming: bool
+
+    def outcome(self, outcome: Outcome) -> None: ...
+
+    def finish(self, tally: Tally) -> None: ...
+
+    def fatal(self, message: str) -> None:
+        """A run that could not happen (a bad option or overlay), in the chosen format."""
+
+
+def fails(outcome: Outcome, options: ReportOptions) -> bool:
+    """Whether this outcome fails the run under the options (drift fails only when strict)."""
+    if outcome.status in ("violation", "unreadable"):
+        return True
+    return options.strict and outcome.status == "drift"
+
+
+def severity(finding: Finding, options: ReportOptions) -> Literal["error", "warning"]:
+    """``error`` for a finding that fails the run (a violation, or drift under --strict)."""
+    return "error" if finding.kind == "violation" or options.strict else "warning"
+
+
+def relative_path(source: str) -> str:
+    """A location's file as CI tools want it: relative to the working folder (the checkout)
+    when it lies inside it, as given otherwise."""
+    path = Path(source)
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return source
+    return path.as_posix()
+
+
+def listed(outcome: Outcome, options: ReportOptions) -> bool:
+    """Whether a per-delivery format lists this outcome."""
+    if options.everything:
+        return True
+    if options.quiet:
+        return fails(outcome, options)
+    return outcome.status != "conforming"
+
+
+class Spool:
+    """Text that must be written after a header computed at the end (counts in JUnit, the
+    summary first in JSON): kept in memory while small, on disk past a few megabytes."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self._file is None
+
+    def write(self, text: str) -> None:
+        if self._file is None:
+            # Closed by copy_to, which every reporter calls at the end when anything was written.
+            self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+                max_size=8 * 1024 * 1024, mode="w+", encoding="utf-8"
+            )
+        self._file.write(text)
+
+    def copy_to(self, stream: IO[str]) -> None:
+        if self._file is None:
+            return
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, stream)
+        self._file.close()
+        self._file = None

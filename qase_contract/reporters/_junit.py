@@ -1,0 +1,98 @@
+"""``--format junit``: one testcase per delivery, in the JUnit XML that CI systems render.
+
+A violation is a ``<failure>``, an unreadable record an ``<error>``; drift passes with its
+findings in ``<system-out>`` (and fails under ``--strict``). Testcases are spooled so the
+counts can head the document.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import IO
+from xml.sax.saxutils import escape, quoteattr
+
+from qase_contract.findings import Finding
+from qase_contract.reporters._base import ReportOptions, Spool, fails
+from qase_contract.validation._batch import NO_EVENT, Outcome, Tally
+
+
+class JunitReporter:
+    def __init__(self, stream: IO[str], options: ReportOptions) -> None:
+        self.stream = stream
+        self.options = options
+        self.lists_conforming = True
+        self.cases = Spool()
+        self.counts: Counter[str] = Counter()
+
+    def outcome(self, outcome: Outcome) -> None:
+        event = outcome.event_name or NO_EVENT
+        attributes = (
+            f"classname={_attr(f'qase-contract.{event}')} name={_attr(str(outcome.location))} "
+            f"file={_attr(outcome.location.source)}"
+        )
+        if outcome.location.line is not None:
+            attributes += f' line="{outcome.location.line}"'
+        findings = outcome.findings if outcome.status != "conforming" else ()
+        self.counts["tests"] += 1
+        body = ""
+        if outcome.status == "unreadable":
+            self.counts["errors"] += 1
+            body = _element("error", findings[0].message, findings)
+        elif fails(outcome, self.options):
+            self.counts["failures"] += 1
+            first = findings[0]
+            body = _element("failure", f"{first.code} at {first.path or '/'}: {first.message}", findings)
+        elif findings:
+            body = f"<system-out>{_text(_listing(findings))}</system-out>"
+        self.cases.write(
+            f"    <testcase {attributes}>{body}</testcase>\n" if body else f"    <testcase {attributes}/>\n"
+        )
+
+    def finish(self, tally: Tally) -> None:
+        counts = (
+            f'tests="{self.counts["tests"]}" failures="{self.counts["failures"]}" '
+            f'errors="{self.counts["errors"]}" skipped="0"'
+        )
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        self.stream.write(f'<testsuites name="qase-contract" {counts}>\n')
+        self.stream.write(f'  <testsuite name="qase-contract validate" {counts}>\n')
+        if not self.cases.empty:
+            self.cases.copy_to(self.stream)
+        self.stream.write("  </testsuite>\n</testsuites>\n")
+
+    def fatal(self, message: str) -> None:
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        self.stream.write('<testsuites name="qase-contract" tests="1" failures="0" errors="1" skipped="0">\n')
+        self.stream.write(
+            '  <testsuite name="qase-contract validate" tests="1" failures="0" errors="1" skipped="0">\n'
+        )
+        error = _element("error", message, ())
+        self.stream.write(f'    <testcase classname="qase-contract" name="run">{error}</testcase>\n')
+        self.stream.write("  </testsuite>\n</testsuites>\n")
+
+
+def _element(tag: str, message: str, findings: tuple[Finding, ...]) -> str:
+    kind = findings[0].code if findings else "error"
+    return f"<{tag} message={_attr(message)} type={_attr(kind)}>{_text(_listing(findings))}</{tag}>"
+
+
+def _listing(findings: tuple[Finding, ...]) -> str:
+    lines = []
+    for finding in findings:
+        lines.append(f"{finding.kind} {finding.code} {finding.path or '/'}: {finding.message}")
+        if finding.schema_path:
+            lines.append(f"    schema: {finding.schema_path}")
+    return "\n".join(lines)
+
+
+def _attr(value: str) -> str:
+    return quoteattr(_xml_safe(value))
+
+
+def _text(value: str) -> str:
+    return escape(_xml_safe(value))
+
+
+def _xml_safe(value: str) -> str:
+    # XML 1.0 cannot carry most control characters, even escaped; they are shown as U+FFFD.
+    return "".join(c if c >= " " or c in "\t\n\r" else "\ufffd" for c in value)

@@ -1,0 +1,100 @@
+"""The human format: a line per delivery with findings, details with ``-v``, a summary per event."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import IO
+
+from qase_contract._util.printable import one_line
+from qase_contract.findings import Finding
+from qase_contract.reporters._base import ReportOptions, listed
+from qase_contract.validation._batch import NO_EVENT, Outcome, Tally
+
+_STYLES = {"violation": "31", "unreadable": "31", "drift": "33", "conforming": "32", "dim": "2", "bold": "1"}
+
+
+class TextReporter:
+    def __init__(self, stream: IO[str], options: ReportOptions) -> None:
+        self.stream = stream
+        self.options = options
+        self.lists_conforming = options.everything
+
+    def paint(self, text: str, style: str) -> str:
+        if not self.options.colour:
+            return text
+        return f"\033[{_STYLES[style]}m{text}\033[0m"
+
+    def outcome(self, outcome: Outcome) -> None:
+        if not listed(outcome, self.options):
+            return
+        where = self.paint(one_line(str(outcome.location)), "bold")
+        head = f"{where}  {one_line(outcome.event_name or NO_EVENT)}"
+        findings = outcome.findings if outcome.status != "conforming" else ()
+        if not findings:
+            self.stream.write(f"{head}  {self.paint('ok', 'conforming')}\n")
+        elif self.options.verbose:
+            self.stream.write(f"{head}  {self.paint(outcome.status, outcome.status)}\n")
+            for finding in findings:
+                self.stream.write(f"    {self.described(finding)}\n")
+                details = _details(finding)
+                if details:
+                    self.stream.write(f"        {self.paint(one_line(details), 'dim')}\n")
+        else:
+            more = f"  (+{len(findings) - 1} more)" if len(findings) > 1 else ""
+            self.stream.write(f"{head}  {self.described(findings[0])}{more}\n")
+
+    def described(self, finding: Finding) -> str:
+        style = "unreadable" if finding.code == "unreadable" else finding.kind
+        label = self.paint(f"{finding.kind} {finding.code}", style)
+        return f"{label} {one_line(finding.path or '/')}: {one_line(finding.message)}"
+
+    def finish(self, tally: Tally) -> None:
+        line = summary_line(tally)
+        self.stream.write(self.paint(line, "violation" if tally.failed else "conforming") + "\n")
+        if self.options.quiet:
+            return
+        for event, per_event in sorted(tally.by_event.items()):
+            self.stream.write(event_line(one_line(event), per_event) + "\n")
+        if tally.failed and fails_only_on_drift(tally, self.options):
+            self.stream.write("drift fails this run because of --strict\n")
+
+    def fatal(self, message: str) -> None:
+        self.stream.write(f"{self.paint('error', 'violation')}: {message}\n")
+
+
+def summary_line(tally: Tally) -> str:
+    """``19 deliveries: 10 conforming, 4 with drift, 5 with violations, 0 unreadable``."""
+    counts = tally.statuses
+    line = (
+        f"{tally.deliveries} deliveries: {counts['conforming']} conforming, "
+        f"{counts['drift']} with drift, {counts['violation']} with violations, "
+        f"{counts['unreadable']} unreadable"
+    )
+    if tally.filtered:
+        line += f", {tally.filtered} filtered out by --event"
+    return line
+
+
+def event_line(event: str, counts: Counter[str]) -> str:
+    """``  case.created: 3 (1 conforming, 1 drift, 1 violations)``, unreadable ones when any;
+    ``event`` comes already escaped for where the line is printed."""
+    unreadable = f", {counts['unreadable']} unreadable" if counts["unreadable"] else ""
+    return (
+        f"  {event}: {sum(counts.values())} ({counts['conforming']} conforming, "
+        f"{counts['drift']} drift, {counts['violation']} violations{unreadable})"
+    )
+
+
+def fails_only_on_drift(tally: Tally, options: ReportOptions) -> bool:
+    return options.strict and not tally.statuses["violation"] and not tally.statuses["unreadable"]
+
+
+def _details(finding: Finding) -> str:
+    parts = []
+    if finding.expected is not None:
+        parts.append(f"expected {finding.expected}")
+    if finding.actual is not None:
+        parts.append(f"got {finding.actual}")
+    if finding.schema_path:
+        parts.append(f"schema {finding.schema_path}")
+    return "; ".join(parts)

@@ -1,0 +1,251 @@
+"""The capture file format: one JSON line per received delivery, nothing lost, no secret kept.
+
+A capture file is JSON Lines. Every record is an object with an integer ``qase_capture``
+key (the format version). The writer puts it first, so readers recognise a capture line
+among plain deliveries without parsing it twice; a file whose first record is a capture
+record in any key order (after ``jq -S``, say) is read as a capture file too::
+
+    {"qase_capture": 1, "received_at": "2026-11-27T08:10:20.123456Z", "method": "POST",
+     "path": "/hooks/qase", "query": "", "remote_addr": "127.0.0.1",
+     "headers": {"Content-Type": "application/json", "X-Qase-Secret": "[redacted]"},
+     "body": "{\\"event_name\\": ...}", "body_encoding": "text", "status": 200}
+
+``body`` is the raw body exactly as received: the text when it is UTF-8, otherwise
+base64 with ``body_encoding`` ``"base64"`` (DESIGN decision 6). Credentials in headers
+are replaced by ``[redacted]`` before a record is built, so they never reach a file.
+``status`` is the HTTP status the receiver answered (``null`` when unknown).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import orjson
+
+from qase_contract._util.credentials import REDACTED, is_credential_name, redact_query
+
+FORMAT_VERSION = 1
+#: Every capture line written starts with these bytes: the cheap test readers use first.
+CAPTURE_PREFIX = b'{"qase_capture":'
+_CAPTURE_KEY = b'"qase_capture"'
+#: Header names (lower case) whose values are secrets and are never written.
+SECRET_HEADERS = frozenset({"x-qase-secret", "authorization", "proxy-authorization", "cookie"})
+
+BodyEncoding = Literal["text", "base64"]
+
+
+class CaptureFormatError(ValueError):
+    """A line that starts like a capture record but is not a valid one."""
+
+
+def redact(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` with every credential replaced by ``[redacted]``."""
+    return {name: REDACTED if is_secret_header(name) else value for name, value in headers.items()}
+
+
+def is_secret_header(name: str) -> bool:
+    """The usual credential headers, and any header named like a credential (X-Api-Key)."""
+    return name.lower() in SECRET_HEADERS or is_credential_name(name)
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureRecord:
+    """One received delivery as stored: raw body bytes, request line facts and safe headers."""
+
+    body: bytes
+    received_at: str = field(default_factory=lambda: utc_now())
+    method: str = "POST"
+    path: str = "/"
+    query: str = ""
+    remote_addr: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    status: int | None = None
+
+    @classmethod
+    def received(cls, body: bytes, headers: Mapping[str, str], **request: object) -> CaptureRecord:
+        """A record for a delivery just received; the headers are redacted here, once."""
+        return cls(body=body, headers=redact(headers), **request)  # type: ignore[arg-type]
+
+    def to_line(self) -> bytes:
+        """The record as one JSON line, newline included."""
+        try:
+            text, encoding = self.body.decode("utf-8"), "text"
+        except UnicodeDecodeError:
+            text, encoding = base64.b64encode(self.body).decode("ascii"), "base64"
+        record = {
+            "qase_capture": FORMAT_VERSION,
+            "received_at": self.received_at,
+            "method": self.method,
+            "path": self.path,
+            "query": redact_query(self.query),
+            "remote_addr": self.remote_addr,
+            "headers": redact(self.headers),
+            "body": text,
+            "body_encoding": encoding,
+            "status": self.status,
+        }
+        return orjson.dumps(record) + b"\n"
+
+
+def is_capture_record(line: bytes) -> bool:
+    """Whether a line is a capture record (an object with a ``qase_capture`` key), in any key
+    order; it is parsed only when it names the key somewhere but not first."""
+    return line.lstrip().startswith(CAPTURE_PREFIX) or capture_data(line) is not None
+
+
+def capture_data(line: bytes) -> dict[str, object] | None:
+    """The parsed line if it is an object with a ``qase_capture`` key (in any place), else None;
+    a line that does not name the key is not parsed at all."""
+    if _CAPTURE_KEY not in line:
+        return None
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) and "qase_capture" in data else None
+
+
+def parse_line(line: bytes) -> CaptureRecord:
+    """The record of one capture line; raises :class:`CaptureFormatError` saying what is wrong."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise CaptureFormatError(f"capture record is not valid JSON: {error}") from None
+    return record_from_data(data)
+
+
+def record_from_data(data: object) -> CaptureRecord:
+    """The record a parsed capture line holds; raises :class:`CaptureFormatError` saying what is wrong."""
+    version = data.get("qase_capture") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or type(version) is not int or version < 1:  # true is no version
+        raise CaptureFormatError('not a capture record: no integer "qase_capture" key')
+    if version > FORMAT_VERSION:
+        raise CaptureFormatError(
+            f"capture format version {version} is newer than this qase-contract "
+            f"reads ({FORMAT_VERSION}); upgrade qase-contract"
+        )
+    body, encoding = data.get("body"), data.get("body_encoding", "text")
+    if not isinstance(body, str):
+        raise CaptureFormatError('capture record has no "body" text')
+    if encoding == "base64":
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except binascii.Error as error:
+            raise CaptureFormatError(f'capture record "body" is not valid base64: {error}') from None
+    elif encoding == "text":
+        raw = body.encode("utf-8")
+    else:
+        raise CaptureFormatError(f'capture record has an unknown "body_encoding" {encoding!r}')
+    headers = data.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise CaptureFormatError('capture record "headers" must be an object of strings')
+    status = data.get("status")
+    return CaptureRecord(
+        body=raw,
+        received_at=str(data.get("received_at", "")),
+        method=str(data.get("method", "POST")),
+        path=str(data.get("path", "/")),
+        query=str(data.get("query", "")),
+        remote_addr=data.get("remote_addr") if isinstance(data.get("remote_addr"), str) else None,
+        headers=headers,
+        status=status if isinstance(status, int) else None,
+    )
+
+
+def iter_capture(path: str | os.PathLike[str]) -> Iterator[tuple[int, CaptureRecord | CaptureFormatError]]:
+    """Every record of a capture file with its line number (from 1), blank lines skipped.
+
+    A line that is not a capture record, or a broken one, comes as a
+    :class:`CaptureFormatError` at its line, so one bad line never stops the rest. A file
+    whose first record is not a capture record is no capture file: one error says so.
+    """
+    with Path(path).open("rb") as lines:
+        first = True
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            if first and not is_capture_record(line):
+                yield (
+                    number,
+                    CaptureFormatError(
+                        'not a capture file: its first record has no "qase_capture" key '
+                        "(qase-contract listen --record writes capture files)"
+                    ),
+                )
+                return
+            first = False
+            try:
+                yield number, parse_line(line)
+            except CaptureFormatError as error:
+                yield number, error
+
+
+class CaptureWriter:
+    """Appends records to a capture file, one whole line at a time, safe across threads.
+
+    ``append`` returns only after the line is written and flushed to the operating
+    system, so a delivery acknowledged after it survives a killed process; ``fsync``
+    also survives a power cut, at the cost of a disk sync per delivery.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = False) -> None:
+        self.path = Path(path)
+        self._fsync = fsync
+        self._lock = threading.Lock()
+        # Unbuffered: no byte of a record that failed to be written is held back, to reach the
+        # file with the next record as if that delivery had been kept.
+        self._file: BinaryIO = self.path.open("ab", buffering=0)
+        if _ends_mid_line(self.path):
+            # A process killed mid-append leaves half a line: end it, so the next record
+            # starts a line of its own and stays readable.
+            self._file.write(b"\n")
+            self._file.flush()
+
+    def append(self, record: CaptureRecord) -> None:
+        """Write one record; raises :class:`OSError` (a full disk) with the file as it was."""
+        line = record.to_line()
+        with self._lock:
+            start = self._file.seek(0, os.SEEK_END)
+            try:
+                written = 0
+                while written < len(line):  # a raw write may take only part of the line
+                    written += self._file.write(line[written:]) or 0
+                if self._fsync:
+                    os.fsync(self._file.fileno())
+            except OSError:
+                # Not acknowledged, so Qase delivers it again: take back whatever part of the
+                # line reached the file, or the capture would hold it twice, once torn.
+                with contextlib.suppress(OSError):
+                    self._file.truncate(start)
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+    def __enter__(self) -> CaptureWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _ends_mid_line(path: Path) -> bool:
+    with path.open("rb") as stream:
+        if stream.seek(0, os.SEEK_END) == 0:
+            return False
+        stream.seek(-1, os.SEEK_END)
+        return stream.read(1) != b"\n"
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")

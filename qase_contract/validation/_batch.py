@@ -1,0 +1,193 @@
+"""From deliveries to outcomes: the step between the readers and the reporters.
+
+An :class:`Outcome` is a delivery's verdict at its location; an unreadable record is an
+outcome too, so it is counted, reported and fails the run like any violation.
+A :class:`Tally` counts outcomes per status and per event for every reporter's summary.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from qase_contract.findings import Finding, Result, make_finding
+from qase_contract.findings import Status as ResultStatus
+from qase_contract.sources._paths import Delivery, Location, ReadFailure
+from qase_contract.validation._validator import Validator
+
+#: A result's status, or ``unreadable`` for a record that could not be read at all.
+Status = Literal[ResultStatus, "unreadable"]
+NO_EVENT = "(no event)"
+
+
+class Outcome(NamedTuple):
+    """The verdict on one record: a validation result, or why the record could not be read.
+
+    A named tuple for the same reason as :class:`~qase_contract.sources._paths.Location`.
+    """
+
+    location: Location
+    result: Result | None
+    failure: str | None = None
+    size: int = 0
+
+    @property
+    def status(self) -> Status:
+        result = self.result
+        return "unreadable" if result is None else result.status
+
+    @property
+    def event_name(self) -> str | None:
+        return None if self.result is None else self.result.event_name
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        if self.result is None:
+            return (make_finding("unreadable", "", self.failure or "unreadable record"),)
+        return self.result.findings
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.result.ok
+
+
+class ConformingRun(NamedTuple):
+    """Consecutive conforming deliveries, counted per event rather than listed one by one:
+    what worker processes send back when no reporter lists conforming deliveries."""
+
+    counts: dict[str, int]
+    size: int
+
+
+def check(deliveries: Iterable[Delivery], validator: Validator) -> Iterator[Outcome]:
+    """The outcome of every delivery, in order."""
+    validate = validator.validate
+    for body, location, _, size in deliveries:
+        if type(body) is ReadFailure:
+            yield Outcome(location, None, body.reason, size)
+        else:
+            yield Outcome(location, validate(body), None, size)
+
+
+def check_counting_conforming(
+    deliveries: Iterable[Delivery], validator: Validator, *, run_length: int = 1000
+) -> Iterator[Outcome | ConformingRun]:
+    """Like :func:`check`, for reporters that do not list conforming deliveries: those come
+    as :class:`ConformingRun` counts (of at most ``run_length``, so a progress bar moves),
+    which spares an outcome and a report call per delivery of a mostly conforming corpus."""
+    validate = validator.validate
+    run: dict[str, int] = {}
+    run_size = counted = 0
+    for body, location, _, size in deliveries:
+        result = None if type(body) is ReadFailure else validate(body)
+        name = None if result is None else result.event_name
+        if result is not None and name is not None and result.status == "conforming":
+            run[name] = run.get(name, 0) + 1
+            run_size += size
+            counted += 1
+            if counted < run_length:
+                continue
+        if run:
+            yield ConformingRun(run, run_size)
+            run, run_size, counted = {}, 0, 0
+        if result is None:
+            assert isinstance(body, ReadFailure)
+            yield Outcome(location, None, body.reason, size)
+        elif result.status != "conforming" or name is None:
+            yield Outcome(location, result, None, size)
+    if run:
+        yield ConformingRun(run, run_size)
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Which events to report, by name or shell-style pattern (``run.*``).
+
+    Records with no event name (unparsable or unreadable ones) always pass: they could be
+    any event, and dropping them would hide broken input.
+    """
+
+    patterns: tuple[str, ...] = ()
+
+    def __call__(self, outcome: Outcome) -> bool:
+        return self.matches(outcome.event_name)
+
+    def matches(self, name: str | None) -> bool:
+        if not self.patterns or name is None:
+            return True
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
+
+    def unmatched(self, known: Iterable[str]) -> list[str]:
+        """Patterns that match no known event: likely typos worth a warning."""
+        names = list(known)
+        return [p for p in self.patterns if not any(fnmatch.fnmatchcase(n, p) for n in names)]
+
+
+@dataclass
+class Tally:
+    """Counts for the summary: every record read, per status and per event."""
+
+    counts: defaultdict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    failed: int = 0
+    filtered: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        # One dict update per record: this runs for every delivery of a corpus.
+        result = outcome.result
+        if result is None:
+            self.counts[(NO_EVENT, "unreadable")] += 1
+            self.failed += 1
+            return
+        self.counts[(result.event_name or NO_EVENT, result.status)] += 1
+        if not result.ok:
+            self.failed += 1
+
+    def add_run(self, run: ConformingRun, event_filter: EventFilter) -> None:
+        for name, count in run.counts.items():
+            if event_filter.matches(name):
+                self.counts[(name, "conforming")] += count
+            else:
+                self.filtered += count
+
+    @property
+    def statuses(self) -> Counter[str]:
+        statuses: Counter[str] = Counter()
+        for (_, status), count in self.counts.items():
+            statuses[status] += count
+        return statuses
+
+    @property
+    def by_event(self) -> dict[str, Counter[str]]:
+        events: dict[str, Counter[str]] = {}
+        for (event, status), count in self.counts.items():
+            events.setdefault(event, Counter())[status] += count
+        return events
+
+    @property
+    def deliveries(self) -> int:
+        """Every record read, those --event left out included."""
+        return sum(self.counts.values()) + self.filtered
+
+    def as_dict(self) -> dict[str, object]:
+        statuses = self.statuses
+        return {
+            "deliveries": self.deliveries,
+            "conforming": statuses["conforming"],
+            "drift": statuses["drift"],
+            "violations": statuses["violation"],
+            "unreadable": statuses["unreadable"],
+            "filtered_out": self.filtered,
+            "by_event": {
+                event: {
+                    "deliveries": sum(counts.values()),
+                    "conforming": counts["conforming"],
+                    "drift": counts["drift"],
+                    "violations": counts["violation"],
+                    "unreadable": counts["unreadable"],
+                }
+                for event, counts in sorted(self.by_event.items())
+            },
+        }

@@ -1,0 +1,239 @@
+"""Checking on several processes: same outcomes, same order, flat memory.
+
+The parent plans units of work and the workers read and check them, so reading and parsing
+run in parallel too: a large JSON Lines file is cut into byte ranges at line boundaries,
+small files are grouped, and standard input (which only the parent can read) is sent in
+batches. At most ``2 * jobs`` units are in flight. Workers send a conforming delivery back
+as its event name and location only (most of a corpus), everything else as its outcome.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from qase_contract.findings import Result
+from qase_contract.sources._paths import (
+    MAX_RECORD_BYTES,
+    STDIN,
+    Delivery,
+    Location,
+    ReadFailure,
+    dump_files,
+    is_capture_file,
+    is_json_lines_file,
+    read_file,
+    read_range,
+    read_standard_input,
+    require_stdin_once,
+)
+from qase_contract.validation._batch import ConformingRun, Outcome, check, check_counting_conforming
+from qase_contract.validation._validator import Validator
+
+#: Bytes of JSON Lines per unit: large enough to amortise a task, small enough to spread a
+#: file over every worker and to keep memory flat.
+CHUNK_BYTES = 4 * 1024 * 1024
+FILES_PER_UNIT = 32
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RangeUnit:
+    """Lines of a JSON Lines file between two byte offsets that fall on line boundaries;
+    ``first_line`` is the number of the first, so workers locate deliveries themselves."""
+
+    path: str
+    start: int
+    end: int
+    first_line: int
+    captures: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FilesUnit:
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveriesUnit:
+    deliveries: tuple[Delivery, ...]
+
+
+Unit = RangeUnit | FilesUnit | DeliveriesUnit
+#: A worker's answer per delivery: (event name, location, size) when it conforms, else its
+#: outcome; or, when conforming deliveries are not listed, a run of them counted per event.
+Verdict = Outcome | ConformingRun | tuple[str, Location, int]
+Answer = list[Verdict]
+
+
+def check_in_parallel(
+    paths: Iterable[str],
+    *,
+    jobs: int,
+    strict: bool = False,
+    overlay: str | None = None,
+    max_record: int = MAX_RECORD_BYTES,
+    list_conforming: bool = True,
+) -> Iterator[Outcome | ConformingRun]:
+    """The outcomes :func:`~qase_contract.validation._batch.check` gives for ``read_paths(paths)``,
+    in the same order, computed on ``jobs`` worker processes.
+
+    Without ``list_conforming``, consecutive conforming deliveries come as
+    :class:`ConformingRun` counts: the parent then handles a few items per unit instead of
+    one per delivery, which is what lets the workers run ahead of it.
+    """
+    conforming: dict[str, Result] = {}
+
+    def outcomes_of(verdicts: Answer) -> Iterator[Outcome | ConformingRun]:
+        for verdict in verdicts:
+            if isinstance(verdict, (Outcome, ConformingRun)):
+                yield verdict
+                continue
+            name, location, size = verdict
+            result = conforming.get(name)
+            if result is None:
+                result = conforming[name] = Result(name, (), strict)
+            yield Outcome(location, result, None, size)
+
+    settings = (strict, overlay, max_record, list_conforming)
+    with ProcessPoolExecutor(jobs, _start_method(), initializer=_start_worker, initargs=settings) as pool:
+        pending: deque[Future[Answer] | Outcome] = deque()
+        for item in _plan(paths, max_record):
+            if isinstance(item, Delivery):
+                assert isinstance(item.body, ReadFailure), "planning yields only failures as deliveries"
+                pending.append(Outcome(item.location, None, item.body.reason, item.size))
+            else:
+                pending.append(pool.submit(_work, item))
+            while len(pending) > 2 * jobs:
+                yield from _settle(pending.popleft(), outcomes_of)
+        while pending:
+            yield from _settle(pending.popleft(), outcomes_of)
+
+
+def _settle(
+    head: Future[Answer] | Outcome, outcomes_of: Callable[[Answer], Iterator[Outcome | ConformingRun]]
+) -> Iterator[Outcome | ConformingRun]:
+    if isinstance(head, Outcome):
+        yield head
+    else:
+        yield from outcomes_of(head.result())
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    """fork where there is one: workers start in milliseconds, and the command that runs them
+    has no threads of its own (Python 3.14 would pick forkserver, which starts far slower)."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
+    """Units of work in input order; a failure found while planning (a symlink loop, an
+    empty folder) comes as its delivery, in its place."""
+    for argument in require_stdin_once(paths):
+        if argument == STDIN:
+            stdin = read_standard_input(max_record)
+            while batch := tuple(islice(stdin, BATCH_SIZE)):
+                yield DeliveriesUnit(batch)
+            continue
+        small: list[str] = []
+        for item in dump_files(Path(argument)):
+            if isinstance(item, Path) and not _large_json_lines(item, max_record):
+                small.append(str(item))
+                if len(small) == FILES_PER_UNIT:
+                    yield FilesUnit(tuple(small))
+                    small = []
+                continue
+            if small:
+                yield FilesUnit(tuple(small))
+                small = []
+            if isinstance(item, Delivery):
+                yield item
+            else:
+                try:
+                    yield from _ranges(item, max_record)
+                except OSError:
+                    # It went unreadable since it was looked at: read whole, it is reported.
+                    yield FilesUnit((str(item),))
+        if small:
+            yield FilesUnit(tuple(small))
+
+
+def _large_json_lines(path: Path, max_record: int) -> bool:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return size > CHUNK_BYTES and is_json_lines_file(path, max_record=max_record)
+
+
+def _ranges(path: Path, max_record: int) -> Iterator[RangeUnit]:
+    """Byte ranges of about :data:`CHUNK_BYTES`, each ending just after a newline.
+
+    The parent reads each range once to count its lines (a fraction of what parsing it
+    costs), so every worker numbers its lines as a sequential read would.
+    """
+    captures = is_capture_file(path, max_record=max_record)
+    with path.open("rb") as stream:
+        start, first_line = 0, 1
+        while chunk := stream.read(CHUNK_BYTES):
+            lines = chunk.count(b"\n")
+            # The rest of the line the chunk cut, read in bounded pieces however long it is.
+            while not chunk.endswith(b"\n"):
+                chunk = stream.readline(CHUNK_BYTES)
+                if not chunk:
+                    break
+                lines += chunk.endswith(b"\n")
+            end = stream.tell()
+            yield RangeUnit(str(path), start, end, first_line, captures)
+            start, first_line = end, first_line + lines
+
+
+_worker: tuple[Validator, int, bool] | None = None
+
+
+def _start_worker(strict: bool, overlay: str | None, max_record: int, list_conforming: bool) -> None:
+    global _worker
+    _worker = (Validator(strict=strict, schemas=overlay), max_record, list_conforming)
+
+
+def _work(unit: Unit) -> Answer:
+    """A worker's part: read the unit and check every delivery in it."""
+    assert _worker is not None, "worker started without a validator"
+    validator, max_record, list_conforming = _worker
+    deliveries: Iterable[Delivery]
+    if isinstance(unit, RangeUnit):
+        deliveries = read_range(
+            Path(unit.path),
+            unit.start,
+            unit.end,
+            unit.first_line,
+            captures=unit.captures,
+            max_record=max_record,
+        )
+    elif isinstance(unit, FilesUnit):
+        deliveries = (d for path in unit.paths for d in read_file(Path(path), max_record=max_record))
+    else:
+        deliveries = unit.deliveries
+    if not list_conforming:
+        return list(check_counting_conforming(deliveries, validator, run_length=sys.maxsize))
+    verdicts: list[Verdict] = []
+    for outcome in check(deliveries, validator):
+        result = outcome.result
+        if result is not None and result.status == "conforming" and result.event_name is not None:
+            verdicts.append((result.event_name, outcome.location, outcome.size))
+        else:
+            verdicts.append(outcome)
+    return verdicts

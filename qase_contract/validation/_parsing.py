@@ -1,0 +1,163 @@
+"""Turn a delivery body (bytes, text, or already-parsed data) into JSON data, or say why not."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from qase_contract._util.pointer import child
+from qase_contract.findings import Finding, make_finding
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    value: object
+
+
+def parse_body(delivery: object) -> Parsed | Finding:
+    """JSON data for a delivery given as ``bytes``/``str``; data passes through unchanged.
+
+    A body that is not JSON gives an ``unparsable`` finding that says why and where
+    (line and column from the parser), never an exception.
+    """
+    if isinstance(delivery, (bytes, bytearray, memoryview)):
+        data = bytes(delivery)
+        if data.startswith(_BOM):
+            return _unparsable("the body starts with a UTF-8 byte order mark (BOM), which JSON forbids")
+        return _loads(data)
+    if isinstance(delivery, str):
+        if delivery.startswith("\ufeff"):
+            return _unparsable("the body starts with a byte order mark (BOM), which JSON forbids")
+        return _loads(delivery)
+    return json_data(delivery)
+
+
+#: Integers past 64 bits become floats, as orjson reads them from JSON text, so a dict and
+#: its JSON text get the same verdict; past the float range they are not usable numbers.
+_INT64 = range(-(2**63), 2**64)
+_FLOAT_LIMIT = 2**1023 * 2
+
+
+def json_data(value: object) -> Parsed | Finding:
+    """``value`` if it is JSON data (str keys, finite numbers, no Python-only types), else why not.
+
+    Walks iteratively, so a 10,000-deep value costs no recursion. Integers beyond 64 bits
+    are turned into floats in a copy, never in the caller's object.
+    """
+    needs_copy = False
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if not isinstance(key, str):
+                    return _unparsable(f"not JSON data: the key {key!r} at {where or '/'} is not a string")
+                if not _is_unicode(key):
+                    return _lone_surrogate(f"the key {key!r}", where)
+                stack.append((item, child(where, key)))
+        elif isinstance(node, list):
+            stack.extend((item, child(where, index)) for index, item in enumerate(node))
+        elif isinstance(node, str):
+            if not _is_unicode(node):
+                return _lone_surrogate("the text", where)
+        elif isinstance(node, bool) or node is None:
+            continue
+        elif isinstance(node, int):
+            if node not in _INT64:
+                if abs(node) >= _FLOAT_LIMIT:
+                    return _unparsable(
+                        f"not JSON data: the integer at {where or '/'} is too large for a number"
+                    )
+                needs_copy = True
+        elif isinstance(node, float):
+            if node != node or node in (float("inf"), float("-inf")):
+                return _unparsable(f"not JSON data: {node} at {where or '/'} is not a JSON number")
+        else:
+            return _unparsable(f"not JSON data: {type(node).__name__} at {where or '/'} has no JSON form")
+    return Parsed(_with_big_ints_as_floats(value) if needs_copy else value)
+
+
+def _is_unicode(text: str) -> bool:
+    """False for a Python string holding a lone surrogate, which no JSON text can carry."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lone_surrogate(what: str, where: str) -> Finding:
+    return _unparsable(f"not JSON data: {what} at {where or '/'} holds a lone surrogate, not Unicode text")
+
+
+def _with_big_ints_as_floats(value: object) -> object:
+    """A copy of ``value`` with integers past 64 bits as floats; iterative, like the walk
+    before it, so no depth of nesting can exhaust the recursion limit."""
+    if not isinstance(value, (dict, list)):
+        return _as_number(value)
+    copy: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, copy)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            new: Any = _as_number(item)
+            if isinstance(item, (dict, list)):
+                new = {} if isinstance(item, dict) else []
+                stack.append((item, new))  # filled later: the copy holds it already
+            if isinstance(target, dict):
+                target[key] = new
+            else:
+                target.append(new)
+    return copy
+
+
+def _as_number(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+        return float(value)
+    return value
+
+
+def clipped(value: object, depth: int) -> object:
+    """A copy of ``value`` whose containers below ``depth`` are empty (same JSON types)."""
+    if isinstance(value, dict):
+        return {key: clipped(item, depth - 1) for key, item in value.items()} if depth > 0 else {}
+    if isinstance(value, list):
+        return [clipped(item, depth - 1) for item in value] if depth > 0 else []
+    return value
+
+
+def _loads(data: bytes | str) -> Parsed | Finding:
+    if not data.strip():
+        return _unparsable("the body is empty")
+    try:
+        return Parsed(orjson.loads(data))
+    except orjson.JSONDecodeError as error:
+        if isinstance(data, bytes):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                # orjson's words for this ("str is not valid UTF-8: surrogates not allowed")
+                # describe its internals; say what is wrong with the body, and where.
+                byte = data[bad.start : bad.start + 1].hex()
+                return _unparsable(f"the body is not valid UTF-8: byte 0x{byte} at offset {bad.start}")
+        reason = str(error)
+        if "\n" not in (data if isinstance(data, str) else data.decode("utf-8", "replace")):
+            # A one-line body (a JSON Lines record): "line 1" would contradict the record's
+            # own line number in the report, so give the column alone.
+            reason = _LINE_ONE.sub(r"column \1", reason)
+        return _unparsable(f"the body is not valid JSON: {reason}")
+
+
+_LINE_ONE = re.compile(r"line 1 column (\d+) \(char \d+\)")
+
+
+def _unparsable(reason: str) -> Finding:
+    return make_finding("unparsable", "", reason, expected="a JSON object", actual="unparsable body")

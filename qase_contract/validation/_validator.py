@@ -1,0 +1,196 @@
+"""Validate one delivery: parse, recognise the legacy envelope, dispatch on ``event_name``.
+
+Dispatch, don't union (DESIGN decision 2): the envelope's ``event_name`` picks the one
+event schema; an unknown name falls back to the generic envelope schema plus an
+``unknown-event`` drift finding.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from os import PathLike
+from typing import TYPE_CHECKING
+
+import orjson
+
+from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
+from qase_contract.findings import Finding, Result, make_finding
+from qase_contract.validation._explain import shown
+from qase_contract.validation._parsing import Parsed, parse_body
+
+if TYPE_CHECKING:
+    from qase_contract.validation._engines import SchemaEngine
+
+LEGACY_ENVELOPE_MESSAGE = (
+    'obsolete 2021 Qase webhook envelope: "event" is used instead of "event_name" and '
+    '"team_member_id"/"project_code" are missing; the current envelope (documented since '
+    "2022-04-21) is {event_name, timestamp, payload, team_member_id, project_code}"
+)
+
+
+def close_names(name: str, known: Iterable[str]) -> list[str]:
+    """Names of ``known`` that look like ``name``, best first: for "did you mean"."""
+    import difflib  # only on the paths that report a likely typo
+
+    return difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+
+
+class UnknownEvent(LookupError):
+    """An event name that no schema of the set pins; ``known`` names give "did you mean"."""
+
+    def __init__(self, event_name: str, known: Iterable[str] = ()) -> None:
+        self.suggestions = tuple(close_names(event_name, known))
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"{event_name!r} is not a known Qase webhook event{hint}")
+        self.event_name = event_name
+
+
+class Validator:
+    """Checks deliveries against the contract (the built-in schemas plus optional overlays).
+
+    ``schemas`` is a folder of overlay schemas that add or replace events (or a ready
+    :class:`SchemaSet`). Engines are compiled per event on first use.
+    """
+
+    def __init__(
+        self,
+        strict: bool = False,
+        schemas: str | PathLike[str] | SchemaSet | None = None,
+    ) -> None:
+        if schemas is None:
+            schema_set = SchemaSet.builtin()
+        elif isinstance(schemas, SchemaSet):
+            schema_set = schemas
+        else:
+            schema_set = SchemaSet.builtin().with_overlay(schemas)
+        self.strict = strict
+        self.schema_set = schema_set
+        self._engines: dict[str, SchemaEngine] = {}
+        # Event name -> its jsonschema-rs check and the conforming result, which every
+        # conforming delivery of the event shares (results are immutable).
+        self._fast_paths: dict[str, tuple[Callable[[object], bool], Result]] = {}
+
+    @property
+    def event_names(self) -> tuple[str, ...]:
+        return tuple(sorted(self.schema_set.event_schemas))
+
+    def validate(self, delivery: object) -> Result:
+        """The verdict on one delivery: a ``dict``, or its JSON text as ``str`` or ``bytes``."""
+        if type(delivery) is bytes:
+            # The path of almost every delivery read from a dump, kept short: JSON text
+            # (orjson refuses a byte order mark, so one never passes here).
+            try:
+                body = orjson.loads(delivery)
+            except orjson.JSONDecodeError:
+                body = parse_body(delivery)
+        else:
+            body = parse_body(delivery)
+        if type(body) is dict:
+            name = body.get("event_name")
+            fast = self._fast_paths.get(name) if type(name) is str else None
+            if fast is not None:
+                try:
+                    if fast[0](body):
+                        return fast[1]
+                except (ValueError, TypeError, OverflowError):
+                    pass  # not plain JSON data: the full path says why
+            return self._checked(body)
+        if isinstance(body, Finding):
+            return Result(None, (body,), self.strict)
+        # Parsed data (checked to be JSON data), or JSON text that orjson parsed to a non-object.
+        value = body.value if isinstance(body, Parsed) else body
+        if not isinstance(value, dict):
+            return Result(None, (_not_an_object(value),), self.strict)
+        return self._checked(value)
+
+    def _checked(self, body: dict[str, object]) -> Result:
+        """The full path: legacy envelope, dispatch on ``event_name``, explained findings."""
+        if "event" in body and "event_name" not in body:
+            return Result(None, (_legacy_envelope(body),), self.strict)
+        event_name = body.get("event_name")
+        name = event_name if isinstance(event_name, str) else None
+        findings: list[Finding] = []
+        schema_id = self.schema_set.schema_id_for(name) if name is not None else None
+        if schema_id is None:
+            schema_id = ENVELOPE_ID
+            if name is not None:
+                findings.append(self._unknown_event(name))
+        engine = self.engine(schema_id)
+        if not engine.is_valid(body):
+            findings.extend(engine.explain(body))
+        elif name is not None and not findings:
+            return self._fast_path(name) or Result(name, (), self.strict)
+        return Result(name, tuple(findings), self.strict)
+
+    def _fast_path(self, name: str) -> Result | None:
+        """Set up the fast path of a known event after its first conforming delivery: its
+        jsonschema-rs check, and the conforming result its deliveries share."""
+        schema_id = self.schema_set.schema_id_for(name)
+        fast_check = self.engine(schema_id).fast_check if schema_id is not None else None
+        if fast_check is None:
+            return None
+        result = Result(name, (), self.strict)
+        self._fast_paths[name] = (fast_check, result)
+        return result
+
+    def engine(self, schema_id: str) -> SchemaEngine:
+        engine = self._engines.get(schema_id)
+        if engine is None:
+            from qase_contract.validation._engines import SchemaEngine
+
+            engine = self._engines[schema_id] = SchemaEngine(self.schema_set, schema_id)
+        return engine
+
+    def schema_for(self, event_name: str) -> dict[str, object]:
+        """The event's schema document; raises :class:`UnknownEvent`."""
+        schema_id = self.schema_set.schema_id_for(event_name)
+        if schema_id is None:
+            raise UnknownEvent(event_name, self.schema_set.event_schemas)
+        return dict(self.schema_set.resources[schema_id])
+
+    def _unknown_event(self, name: str) -> Finding:
+        count = len(self.schema_set.event_schemas)
+        return make_finding(
+            "unknown-event",
+            "/event_name",
+            f'event_name "{name}" is not one of the {count} documented Qase webhook events',
+            schema_path=f"{self.schema_set.relative_name(ENVELOPE_ID)}#/properties/event_name",
+            expected="a catalogued event",
+            actual=shown(name),
+        )
+
+
+def _not_an_object(body: object) -> Finding:
+    from qase_contract.validation._explain import json_type
+
+    return make_finding(
+        "not-an-object",
+        "",
+        f"the delivery must be a JSON object, got {json_type(body)}",
+        schema_path=ENVELOPE_ID.removeprefix(SCHEMA_BASE) + "#/type",
+        expected="object",
+        actual=json_type(body),
+    )
+
+
+def _legacy_envelope(body: dict[str, object]) -> Finding:
+    event = body.get("event")
+    return make_finding(
+        "legacy-envelope",
+        "",
+        LEGACY_ENVELOPE_MESSAGE,
+        expected="the current envelope with event_name",
+        actual='the 2021 envelope with "event"',
+        event=event if isinstance(event, str) else None,
+    )
+
+
+@functools.cache
+def default_validator() -> Validator:
+    return Validator()
+
+
+def validate(delivery: object, *, strict: bool = False) -> Result:
+    """Validate one delivery against the built-in contract."""
+    return default_validator().validate(delivery).with_strict(strict)
