@@ -1,47 +1,15 @@
-"""Shared helpers: the shipped examples and the file-based cases, as test parameters."""
+"""Fixtures shared by every test module; shared helpers live in tests/helpers/."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from qase_contract import SchemaSet
-
-ROOT = Path(__file__).resolve().parent.parent
-SCHEMAS = ROOT / "schemas"
-EXAMPLES = SCHEMAS / "examples"
-CASES = Path(__file__).resolve().parent / "cases"
+from tests.helpers.data import EXAMPLES, load_json
 
 # The plugin's own tests run pytest inside pytest; pytest_plugins is only allowed in the root conftest.
 pytest_plugins = ["pytester"]
-
-
-def example_files() -> list[Path]:
-    return sorted(EXAMPLES.glob("*/*.json"))
-
-
-def case_files() -> list[Path]:
-    return sorted(CASES.glob("*/*.json"))
-
-
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def case_input(case: dict[str, Any]) -> object:
-    """The delivery of a case: raw bytes for a ``body`` case, else the parsed delivery."""
-    if "body" in case:
-        return case["body"].encode("utf-8")
-    return case["delivery"]
-
-
-def fresh_builtin() -> SchemaSet:
-    """The built-in schema set without its cached engines, for tests that change what imports."""
-    builtin = SchemaSet.builtin()
-    return SchemaSet(builtin.resources, builtin.event_schemas, builtin.sources)
 
 
 @pytest.fixture

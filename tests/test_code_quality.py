@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers.data import ROOT
 
 BIN = Path(sys.executable).parent
 

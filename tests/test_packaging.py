@@ -13,7 +13,7 @@ import pytest
 import qase_contract
 from qase_contract import EVENTS
 from qase_contract.contract._resources import schemas_root
-from tests.conftest import ROOT
+from tests.helpers.data import ROOT
 
 EXPECTED_IN_PACKAGE = [
     "qase_contract/py.typed",

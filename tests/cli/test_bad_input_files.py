@@ -10,8 +10,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.cli.helpers import invoke
-from tests.conftest import EXAMPLES, load_json
+from tests.helpers.cli import invoke
+from tests.helpers.data import EXAMPLES, load_json
 
 GOOD = orjson.dumps(load_json(EXAMPLES / "run.deleted" / "canonical.json"))
 NAN = GOOD.replace(b'"timestamp":1650540289', b'"timestamp":NaN')

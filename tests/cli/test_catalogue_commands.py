@@ -14,8 +14,8 @@ from qase_contract import EVENTS, SchemaSet
 from qase_contract.cli import main
 from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._catalog import EVENTS_BY_NAME
-from tests.conftest import EXAMPLES, ROOT, SCHEMAS, example_files, load_json
-from tests.schemas.test_third_party import check_jsonschema
+from tests.helpers.data import EXAMPLES, ROOT, SCHEMAS, example_files, load_json
+from tests.helpers.third_party import check_jsonschema
 
 EVENT_NAMES = [event.name for event in EVENTS]
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pre_commit.clientlib import load_manifest
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.helpers.data import EXAMPLES, ROOT
 
 
 def the_hook() -> dict[str, Any]:

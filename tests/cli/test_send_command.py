@@ -14,7 +14,7 @@ from qase_contract.cli import main
 from qase_contract.contract._catalog import EVENTS
 from qase_contract.live._server import Server
 from qase_contract.sources._capture import CaptureRecord, CaptureWriter
-from tests.receiver.helpers import DELIVERY, SECRET, RecordingConsumer, make_receiver, serving
+from tests.helpers.live import DELIVERY, SECRET, RecordingConsumer, make_receiver, serving
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:

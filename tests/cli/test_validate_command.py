@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from qase_contract import __version__
 from qase_contract.cli import main
-from tests.conftest import ROOT
+from tests.helpers.data import ROOT
 
 EXAMPLES = ROOT / "examples"
 

@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from qase_contract.sources._capture import CaptureRecord
-from tests.cli.helpers import invoke
-from tests.conftest import ROOT
+from tests.helpers.cli import invoke
+from tests.helpers.data import ROOT
 
 EXAMPLES = ROOT / "examples"
 # The package exports the click command under the module's own name; fetch the module itself.

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.drift.corpora import (
+from tests.helpers.data import ROOT
+from tests.helpers.drift import (
     MILESTONE_CREATED_SHAPE,
     changed,
     check_baseline,

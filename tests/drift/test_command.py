@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.drift.corpora import run
+from tests.helpers.data import ROOT
+from tests.helpers.drift import run
 
 EXAMPLES = ROOT / "examples"
 

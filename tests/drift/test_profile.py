@@ -13,8 +13,8 @@ from qase_contract.drift import _profile as profile_module
 from qase_contract.drift._baseline import baseline_data
 from qase_contract.drift._shape import observed_schema
 from qase_contract.sources._paths import Delivery, Location
-from tests.conftest import case_files, case_input, example_files, load_json
-from tests.drift.corpora import changed, example
+from tests.helpers.data import case_files, case_input, example_files, load_json
+from tests.helpers.drift import changed, example
 
 
 def profile_of(*deliveries: object) -> CorpusProfile:

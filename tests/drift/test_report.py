@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from qase_contract import EVENTS
-from tests.drift.corpora import changed, every_kind_of_drift, run, write_jsonl
+from tests.helpers.drift import changed, every_kind_of_drift, run, write_jsonl
 
 SEEN = {
     "case.deleted",

@@ -9,8 +9,8 @@ import pytest
 
 from qase_contract import SchemaSet, Validator
 from qase_contract.sources._paths import read_paths
-from tests.conftest import ROOT
-from tests.drift.corpora import changed, every_kind_of_drift, example, run, write_jsonl
+from tests.helpers.data import ROOT
+from tests.helpers.drift import changed, every_kind_of_drift, example, run, write_jsonl
 
 EXAMPLES = ROOT / "examples"
 DRIFTED = EXAMPLES / "drifted.jsonl"

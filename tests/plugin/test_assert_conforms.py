@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_validator import RESULT_CREATED, write_schema
+from tests.helpers.overlays import RESULT_CREATED, write_schema
 
 
 def test_a_failing_assertion_shows_the_users_line_the_event_and_each_finding(

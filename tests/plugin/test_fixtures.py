@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_validator import RESULT_CREATED, write_schema
+from tests.helpers.overlays import RESULT_CREATED, write_schema
 
 #: Inner sessions post with this helper, as a consumer's code under test would.
 POSTING_CONFTEST = """

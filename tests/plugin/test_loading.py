@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qase_contract import __version__
-from tests.unit.test_validator import RESULT_CREATED, write_schema
+from tests.helpers.overlays import RESULT_CREATED, write_schema
 
 USES_A_FIXTURE = """
 def test_uses_the_plugin(qase_delivery):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.unit.test_validator import RESULT_CREATED, write_schema
+from tests.helpers.overlays import RESULT_CREATED, write_schema
 
 CHECKS_DRIFT_AND_AN_OVERLAY_EVENT = """
 from qase_contract import assert_conforms

@@ -11,7 +11,7 @@ import orjson
 from click.testing import CliRunner
 
 from qase_contract.cli import main
-from tests.conftest import EXAMPLES, load_json
+from tests.helpers.data import EXAMPLES, load_json
 
 
 def example(event: str, variant: str = "canonical") -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 import pytest
 
 from qase_contract import SchemaSetError, Validator
-from tests.conftest import case_files, case_input, example_files, fresh_builtin, load_json
+from tests.helpers.data import case_files, case_input, example_files, fresh_builtin, load_json
 
 
 class NetworkUsed(AssertionError):

@@ -13,7 +13,7 @@ import pytest
 from qase_contract.live._receiver import Outcome, create_app, live_line
 from qase_contract.sources._capture import CaptureWriter, iter_capture, parse_line
 from qase_contract.validation._validator import Validator
-from tests.receiver.helpers import (
+from tests.helpers.live import (
     DELIVERY,
     JSON_HEADERS,
     SECRET,

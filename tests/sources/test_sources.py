@@ -20,7 +20,7 @@ from qase_contract.sources._paths import (
     read_paths,
     read_stream,
 )
-from tests.conftest import EXAMPLES, load_json
+from tests.helpers.data import EXAMPLES, load_json
 
 GOOD = load_json(EXAMPLES / "run.deleted" / "canonical.json")
 LINE = orjson.dumps(GOOD)

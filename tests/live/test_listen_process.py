@@ -18,7 +18,7 @@ import pytest
 
 from qase_contract.live._sender import Target, post
 from qase_contract.sources._capture import parse_line
-from tests.receiver.helpers import DELIVERY, JSON_HEADERS, SECRET, numbered_delivery
+from tests.helpers.live import DELIVERY, JSON_HEADERS, SECRET, numbered_delivery
 
 
 @dataclass

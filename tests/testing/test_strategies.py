@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from qase_contract import EVENTS, UnknownEvent, Validator
 from qase_contract.testing.strategies import UnsupportedSchema, deliveries
-from tests.unit.test_validator import RESULT_CREATED, write_schema
+from tests.helpers.overlays import RESULT_CREATED, write_schema
 
 STRICT = Validator(strict=True)
 #: Derandomized so CI sees the same 200 deliveries every run; no example database on disk.

@@ -7,7 +7,7 @@ from collections import Counter
 from qase_contract import Validator
 from qase_contract.sources._paths import read_paths
 from qase_contract.validation._batch import ConformingRun, Outcome, check, check_counting_conforming
-from tests.conftest import ROOT
+from tests.helpers.data import ROOT
 
 EXAMPLES = ROOT / "examples"
 

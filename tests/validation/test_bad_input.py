@@ -151,7 +151,7 @@ def test_a_lone_surrogate_in_text_is_unparsable() -> None:
 def test_a_trailing_newline_does_not_satisfy_an_anchored_pattern(
     event: str, field: str, value: object
 ) -> None:
-    from tests.conftest import EXAMPLES, load_json
+    from tests.helpers.data import EXAMPLES, load_json
 
     delivery = load_json(EXAMPLES / event / "canonical.json")
     delivery["payload"][field] = value

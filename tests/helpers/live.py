@@ -14,7 +14,7 @@ import orjson
 
 from qase_contract.live._receiver import Outcome, Receiver
 from qase_contract.live._server import Server
-from tests.conftest import EXAMPLES
+from tests.helpers.data import EXAMPLES
 
 SECRET = "s3cret-never-printed"
 DELIVERY = orjson.dumps(orjson.loads((EXAMPLES / "case.created" / "canonical.json").read_bytes()))

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from qase_contract import EVENTS, Validator
 from qase_contract.contract._catalog import EVENTS_BY_NAME
 from qase_contract.contract._schema_set import SCHEMA_BASE, SchemaSet, unresolved_refs
-from tests.conftest import EXAMPLES, SCHEMAS, example_files, load_json
+from tests.helpers.data import EXAMPLES, SCHEMAS, example_files, load_json
 
 SCHEMA_FILES = sorted(
     p for p in SCHEMAS.rglob("*.schema.json") if "examples" not in p.relative_to(SCHEMAS).parts

@@ -21,7 +21,7 @@ from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._inventory import ENVELOPE, schema_id_named
 from qase_contract.findings import VIOLATION
 from qase_contract.validation._parsing import Parsed, parse_body
-from tests.conftest import case_files, case_input, example_files, load_json
+from tests.helpers.data import case_files, case_input, example_files, load_json
 
 SCHEMA_NAMES = [ENVELOPE, *sorted(SchemaSet.builtin().event_schemas)]
 

@@ -13,7 +13,7 @@ from qase_contract import Validator
 from qase_contract.sources._paths import read_paths
 from qase_contract.validation import _parallel as parallel
 from qase_contract.validation._batch import Outcome, check
-from tests.conftest import ROOT
+from tests.helpers.data import ROOT
 
 EXAMPLES = ROOT / "examples"
 

@@ -10,7 +10,7 @@ import pytest
 
 from qase_contract import Validator
 from qase_contract.contract._schema_set import ENVELOPE_ID
-from tests.conftest import case_files, case_input, example_files, fresh_builtin, load_json
+from tests.helpers.data import case_files, case_input, example_files, fresh_builtin, load_json
 
 EXAMPLE_DELIVERIES = [load_json(path) for path in example_files()]
 CASE_DELIVERIES = [load_json(path) for path in case_files()]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import invoke
-from tests.conftest import ROOT
+from tests.helpers.cli import invoke
+from tests.helpers.data import ROOT
 
 EXAMPLES = ROOT / "examples"
 BROKEN = str(EXAMPLES / "broken.jsonl")

@@ -9,7 +9,7 @@ import pytest
 from qase_contract import Validator, assert_conforms
 from qase_contract.testing._assertions import nonconformity_report
 from qase_contract.testing._samples import sample_delivery
-from tests.unit.test_validator import RESULT_CREATED, result_delivery, write_schema
+from tests.helpers.overlays import RESULT_CREATED, result_delivery, write_schema
 
 
 def test_a_conforming_delivery_passes_and_its_verdict_is_returned() -> None:

@@ -15,7 +15,7 @@ from qase_contract.live._receiver import live_line
 from qase_contract.live._sender import Answer, Target, post
 from qase_contract.live._server import ServeError, Server, server_body_limit
 from qase_contract.sources._capture import CaptureWriter, iter_capture
-from tests.receiver.helpers import (
+from tests.helpers.live import (
     DELIVERY,
     JSON_HEADERS,
     SECRET,

@@ -70,7 +70,7 @@ def test_every_code_is_described_for_reporters() -> None:
 def test_the_readme_explains_every_finding_code() -> None:
     import re
 
-    from tests.conftest import ROOT
+    from tests.helpers.data import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| (violation|drift) \| `([a-z-]+)` \|", readme, re.MULTILINE)

@@ -9,7 +9,7 @@ import pytest
 
 from qase_contract import Validator
 from qase_contract.findings import CODES
-from tests.conftest import CASES, case_files, case_input, load_json
+from tests.helpers.data import CASES, case_files, case_input, load_json
 
 ENTITIES = ["case", "suite", "plan", "shared_step", "milestone", "custom_field", "run", "defect", "review"]
 

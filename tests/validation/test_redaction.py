@@ -13,7 +13,7 @@ from qase_contract import Validator, validate
 from qase_contract._util.credentials import REDACTED, is_credential_name, is_credential_path
 from qase_contract.findings import Finding
 from qase_contract.testing._samples import sample_delivery
-from tests.cli.helpers import invoke
+from tests.helpers.cli import invoke
 
 SECRET = "sk_live_SECRET123"
 
@@ -46,7 +46,7 @@ def test_an_undocumented_credential_field_is_reported_without_its_value(
 
 def run_completed_overlay(folder: Path, payload_schema: dict[str, Any]) -> Validator:
     """A validator whose run.completed payload follows ``payload_schema``."""
-    from tests.unit.test_validator import write_schema
+    from tests.helpers.overlays import write_schema
 
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
