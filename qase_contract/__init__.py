@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qase_contract.contract._catalog import EVENTS, EventSpec
-    from qase_contract.contract._schema_set import SchemaSet, SchemaSetError
+    from qase_contract.contract._schema_set import SchemaSet
+    from qase_contract.errors import SchemaSetError, UnknownEvent
     from qase_contract.findings import Finding, Result
     from qase_contract.testing._assertions import assert_conforms
-    from qase_contract.validation._validator import UnknownEvent, Validator, validate
+    from qase_contract.validation._validator import Validator, validate
 
 __version__ = "0.1.0"
 

@@ -118,7 +118,8 @@ def _check_overlay(folder: Path) -> None:
     if not folder.is_dir():
         what = "not a folder" if folder.exists() else "no such folder"
         raise pytest.UsageError(f"--qase-schemas: {folder}: {what}")
-    from qase_contract.contract._schema_set import SchemaSet, SchemaSetError
+    from qase_contract.contract._schema_set import SchemaSet
+    from qase_contract.errors import SchemaSetError
 
     try:
         SchemaSet.builtin().with_overlay(folder)
@@ -306,10 +307,6 @@ def _event_label(body: object) -> str:
     return one_line(named) if isinstance(named, str) else "no-event"
 
 
-class CaptureProblem(Exception):
-    """A captured delivery that breaks the contract or could not be read; its text is the report."""
-
-
 class CapturedDelivery(pytest.Item):
     """One captured delivery, checked against the contract when the test runs."""
 
@@ -322,20 +319,23 @@ class CapturedDelivery(pytest.Item):
         _name_in_junit(self)
 
     def runtest(self) -> None:
+        from qase_contract.errors import CaptureCheckFailed
         from qase_contract.sources._paths import ReadFailure
         from qase_contract.testing._assertions import nonconformity_report
 
         body = self.delivery.body
         if isinstance(body, ReadFailure):
-            raise CaptureProblem(f"the record could not be read: {body.reason}")
+            raise CaptureCheckFailed(f"the record could not be read: {body.reason}")
         settings = self.config.stash[_SETTINGS]
         result = settings.validator().validate(body).with_strict(settings.strict)
         self.user_properties.append(("qase_status", result.status))
         if not result.ok:
-            raise CaptureProblem(nonconformity_report(result))  # the header and the id say where
+            raise CaptureCheckFailed(nonconformity_report(result))  # the header and the id say where
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, CaptureProblem):
+        from qase_contract.errors import CaptureCheckFailed
+
+        if isinstance(excinfo.value, CaptureCheckFailed):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
 

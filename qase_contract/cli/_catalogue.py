@@ -8,15 +8,14 @@ from typing import Any
 import click
 
 from qase_contract.cli._common import schema_set_from, schemas_option
-from qase_contract.contract._bundle import BundleError, bundled, opened
+from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._inventory import (
-    close_schema_names,
     example_variants,
     listed_events,
     schema_id_named,
 )
 from qase_contract.contract._schema_set import SchemaSet
-from qase_contract.validation._validator import UnknownEvent
+from qase_contract.errors import BundleError, UnknownEvent
 
 _COLUMNS = ("EVENT", "ENTITY", "UI LABEL", "SCHEMA")
 
@@ -122,8 +121,6 @@ def _schema_id(schema_set: SchemaSet, event_name: str) -> str:
     try:
         return schema_id_named(schema_set, event_name)
     except UnknownEvent as error:
-        suggestions = close_schema_names(event_name, schema_set)
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise click.BadParameter(
-            f"{error}{hint} (`qase-contract events` lists them all)", param_hint="EVENT"
+            f"{error} (`qase-contract events` lists them all)", param_hint="EVENT"
         ) from None

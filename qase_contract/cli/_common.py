@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 import click
 
-from qase_contract.contract._schema_set import SchemaSet, SchemaSetError
+from qase_contract.contract._schema_set import SchemaSet
+from qase_contract.errors import SchemaSetError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -17,7 +17,8 @@ from qase_contract.drift._compare import DriftReport, compare
 from qase_contract.drift._profile import CorpusProfile
 from qase_contract.drift._report import render_json, render_markdown, render_text, report_data
 from qase_contract.drift._suggest import suggest_overlay
-from qase_contract.sources._paths import STDIN, SourceError, read_paths
+from qase_contract.errors import BaselineError, SourceError
+from qase_contract.sources._paths import STDIN, read_paths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
@@ -94,7 +95,7 @@ def drift(
         if baseline is not None:
             try:
                 known_shapes = baselines.read_baseline(baseline)
-            except baselines.BaselineError as error:
+            except BaselineError as error:
                 raise click.UsageError(f"--baseline: {error}") from None
         profile = CorpusProfile.of(read_paths(paths), schema_set)
     except (click.UsageError, SourceError) as error:

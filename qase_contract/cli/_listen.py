@@ -10,10 +10,11 @@ from types import FrameType
 
 import click
 
+from qase_contract.errors import BadTarget, ServeError
 from qase_contract.live._forwarder import Forwarded, Forwarder
 from qase_contract.live._receiver import DEFAULT_MAX_BODY, Outcome, Receiver, live_line
-from qase_contract.live._sender import BadTarget, Target
-from qase_contract.live._server import ServeError, Server, server_body_limit
+from qase_contract.live._sender import Target
+from qase_contract.live._server import Server, server_body_limit
 from qase_contract.sources._capture import CaptureWriter
 from qase_contract.validation._validator import Validator
 

@@ -8,19 +8,11 @@ from pathlib import Path
 
 import click
 
+from qase_contract._util.names import did_you_mean
 from qase_contract.cli._common import FiniteRange
 from qase_contract.contract._catalog import EVENTS
-from qase_contract.live._sender import (
-    DEFAULT_TIMEOUT,
-    BadTarget,
-    Outgoing,
-    Target,
-    paced,
-    post,
-    replays,
-    samples,
-)
-from qase_contract.validation._validator import close_names
+from qase_contract.errors import BadTarget
+from qase_contract.live._sender import DEFAULT_TIMEOUT, Outgoing, Target, paced, post, replays, samples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -97,9 +89,10 @@ def _check_event_names(events: tuple[str, ...]) -> None:
     known = [spec.name for spec in EVENTS]
     for name in events:
         if name not in known:
-            close = close_names(name, known)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; --all-events sends every one"
-            raise click.UsageError(f"--event: {name!r} is not a documented Qase event{hint}")
+            _, hint = did_you_mean(name, known)
+            raise click.UsageError(
+                f"--event: {name!r} is not a documented Qase event{hint or '; --all-events sends every one'}"
+            )
 
 
 def _outgoing(

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from qase_contract._util.names import did_you_mean
 from qase_contract.cli._common import schemas_option
 from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.cli._usage import ReportsUsageErrors
-from qase_contract.contract._schema_set import SchemaSetError
+from qase_contract.errors import SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters._text import TextReporter
-from qase_contract.sources._paths import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, STDIN, SourceError, read_paths
+from qase_contract.sources._paths import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, STDIN, read_paths
 from qase_contract.validation._batch import (
     ConformingRun,
     EventFilter,
@@ -27,7 +28,7 @@ from qase_contract.validation._batch import (
     check,
     check_counting_conforming,
 )
-from qase_contract.validation._validator import Validator, close_names
+from qase_contract.validation._validator import Validator
 
 if TYPE_CHECKING:
     from qase_contract.cli._progress import ProgressBar
@@ -120,8 +121,7 @@ def validate(
             _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
-            suggestions = close_names(pattern, validator.event_names)
-            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+            _, hint = did_you_mean(pattern, validator.event_names)
             click.echo(f"warning: --event {pattern!r} matches no catalogued event{hint}", err=True)
         input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN)
         workers = _workers(jobs, input_size)

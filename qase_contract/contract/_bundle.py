@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from qase_contract._util.pointer import escape
 from qase_contract.contract._inventory import schema_id_named
 from qase_contract.contract._schema_set import _DATA_KEYWORDS, _SCHEMA_MAPS, SchemaSet
+from qase_contract.errors import BundleError
 
 if TYPE_CHECKING:
     from referencing._core import Resolver  # not re-exported at the top level; typing only
@@ -48,10 +49,6 @@ _DROPPED = frozenset({"$schema", "$id", "$anchor", "$dynamicAnchor", "$defs", "d
 _CLOSING = ("additionalProperties", "unevaluatedProperties")
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
-
-
-class BundleError(ValueError):
-    """A schema uses a reference form that cannot be bundled (``$dynamicRef``, an unresolvable ``$ref``)."""
 
 
 def bundled(schema_set: SchemaSet, event_name: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Literal
 from qase_contract.contract._catalog import EVENTS, EVENTS_BY_NAME
 from qase_contract.contract._resources import examples_root
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
-from qase_contract.validation._validator import UnknownEvent, close_names
+from qase_contract.errors import UnknownEvent
 
 ENVELOPE = "envelope"
 BUILTIN_SOURCE = "builtin"
@@ -61,13 +61,8 @@ def schema_id_named(schema_set: SchemaSet, name: str) -> str:
         return ENVELOPE_ID
     schema_id = schema_set.schema_id_for(name)
     if schema_id is None:
-        raise UnknownEvent(name)
+        raise UnknownEvent(name, [*schema_set.event_schemas, ENVELOPE])
     return schema_id
-
-
-def close_schema_names(name: str, schema_set: SchemaSet) -> list[str]:
-    """Names ``schema`` and ``example`` take (events and ``envelope``) that look like ``name``."""
-    return close_names(name, [*schema_set.event_schemas, ENVELOPE])
 
 
 def example_variants(schema_set: SchemaSet, event_name: str) -> dict[str, Path]:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from qase_contract.errors import SchemasNotFound
+
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-
-class SchemasNotFound(RuntimeError):
-    """The installation carries no schema folder: a broken build."""
 
 
 @functools.cache

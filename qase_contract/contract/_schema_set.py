@@ -22,6 +22,7 @@ import orjson
 from qase_contract._util.files import why_not_a_regular_file
 from qase_contract._util.pointer import child, pointer
 from qase_contract.contract._resources import schemas_root
+from qase_contract.errors import SchemaSetError
 
 if TYPE_CHECKING:
     import referencing
@@ -34,10 +35,6 @@ SCHEMA_BASE = "https://qase-contract.invalid/schemas/"
 ENVELOPE_ID = SCHEMA_BASE + "envelope.schema.json"
 
 Schema = Mapping[str, Any]
-
-
-class SchemaSetError(ValueError):
-    """A schema (usually an overlay) is unusable: unreadable, invalid, or refers outside the set."""
 
 
 @dataclass(frozen=True)

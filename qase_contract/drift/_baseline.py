@@ -24,14 +24,11 @@ from qase_contract._util.files import why_not_a_regular_file
 from qase_contract._util.pointer import escape
 from qase_contract.drift._contract import TYPE_ORDER
 from qase_contract.drift._profile import CorpusProfile, ObservedNode
+from qase_contract.errors import BaselineError
 from qase_contract.validation._explain import json_type
 
 BASELINE_FORMAT = "qase-contract drift baseline"
 BASELINE_VERSION = 1
-
-
-class BaselineError(ValueError):
-    """A baseline file that cannot be used: unreadable, not JSON, or not a baseline."""
 
 
 @dataclass(frozen=True)

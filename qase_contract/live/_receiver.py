@@ -34,6 +34,7 @@ import orjson
 from qase_contract._util.printable import printable
 from qase_contract._util.secret import presented_secret, secret_matches
 from qase_contract.contract._schema_set import ENVELOPE_ID
+from qase_contract.errors import RequestRejected
 from qase_contract.findings import Finding
 from qase_contract.reporters._text import event_line
 from qase_contract.sources._capture import CaptureRecord, CaptureWriter, utc_now
@@ -162,15 +163,6 @@ class Forward(Protocol):
     def __call__(self, body: bytes, headers: Mapping[str, str], outcome: Outcome) -> None: ...
 
 
-class _Rejected(Exception):
-    """A request refused before its body was checked: the status and a short reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
 class Receiver:
     """The WSGI application. Thread-safe: counters and capture appends take locks.
 
@@ -235,7 +227,7 @@ class Receiver:
         try:
             self._admit(environ, headers)
             body = read_body(environ, self.max_body)
-        except _Rejected as rejected:
+        except RequestRejected as rejected:
             extra = [("Allow", "POST")] if rejected.status == 405 else []
             return Outcome(status=rejected.status, reason=rejected.reason, **request), extra
         outcome = self._check(body, headers, request)
@@ -257,12 +249,12 @@ class Receiver:
 
     def _admit(self, environ: Environ, headers: Mapping[str, str]) -> None:
         if _normal_path(str(environ.get("PATH_INFO", ""))) != self.path:
-            raise _Rejected(404, "not the path served")
+            raise RequestRejected(404, "not the path served")
         method = str(environ.get("REQUEST_METHOD", ""))
         if method != "POST":
-            raise _Rejected(405, f"method {printable(method)} not allowed")
+            raise RequestRejected(405, f"method {printable(method)} not allowed")
         if self.secret is not None and not secret_matches(self.secret, presented_secret(headers)):
-            raise _Rejected(401, "wrong or missing X-Qase-Secret (body ignored)")
+            raise RequestRejected(401, "wrong or missing X-Qase-Secret (body ignored)")
 
     def _check(self, body: bytes, headers: Mapping[str, str], request: dict[str, Any]) -> Outcome:
         note = _content_type_note(headers)
@@ -312,7 +304,7 @@ def read_body(environ: Environ, max_body: int) -> bytes:
     undecoded makes it unreadable here (411).
     """
     stream: BinaryIO = environ["wsgi.input"]
-    too_large = _Rejected(413, f"body over --max-body {max_body} bytes")
+    too_large = RequestRejected(413, f"body over --max-body {max_body} bytes")
     if environ.get("wsgi.input_terminated"):
         body = _read_up_to(stream, max_body + 1)  # one byte more than allowed shows a body past the bound
         if len(body) > max_body:
@@ -321,18 +313,18 @@ def read_body(environ: Environ, max_body: int) -> bytes:
     length_text = str(environ.get("CONTENT_LENGTH") or "").strip()
     if not length_text:
         if environ.get("HTTP_TRANSFER_ENCODING"):
-            raise _Rejected(
+            raise RequestRejected(
                 411, "a Transfer-Encoding body this server does not decode; send a Content-Length"
             )
         return b""
     if not length_text.isdigit():
-        raise _Rejected(400, "Content-Length is not a number")
+        raise RequestRejected(400, "Content-Length is not a number")
     length = int(length_text)
     if length > max_body:
         raise too_large
     body = _read_up_to(stream, length)
     if len(body) < length:
-        raise _Rejected(400, f"body ended after {len(body)} of {length} bytes")
+        raise RequestRejected(400, f"body ended after {len(body)} of {length} bytes")
     return body
 
 
@@ -347,7 +339,7 @@ def _read_up_to(stream: BinaryIO, limit: int) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as error:
-        raise _Rejected(400, f"body could not be read ({error})") from None
+        raise RequestRejected(400, f"body could not be read ({error})") from None
     return b"".join(chunks)
 
 

@@ -25,7 +25,8 @@ from qase_contract import __version__
 from qase_contract._util.credentials import REDACTED, redact_query
 from qase_contract._util.printable import printable
 from qase_contract._util.secret import SECRET_HEADER
-from qase_contract.sources._capture import CaptureFormatError, is_secret_header, iter_capture
+from qase_contract.errors import BadTarget, CaptureFormatError
+from qase_contract.sources._capture import is_secret_header, iter_capture
 from qase_contract.testing._samples import sample_delivery
 
 DEFAULT_TIMEOUT = 15.0  # seconds: Qase gives up on a consumer after 15 s
@@ -48,10 +49,6 @@ _CONNECTION_HEADERS = frozenset(
 _EXCERPT = 200
 #: What is read of an answer at most: only its start is shown; the rest is never needed.
 _MAX_ANSWER = 64 * 1024
-
-
-class BadTarget(ValueError):
-    """A URL that cannot be posted to: not http(s), or without a host."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 
 from qase_contract._util.printable import printable
+from qase_contract.errors import ServeError
 from qase_contract.live._receiver import Environ, StartResponse
 
 WSGIApp = Any
@@ -43,10 +44,6 @@ _POLL = 0.01
 def server_body_limit(max_body: int) -> int:
     """The body size the server refuses by itself: room above ``max_body`` for the receiver's own 413."""
     return 2 * max_body + 1024 * 1024
-
-
-class ServeError(OSError):
-    """The server could not start: the address is in use, or not one of this machine's."""
 
 
 class _PrintableHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -32,6 +32,7 @@ from typing import BinaryIO, Literal
 import orjson
 
 from qase_contract._util.credentials import REDACTED, is_credential_name, redact_query
+from qase_contract.errors import CaptureFormatError
 
 FORMAT_VERSION = 1
 #: Every capture line written starts with these bytes: the cheap test readers use first.
@@ -41,10 +42,6 @@ _CAPTURE_KEY = b'"qase_capture"'
 SECRET_HEADERS = frozenset({"x-qase-secret", "authorization", "proxy-authorization", "cookie"})
 
 BodyEncoding = Literal["text", "base64"]
-
-
-class CaptureFormatError(ValueError):
-    """A line that starts like a capture record but is not a valid one."""
 
 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:

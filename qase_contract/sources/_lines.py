@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
+from qase_contract.errors import CaptureFormatError
 from qase_contract.sources._capture import (
     CAPTURE_PREFIX,
-    CaptureFormatError,
     capture_data,
     is_capture_record,
     parse_line,

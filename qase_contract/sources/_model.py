@@ -13,10 +13,6 @@ def display_name(path: object) -> str:
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-class SourceError(OSError):
-    """A path that does not exist: a usage error, not a bad record."""
-
-
 class Location(NamedTuple):
     """Where a delivery came from: a file, and a line or an index inside it.
 

@@ -19,6 +19,7 @@ from typing import BinaryIO
 import orjson
 
 from qase_contract._util.files import why_not_a_regular_file
+from qase_contract.errors import SourceError
 from qase_contract.sources._capture import is_capture_record
 from qase_contract.sources._documents import document_deliveries, har_deliveries, is_har
 from qase_contract.sources._lines import (
@@ -28,7 +29,7 @@ from qase_contract.sources._lines import (
     json_lines,
     numbered_lines,
 )
-from qase_contract.sources._model import Delivery, Location, ReadFailure, SourceError, display_name
+from qase_contract.sources._model import Delivery, Location, ReadFailure, display_name
 
 __all__ = [
     "DUMP_SUFFIXES",

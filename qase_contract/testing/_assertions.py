@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qase_contract.errors import UnknownEvent
 from qase_contract.testing._policy import Policy, policy_of_running_test
-from qase_contract.validation._validator import UnknownEvent, default_validator
+from qase_contract.validation._validator import default_validator
 
 if TYPE_CHECKING:
     from qase_contract.findings import Finding, Result

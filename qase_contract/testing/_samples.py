@@ -15,7 +15,7 @@ from typing import Any
 
 from qase_contract.contract._catalog import EVENTS_BY_NAME
 from qase_contract.contract._resources import examples_root
-from qase_contract.validation._validator import UnknownEvent
+from qase_contract.errors import UnknownEvent
 
 #: Envelope fields a sample may override; ``event_name`` is chosen by the event argument.
 ENVELOPE_FIELDS = ("timestamp", "team_member_id", "project_code")

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
+from qase_contract.errors import UnsupportedSchema
+
 try:
     from hypothesis import strategies as st
 except ImportError as error:
@@ -32,8 +34,8 @@ except ImportError as error:
 
 from qase_contract._util.ecma_regex import compile_pattern
 from qase_contract.contract._schema_set import SchemaSet
+from qase_contract.errors import UnknownEvent
 from qase_contract.validation._explain import json_type
-from qase_contract.validation._validator import UnknownEvent
 
 if TYPE_CHECKING:
     from referencing._core import Resolver  # the class behind Registry.resolver(); not re-exported
@@ -74,10 +76,6 @@ _SUPPORTED = (
     }
 )
 _JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
-
-
-class UnsupportedSchema(ValueError):
-    """A schema uses a keyword the strategies cannot honour, so they will not guess."""
 
 
 def deliveries(

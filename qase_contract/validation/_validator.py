@@ -8,13 +8,14 @@ event schema; an unknown name falls back to the generic envelope schema plus an
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from os import PathLike
 from typing import TYPE_CHECKING
 
 import orjson
 
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
+from qase_contract.errors import UnknownEvent
 from qase_contract.findings import Finding, Result, make_finding
 from qase_contract.validation._explain import shown
 from qase_contract.validation._parsing import Parsed, parse_body
@@ -27,23 +28,6 @@ LEGACY_ENVELOPE_MESSAGE = (
     '"team_member_id"/"project_code" are missing; the current envelope (documented since '
     "2022-04-21) is {event_name, timestamp, payload, team_member_id, project_code}"
 )
-
-
-def close_names(name: str, known: Iterable[str]) -> list[str]:
-    """Names of ``known`` that look like ``name``, best first: for "did you mean"."""
-    import difflib  # only on the paths that report a likely typo
-
-    return difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
-
-
-class UnknownEvent(LookupError):
-    """An event name that no schema of the set pins; ``known`` names give "did you mean"."""
-
-    def __init__(self, event_name: str, known: Iterable[str] = ()) -> None:
-        self.suggestions = tuple(close_names(event_name, known))
-        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"{event_name!r} is not a known Qase webhook event{hint}")
-        self.event_name = event_name
 
 
 class Validator:

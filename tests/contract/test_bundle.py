@@ -16,9 +16,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry
 
-from qase_contract import SchemaSet, UnknownEvent, Validator
+from qase_contract import SchemaSet, Validator
 from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._inventory import ENVELOPE, schema_id_named
+from qase_contract.errors import UnknownEvent
 from qase_contract.findings import VIOLATION
 from qase_contract.validation._parsing import Parsed, parse_body
 from tests.helpers.data import case_files, case_input, example_files, load_json

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from qase_contract.errors import ServeError
 from qase_contract.live._forwarder import Forwarded, Forwarder
 from qase_contract.live._receiver import live_line
 from qase_contract.live._sender import Answer, Target, post
-from qase_contract.live._server import ServeError, Server, server_body_limit
+from qase_contract.live._server import Server, server_body_limit
 from qase_contract.sources._capture import CaptureWriter, iter_capture
 from tests.helpers.live import (
     DELIVERY,

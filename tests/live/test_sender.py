@@ -7,16 +7,8 @@ from typing import Any
 
 import pytest
 
-from qase_contract.live._sender import (
-    Answer,
-    BadTarget,
-    Outgoing,
-    Target,
-    forward_headers,
-    paced,
-    post,
-    replay_headers,
-)
+from qase_contract.errors import BadTarget
+from qase_contract.live._sender import Answer, Outgoing, Target, forward_headers, paced, post, replay_headers
 
 
 def test_a_target_keeps_the_path_and_query_of_its_url() -> None:

@@ -74,7 +74,8 @@ def test_an_expected_event_must_match_and_must_exist(pytester: pytest.Pytester) 
     pytester.makepyfile(
         """
         import pytest
-        from qase_contract import UnknownEvent, assert_conforms
+        from qase_contract import assert_conforms
+        from qase_contract.errors import UnknownEvent
 
         def test_wrong_event(qase_delivery):
             assert_conforms(qase_delivery("case.created"), event="run.completed")

@@ -73,7 +73,8 @@ def test_qase_delivery_builds_fresh_conforming_deliveries_with_overrides(pyteste
     pytester.makepyfile(
         """
         import pytest
-        from qase_contract import UnknownEvent, assert_conforms
+        from qase_contract import assert_conforms
+        from qase_contract.errors import UnknownEvent
 
         def test_factory(qase_delivery):
             delivery = qase_delivery("run.completed", payload={"passed": 3}, project_code="DEMO")

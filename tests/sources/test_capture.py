@@ -9,10 +9,10 @@ import orjson
 import pytest
 
 from qase_contract._util.secret import presented_secret, secret_matches
+from qase_contract.errors import CaptureFormatError
 from qase_contract.sources._capture import (
     CAPTURE_PREFIX,
     REDACTED,
-    CaptureFormatError,
     CaptureRecord,
     CaptureWriter,
     iter_capture,

@@ -11,15 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qase_contract.errors import SourceError
 from qase_contract.sources._capture import CaptureRecord
-from qase_contract.sources._paths import (
-    Delivery,
-    ReadFailure,
-    SourceError,
-    read_path,
-    read_paths,
-    read_stream,
-)
+from qase_contract.sources._paths import Delivery, ReadFailure, read_path, read_paths, read_stream
 from tests.helpers.data import EXAMPLES, load_json
 
 GOOD = load_json(EXAMPLES / "run.deleted" / "canonical.json")

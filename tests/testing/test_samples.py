@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qase_contract import EVENTS, UnknownEvent, validate
+from qase_contract import EVENTS, validate
+from qase_contract.errors import UnknownEvent
 from qase_contract.testing._samples import deep_merged, sample_delivery
 
 

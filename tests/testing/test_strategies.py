@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qase_contract import EVENTS, UnknownEvent, Validator
-from qase_contract.testing.strategies import UnsupportedSchema, deliveries
+from qase_contract import EVENTS, Validator
+from qase_contract.errors import UnknownEvent, UnsupportedSchema
+from qase_contract.testing.strategies import deliveries
 from tests.helpers.overlays import RESULT_CREATED, write_schema
 
 STRICT = Validator(strict=True)

@@ -9,7 +9,8 @@ from typing import Any, NoReturn
 
 import pytest
 
-from qase_contract import SchemaSetError, Validator
+from qase_contract import Validator
+from qase_contract.errors import SchemaSetError
 from tests.helpers.data import case_files, case_input, example_files, fresh_builtin, load_json
 
 

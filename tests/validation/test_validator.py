@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from qase_contract import SchemaSetError, UnknownEvent, Validator, validate
+from qase_contract import Validator, validate
+from qase_contract.errors import SchemaSetError, UnknownEvent
 from qase_contract.validation._validator import LEGACY_ENVELOPE_MESSAGE
 from tests.helpers.overlays import RESULT_CREATED, result_delivery, write_schema
 
