@@ -6,37 +6,24 @@ the pytest plugin that pytest loads in every session, does not pay for the whole
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from qase_contract._util.lazy import lazy_exports
+
 if TYPE_CHECKING:
-    from qase_contract.contract._catalog import EVENTS, EventSpec
-    from qase_contract.contract._schema_set import SchemaSet
-    from qase_contract.errors import SchemaSetError, UnknownEvent
+    from qase_contract.contract import EVENTS, EventSpec, SchemaSet
+    from qase_contract.errors import QaseContractError, SchemaSetError, UnknownEvent
     from qase_contract.findings import Finding, Result
-    from qase_contract.testing._assertions import assert_conforms
-    from qase_contract.validation._validator import Validator, validate
+    from qase_contract.testing import assert_conforms
+    from qase_contract.validation import Validator, validate
 
 __version__ = "0.1.0"
-
-#: Public name -> the module that defines it.
-_HOMES = {
-    "EVENTS": "contract._catalog",
-    "EventSpec": "contract._catalog",
-    "Finding": "findings",
-    "Result": "findings",
-    "SchemaSet": "contract._schema_set",
-    "SchemaSetError": "contract._schema_set",
-    "UnknownEvent": "validation._validator",
-    "Validator": "validation._validator",
-    "assert_conforms": "testing._assertions",
-    "validate": "validation._validator",
-}
 
 __all__ = [
     "EVENTS",
     "EventSpec",
     "Finding",
+    "QaseContractError",
     "Result",
     "SchemaSet",
     "SchemaSetError",
@@ -47,15 +34,19 @@ __all__ = [
     "validate",
 ]
 
-
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'qase_contract' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"qase_contract.{home}"), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(
+    globals(),
+    {
+        "EVENTS": ".contract",
+        "EventSpec": ".contract",
+        "Finding": ".findings",
+        "QaseContractError": ".errors",
+        "Result": ".findings",
+        "SchemaSet": ".contract",
+        "SchemaSetError": ".errors",
+        "UnknownEvent": ".errors",
+        "Validator": ".validation",
+        "assert_conforms": ".testing",
+        "validate": ".validation",
+    },
+)
