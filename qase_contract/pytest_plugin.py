@@ -118,11 +118,11 @@ def _check_overlay(folder: Path) -> None:
     if not folder.is_dir():
         what = "not a folder" if folder.exists() else "no such folder"
         raise pytest.UsageError(f"--qase-schemas: {folder}: {what}")
-    from qase_contract.contract._schema_set import SchemaSet
     from qase_contract.errors import SchemaSetError
+    from qase_contract.validation._engines import load_schema_set
 
     try:
-        SchemaSet.builtin().with_overlay(folder)
+        load_schema_set(folder)
     except SchemaSetError as error:
         message = f"--qase-schemas: the overlay is unusable: {error}"
     else:

@@ -33,9 +33,9 @@ class FiniteRange(click.FloatRange):
 
 def schema_set_from(overlay: str | None) -> SchemaSet:
     """The built-in schemas, with the ``--schemas`` folder laid over them; a usage error if unusable."""
-    if overlay is None:
-        return SchemaSet.builtin()
+    from qase_contract.validation._engines import load_schema_set
+
     try:
-        return SchemaSet.builtin().with_overlay(overlay)
+        return load_schema_set(overlay)
     except SchemaSetError as error:
         raise click.UsageError(f"--schemas: {error}") from None

@@ -27,8 +27,6 @@ from qase_contract.errors import SchemaSetError
 if TYPE_CHECKING:
     import referencing
 
-    from qase_contract.validation._engines import FastEngine
-
 #: Base URI of every built-in schema. ``.invalid`` is a reserved top-level domain, so no
 #: validator anywhere can fetch these identifiers from the network.
 SCHEMA_BASE = "https://qase-contract.invalid/schemas/"
@@ -37,9 +35,13 @@ ENVELOPE_ID = SCHEMA_BASE + "envelope.schema.json"
 Schema = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity, not contents: engines are cached per set
 class SchemaSet:
-    """Schema resources keyed by absolute ``$id``, and the event each event schema pins."""
+    """Schema resources keyed by absolute ``$id``, and the event each event schema pins.
+
+    Data only: the validation room compiles engines from it (and, for an overlay, proves that
+    both engines accept every schema: ``validation.load_schema_set``).
+    """
 
     resources: Mapping[str, Schema]
     event_schemas: Mapping[str, str]
@@ -103,19 +105,6 @@ class SchemaSet:
         problems = unresolved_refs(self)
         if problems:
             raise SchemaSetError(problems[0])
-        self._check_engines_compile()
-
-    def _check_engines_compile(self) -> None:
-        """Both engines must accept every schema now, not fail on the first delivery later."""
-        from qase_contract.validation._engines import SchemaEngine
-
-        for schema_id in self.resources:
-            try:
-                SchemaEngine(self, schema_id, eager=True)
-            except Exception as error:  # any engine failure means an unusable schema
-                raise SchemaSetError(
-                    f"{self.relative_name(schema_id)}: the validator cannot use it: {error}"
-                ) from None
 
     @cached_property
     def registry(self) -> referencing.Registry[Any]:
@@ -142,13 +131,6 @@ class SchemaSet:
             for where, node in _objects(schema, ""):
                 found.setdefault(id(node), f"{name}#{where}")
         return found
-
-    @cached_property
-    def fast_engine(self) -> FastEngine | None:
-        """jsonschema-rs with the same resources, or None where it is not installed."""
-        from qase_contract.validation._engines import build_fast_engine
-
-        return build_fast_engine(self)
 
 
 def _draft202012() -> Any:

@@ -35,6 +35,7 @@ except ImportError as error:
 from qase_contract._util.ecma_regex import compile_pattern
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import UnknownEvent
+from qase_contract.validation._engines import load_schema_set
 from qase_contract.validation._explain import json_type
 
 if TYPE_CHECKING:
@@ -86,18 +87,10 @@ def deliveries(
     ``schemas`` is an overlay folder (or a ready :class:`SchemaSet`), as for ``Validator``.
     An event the schemas do not know raises :class:`UnknownEvent`.
     """
-    schema_set = _schema_set(schemas)
+    schema_set = load_schema_set(schemas)
     if event is not None:
         return _event_deliveries(schema_set, event)
     return st.one_of([_event_deliveries(schema_set, name) for name in sorted(schema_set.event_schemas)])
-
-
-def _schema_set(schemas: SchemaSet | str | PathLike[str] | None) -> SchemaSet:
-    if schemas is None:
-        return SchemaSet.builtin()
-    if isinstance(schemas, SchemaSet):
-        return schemas
-    return SchemaSet.builtin().with_overlay(schemas)
 
 
 def _event_deliveries(schema_set: SchemaSet, event: str) -> st.SearchStrategy[dict[str, Any]]:

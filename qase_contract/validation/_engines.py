@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import functools
 import importlib
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from os import PathLike
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from qase_contract._util.ecma_regex import pattern_keyword
+from qase_contract.contract._schema_set import SchemaSet
+from qase_contract.errors import SchemaSetError
 from qase_contract.findings import Finding, make_finding
 from qase_contract.validation._explain import SchemaPlaces, drift_findings, findings_from_errors
 from qase_contract.validation._parsing import clipped
@@ -22,8 +26,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from jsonschema.exceptions import ValidationError
-
-    from qase_contract.contract._schema_set import SchemaSet
 
 
 def import_fast_engine() -> Any | None:
@@ -49,11 +51,41 @@ class FastEngine:
         return self.module.validator_for(dict(schema), registry=self.registry, retriever=refuse_retrieval)
 
 
-def build_fast_engine(schema_set: SchemaSet) -> FastEngine | None:
+#: jsonschema-rs per schema set (or None where it is not installed), built once per set.
+_FAST_ENGINES: weakref.WeakKeyDictionary[SchemaSet, FastEngine | None] = weakref.WeakKeyDictionary()
+
+
+def fast_engine_for(schema_set: SchemaSet) -> FastEngine | None:
+    """jsonschema-rs with the resources of ``schema_set``, or None where it is not installed."""
+    try:
+        return _FAST_ENGINES[schema_set]
+    except KeyError:
+        pass
     rs = import_fast_engine()
-    if rs is None:
-        return None
-    return FastEngine(rs, rs.Registry(list(schema_set.resources.items()), retriever=refuse_retrieval))
+    engine = None
+    if rs is not None:
+        engine = FastEngine(rs, rs.Registry(list(schema_set.resources.items()), retriever=refuse_retrieval))
+    _FAST_ENGINES[schema_set] = engine
+    return engine
+
+
+def load_schema_set(schemas: str | PathLike[str] | SchemaSet | None) -> SchemaSet:
+    """The schema set a ``schemas`` argument names: the built-in set (``None``), a ready set, or
+    the built-in set with an overlay folder laid over it, which both engines must accept now
+    rather than fail on the first delivery; raises :class:`SchemaSetError` naming the file."""
+    if schemas is None:
+        return SchemaSet.builtin()
+    if isinstance(schemas, SchemaSet):
+        return schemas
+    schema_set = SchemaSet.builtin().with_overlay(schemas)
+    for schema_id in schema_set.resources:
+        try:
+            SchemaEngine(schema_set, schema_id, eager=True)
+        except Exception as error:  # any engine failure means an unusable schema
+            raise SchemaSetError(
+                f"{schema_set.relative_name(schema_id)}: the validator cannot use it: {error}"
+            ) from None
+    return schema_set
 
 
 #: Nesting below this depth is replaced by empty containers before explaining a delivery
@@ -76,7 +108,7 @@ class SchemaEngine:
         self._schema_set = schema_set
         self._schema = schema_set.resources[schema_id]
         self.schema_name = schema_set.relative_name(schema_id)
-        fast_engine = schema_set.fast_engine
+        fast_engine = fast_engine_for(schema_set)
         self._fast: Any | None = fast_engine.compile(self._schema) if fast_engine is not None else None
         if eager or self._fast is None:
             self._explainer  # noqa: B018 - build it now: to check the schema, or to decide with it

@@ -10,18 +10,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from os import PathLike
-from typing import TYPE_CHECKING
 
 import orjson
 
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 from qase_contract.errors import UnknownEvent
 from qase_contract.findings import Finding, Result, make_finding
+from qase_contract.validation._engines import SchemaEngine, load_schema_set
 from qase_contract.validation._explain import shown
 from qase_contract.validation._parsing import Parsed, parse_body
-
-if TYPE_CHECKING:
-    from qase_contract.validation._engines import SchemaEngine
 
 LEGACY_ENVELOPE_MESSAGE = (
     'obsolete 2021 Qase webhook envelope: "event" is used instead of "event_name" and '
@@ -42,14 +39,8 @@ class Validator:
         strict: bool = False,
         schemas: str | PathLike[str] | SchemaSet | None = None,
     ) -> None:
-        if schemas is None:
-            schema_set = SchemaSet.builtin()
-        elif isinstance(schemas, SchemaSet):
-            schema_set = schemas
-        else:
-            schema_set = SchemaSet.builtin().with_overlay(schemas)
         self.strict = strict
-        self.schema_set = schema_set
+        self.schema_set = load_schema_set(schemas)
         self._engines: dict[str, SchemaEngine] = {}
         # Event name -> its jsonschema-rs check and the conforming result, which every
         # conforming delivery of the event shares (results are immutable).
@@ -121,8 +112,6 @@ class Validator:
     def engine(self, schema_id: str) -> SchemaEngine:
         engine = self._engines.get(schema_id)
         if engine is None:
-            from qase_contract.validation._engines import SchemaEngine
-
             engine = self._engines[schema_id] = SchemaEngine(self.schema_set, schema_id)
         return engine
 

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from qase_contract import EVENTS, Validator
 from qase_contract.contract._catalog import EVENTS_BY_NAME
 from qase_contract.contract._schema_set import SCHEMA_BASE, SchemaSet, unresolved_refs
+from qase_contract.validation._engines import SchemaEngine
 from tests.helpers.data import EXAMPLES, SCHEMAS, example_files, load_json
 
 SCHEMA_FILES = sorted(
@@ -108,6 +109,13 @@ def test_every_object_is_closed_and_only_refs_compose(path: Path) -> None:
 def test_every_ref_of_the_builtin_set_resolves() -> None:
     assert unresolved_refs(SchemaSet.builtin()) == []
     SchemaSet.builtin().check()
+
+
+def test_both_engines_compile_every_builtin_schema() -> None:
+    builtin = SchemaSet.builtin()
+    for schema_id in builtin.resources:
+        engine = SchemaEngine(builtin, schema_id, eager=True)
+        assert engine.has_fast_path, schema_id
 
 
 def test_the_four_case_events_close_the_shared_test_case_with_unevaluated_properties() -> None:

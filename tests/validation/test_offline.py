@@ -11,6 +11,7 @@ import pytest
 
 from qase_contract import Validator
 from qase_contract.errors import SchemaSetError
+from qase_contract.validation._engines import fast_engine_for
 from tests.helpers.data import case_files, case_input, example_files, fresh_builtin, load_json
 
 
@@ -60,7 +61,7 @@ def test_an_overlay_pointing_at_the_network_is_refused_without_touching_it(
 
 
 def test_the_fast_engine_refuses_to_retrieve_a_remote_schema(no_network: list[str]) -> None:
-    engine = fresh_builtin().fast_engine
+    engine = fast_engine_for(fresh_builtin())
     assert engine is not None
     with pytest.raises(Exception, match="never fetches"):
         engine.compile({"$ref": "https://schemas.example.com/anything.json"})
