@@ -1,14 +1,58 @@
-"""Options shared by several commands, so each is declared and checked in one place."""
+"""What every command shares: exit codes, common options, and how a run stops on an error.
+
+Exit codes (DESIGN decision 7): 0 every delivery conforms (drift only warns), 1 a violation or
+an unreadable record (or drift under ``--strict``), 2 a usage error.
+
+A command reports what stops a run in the chosen format and where the report goes (DESIGN
+decision 8: a JSON or SARIF consumer still reads a document that says why, and an old report
+is never left in place to be mistaken for this run's). Errors found while click parses the
+command line (a bad option value, a missing path) or opens ``--output`` happen before the
+command's own code runs, so :class:`ReportsUsageErrors` writes that document; click then prints
+the usual message on standard error and exits 2.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+import contextlib
+import enum
+import sys
+from collections.abc import Callable, Collection
+from typing import Any, NoReturn, TypeVar
 
 import click
 
+from qase_contract.cli._output import report_stream
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import SchemaSetError
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+
+
+def stop(message: str, code: ExitCode, report: Callable[[str], None] | None = None) -> NoReturn:
+    """End a run that cannot happen or proved nothing: ``report`` puts the message in the chosen
+    report, and standard error always says it."""
+    if report is not None:
+        report(message)
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def usage_error(message: str) -> NoReturn:
+    """A usage error the running command found itself: reported as click's own are."""
+    context = click.get_current_context()
+    command = context.command
+    report = None
+    if isinstance(command, ReportsUsageErrors):
+
+        def report(text: str) -> None:
+            command.write_error(context.params, text)
+
+    stop(message, ExitCode.USAGE, report)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,3 +83,71 @@ def schema_set_from(overlay: str | None) -> SchemaSet:
         return load_schema_set(overlay)
     except SchemaSetError as error:
         raise click.UsageError(f"--schemas: {error}") from None
+
+
+#: (format, message) -> the report of that format saying only why the run did not happen.
+ErrorDocument = Callable[[str, str], str]
+
+
+def write_error_document(document: str, output: str | None, *, for_people: bool) -> None:
+    """The error report goes where the report would have gone: the ``--output`` file, or
+    standard output unless it is for people (text), whom standard error has told already."""
+    if output is not None and output != "-":
+        with contextlib.suppress(click.UsageError):  # --output itself is what is wrong
+            with report_stream(output) as stream:
+                stream.write(document)
+            return
+    if not for_people:
+        sys.stdout.write(document)
+        sys.stdout.flush()
+
+
+class ReportsUsageErrors(click.Command):
+    """A command whose usage errors also reach its report, in its ``format_param`` format."""
+
+    def __init__(
+        self,
+        *args: Any,
+        format_param: str,
+        error_document: ErrorDocument,
+        text_formats: Collection[str] = ("text",),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.format_param = format_param
+        self.error_document = error_document
+        self.text_formats = text_formats
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, list(args), parent, **extra)
+        except click.UsageError as error:
+            self.write_error(self._lenient_params(info_name, args, parent), error.format_message())
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            self.write_error(ctx.params, error.format_message())
+            raise
+
+    def _lenient_params(
+        self, info_name: str | None, args: list[str], parent: click.Context | None
+    ) -> dict[str, Any]:
+        """The options as the command line gives them, read the lenient way click reads them
+        for shell completion, so a bad value elsewhere does not hide the format or output."""
+        with contextlib.suppress(click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            return super().make_context(info_name, list(args), parent, resilient_parsing=True).params
+        return {}
+
+    def write_error(self, params: dict[str, Any], message: str) -> None:
+        """The report of a run stopped by a usage error, where the report would have gone."""
+        format_, output = params.get(self.format_param), params.get("output")
+        if not isinstance(format_, str):
+            format_ = "text"  # the default of every command; a bad value was refused
+        document = self.error_document(format_, message)
+        target = output if isinstance(output, str) else None
+        write_error_document(document, target, for_people=format_ in self.text_formats)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn
 
 import click
 
 from qase_contract._util.printable import one_line
-from qase_contract.cli._common import schema_set_from, schemas_option
+from qase_contract.cli._common import (
+    ExitCode,
+    ReportsUsageErrors,
+    schema_set_from,
+    schemas_option,
+    stop,
+    usage_error,
+)
 from qase_contract.cli._output import report_stream
-from qase_contract.cli._usage import ReportsUsageErrors, write_error_document
 from qase_contract.drift import _baseline as baselines
 from qase_contract.drift._compare import DriftReport, compare
 from qase_contract.drift._profile import CorpusProfile
@@ -20,7 +25,6 @@ from qase_contract.drift._suggest import suggest_overlay
 from qase_contract.errors import BaselineError, SourceError
 from qase_contract.sources._paths import STDIN, read_paths
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
 
@@ -99,9 +103,7 @@ def drift(
                 raise click.UsageError(f"--baseline: {error}") from None
         profile = CorpusProfile.of(read_paths(paths), schema_set)
     except (click.UsageError, SourceError) as error:
-        _usage_error(
-            str(error.message if isinstance(error, click.UsageError) else error), output_format, output
-        )
+        usage_error(str(error.message if isinstance(error, click.UsageError) else error))
     report = compare(profile)
     check = None
     if known_shapes is not None:
@@ -115,12 +117,11 @@ def drift(
         if suggest_folder is not None:
             _suggest(profile, report, suggest_folder)
     except OSError as error:
-        click.echo(f"error: cannot write {error.filename or ''}: {error.strerror or error}", err=True)
-        sys.exit(EXIT_USAGE)
+        stop(f"cannot write {error.filename or ''}: {error.strerror or error}", ExitCode.USAGE)
     incomplete = _incomplete(profile)
     if incomplete:
-        click.echo(f"error: {incomplete}", err=True)
-    sys.exit(EXIT_FAILED if incomplete or (check is not None and not check.passed) else EXIT_OK)
+        stop(incomplete, ExitCode.FAILED)
+    sys.exit(ExitCode.FAILED if check is not None and not check.passed else ExitCode.OK)
 
 
 def _incomplete(profile: CorpusProfile) -> str | None:
@@ -134,14 +135,6 @@ def _incomplete(profile: CorpusProfile) -> str | None:
     if profile.deliveries == skipped:
         return "no delivery in the corpus could be profiled"
     return None
-
-
-def _usage_error(message: str, output_format: str, output: str | None) -> NoReturn:
-    """On stderr for people and, in the chosen format, where the report goes."""
-    document = _error_document(output_format, message)
-    write_error_document(document, output, for_people=output_format in TEXT_FORMATS)
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _suggest(profile: CorpusProfile, report: DriftReport, folder: str) -> None:

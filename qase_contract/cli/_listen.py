@@ -10,6 +10,7 @@ from types import FrameType
 
 import click
 
+from qase_contract.cli._common import ExitCode, stop
 from qase_contract.errors import BadTarget, ServeError
 from qase_contract.live._forwarder import Forwarded, Forwarder
 from qase_contract.live._receiver import DEFAULT_MAX_BODY, Outcome, Receiver, live_line
@@ -17,8 +18,6 @@ from qase_contract.live._sender import Target
 from qase_contract.live._server import Server, server_body_limit
 from qase_contract.sources._capture import CaptureWriter
 from qase_contract.validation._validator import Validator
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 @click.command()
@@ -76,21 +75,21 @@ def listen(
         raise click.UsageError(f"--record: cannot append to {record}: {error.strerror or error}") from None
 
     # Handlers first, so a Ctrl-C while starting up is a clean stop too; restored on the way out.
-    stop = threading.Event()
+    stop_requested = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        stop_requested.set()
 
     previous = {signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _run(stop, host, port, path, secret, record, target, strict, max_body, writer)
+        _run(stop_requested, host, port, path, secret, record, target, strict, max_body, writer)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
 
 def _run(
-    stop: threading.Event,
+    stop_requested: threading.Event,
     host: str,
     port: int,
     path: str,
@@ -130,14 +129,13 @@ def _run(
             writer.close()
         if forwarder is not None:
             forwarder.close(wait=0)
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
+        stop(str(error), ExitCode.USAGE)
 
     for line in _banner(server.url + receiver.path, secret, record, target):
         echo(line)
     server.start()
     # Waiting in short slices keeps the main thread able to run the signal handlers.
-    while not stop.wait(0.2):
+    while not stop_requested.wait(0.2):
         pass
     echo("stopping: finishing the requests in flight")
     server.stop()
@@ -151,7 +149,7 @@ def _run(
         echo(line)
     if record:
         echo(f"capture file: {Path(record)}")
-    sys.exit(EXIT_FAILED if receiver.tally.failed else EXIT_OK)
+    sys.exit(ExitCode.FAILED if receiver.tally.failed else ExitCode.OK)
 
 
 def _banner(url: str, secret: str | None, record: str | None, target: Target | None) -> list[str]:

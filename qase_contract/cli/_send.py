@@ -9,12 +9,10 @@ from pathlib import Path
 import click
 
 from qase_contract._util.names import did_you_mean
-from qase_contract.cli._common import FiniteRange
+from qase_contract.cli._common import ExitCode, FiniteRange
 from qase_contract.contract._catalog import EVENTS
 from qase_contract.errors import BadTarget
 from qase_contract.live._sender import DEFAULT_TIMEOUT, Outgoing, Target, paced, post, replays, samples
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 @click.command()
@@ -82,7 +80,7 @@ def send(
         click.echo(f"{item.label}  {answer.describe()}")
     summary = f"{sent} sent to {target}: {answered} answered 2xx, {sent - answered} did not"
     click.echo(summary + (f"; {unreadable} capture lines unreadable" if unreadable else ""))
-    sys.exit(EXIT_FAILED if answered < sent or unreadable else EXIT_OK)
+    sys.exit(ExitCode.FAILED if answered < sent or unreadable else ExitCode.OK)
 
 
 def _check_event_names(events: tuple[str, ...]) -> None:

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from qase_contract._util.names import did_you_mean
-from qase_contract.cli._common import schemas_option
+from qase_contract.cli._common import ExitCode, ReportsUsageErrors, schemas_option, stop
 from qase_contract.cli._output import colour_wanted, report_stream
-from qase_contract.cli._usage import ReportsUsageErrors
 from qase_contract.errors import SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters._text import TextReporter
@@ -33,7 +32,6 @@ from qase_contract.validation._validator import Validator
 if TYPE_CHECKING:
     from qase_contract.cli._progress import ProgressBar
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: Below this much input a progress bar would only flicker.
 PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 #: Above this much input, worker processes repay their start-up (about 50 ms each).
@@ -141,7 +139,7 @@ def validate(
         else:
             outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(input_size))
-    sys.exit(EXIT_FAILED if tally.failed else EXIT_OK)
+    sys.exit(ExitCode.FAILED if tally.failed else ExitCode.OK)
 
 
 def _report(
@@ -177,23 +175,23 @@ def _report(
             progress.close()
     if filtering and tally.deliveries == tally.filtered > 0:
         # A gate must not pass on a filter that left nothing to check (a misspelt --event).
-        _stop(reporter, f"--event left out all {tally.filtered} deliveries: nothing was checked", EXIT_FAILED)
+        _stop(
+            reporter,
+            f"--event left out all {tally.filtered} deliveries: nothing was checked",
+            ExitCode.FAILED,
+        )
     reporter.finish(tally)
     return tally
 
 
 def _usage_error(reporter: Reporter, message: str) -> NoReturn:
-    _stop(reporter, message, EXIT_USAGE)
+    _stop(reporter, message, ExitCode.USAGE)
 
 
-def _stop(reporter: Reporter, message: str, code: int) -> NoReturn:
-    """A run that cannot happen or proved nothing: on stderr for people and in the report too
-    (a JSON or SARIF consumer still reads a document that says why, DESIGN), unless the report
-    is the text on standard output, where stderr has said it already."""
-    if not (isinstance(reporter, TextReporter) and reporter.stream is sys.stdout):
-        reporter.fatal(message)
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
+def _stop(reporter: Reporter, message: str, code: ExitCode) -> NoReturn:
+    """Stop in the report too, unless it is the text on standard output, where stderr says it."""
+    on_stdout = isinstance(reporter, TextReporter) and reporter.stream is sys.stdout
+    stop(message, code, None if on_stdout else reporter.fatal)
 
 
 def _workers(jobs: int | None, input_size: int) -> int:

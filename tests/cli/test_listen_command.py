@@ -44,5 +44,5 @@ def test_a_port_in_use_exits_2_saying_so_and_gives_back_the_signal_handlers() ->
             main, ["listen", "--port", str(port), "--forward-to", "http://127.0.0.1:9/"]
         )
     assert result.exit_code == 2
-    assert f"error: cannot listen on 127.0.0.1:{port}" in result.output
+    assert f"Error: cannot listen on 127.0.0.1:{port}" in result.output
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
