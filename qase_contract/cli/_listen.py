@@ -13,7 +13,7 @@ import click
 from qase_contract.cli._common import ExitCode, stop
 from qase_contract.errors import BadTarget, ServeError
 from qase_contract.live._forwarder import Forwarded, Forwarder
-from qase_contract.live._receiver import DEFAULT_MAX_BODY, Outcome, Receiver, live_line
+from qase_contract.live._receiver import DEFAULT_MAX_BODY, Receipt, Receiver, live_line
 from qase_contract.live._sender import Target
 from qase_contract.live._server import Server, server_body_limit
 from qase_contract.sources._capture import CaptureWriter
@@ -106,8 +106,8 @@ def _run(
         with echo_lock:
             click.echo(line)
 
-    def on_delivery(outcome: Outcome) -> None:
-        echo(live_line(outcome))
+    def on_delivery(receipt: Receipt) -> None:
+        echo(live_line(receipt))
 
     def on_forwarded(forwarded: Forwarded) -> None:
         echo(forwarded.describe())

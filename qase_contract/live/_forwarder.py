@@ -16,28 +16,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from qase_contract._util.printable import printable
-from qase_contract.live._receiver import Outcome
-from qase_contract.live._sender import DEFAULT_TIMEOUT, Answer, Target, forward_headers, post
+from qase_contract.live._receiver import Receipt
+from qase_contract.live._sender import DEFAULT_TIMEOUT, ConsumerAnswer, Target, forward_headers, post
 from qase_contract.sources._capture import utc_now
 
 DEFAULT_WORKERS = 4
 DEFAULT_BACKLOG = 1000
 
-Poster = Callable[..., Answer]
+Poster = Callable[..., ConsumerAnswer]
 
 
 @dataclass(frozen=True, slots=True)
 class Forwarded:
     """What became of one forwarded delivery: the consumer's answer, or why it was not sent."""
 
-    outcome: Outcome
+    receipt: Receipt
     target: Target
-    answer: Answer | None
+    answer: ConsumerAnswer | None
     skipped: str = ""
 
     def describe(self) -> str:
-        event = printable(self.outcome.event) if self.outcome.event is not None else "(no event)"
-        kept = "; the delivery is kept in the capture file" if self.outcome.recorded else ""
+        event = printable(self.receipt.event) if self.receipt.event is not None else "(no event)"
+        kept = "; the delivery is kept in the capture file" if self.receipt.recorded else ""
         if self.answer is None:
             result = f"not forwarded: {self.skipped}{kept}"
         elif self.answer.ok:
@@ -68,7 +68,7 @@ class Forwarder:
         self._on_result = on_result
         self._timeout = timeout
         self._post = poster
-        self._queue: queue.Queue[tuple[bytes, dict[str, str], Outcome]] = queue.Queue(maxsize=backlog)
+        self._queue: queue.Queue[tuple[bytes, dict[str, str], Receipt]] = queue.Queue(maxsize=backlog)
         self._closing = threading.Event()
         self._threads = [
             threading.Thread(target=self._work, name=f"qase-forward-{n}", daemon=True) for n in range(workers)
@@ -76,14 +76,14 @@ class Forwarder:
         for thread in self._threads:
             thread.start()
 
-    def __call__(self, body: bytes, headers: Mapping[str, str], outcome: Outcome) -> None:
+    def __call__(self, body: bytes, headers: Mapping[str, str], receipt: Receipt) -> None:
         if self._closing.is_set():
-            self._on_result(Forwarded(outcome, self.target, None, "the receiver is stopping"))
+            self._on_result(Forwarded(receipt, self.target, None, "the receiver is stopping"))
             return
         try:
-            self._queue.put_nowait((body, forward_headers(headers), outcome))
+            self._queue.put_nowait((body, forward_headers(headers), receipt))
         except queue.Full:
-            self._on_result(Forwarded(outcome, self.target, None, "too many deliveries waiting"))
+            self._on_result(Forwarded(receipt, self.target, None, "too many deliveries waiting"))
 
     def close(self, wait: float = 5.0) -> int:
         """Stop taking deliveries, give those waiting ``wait`` seconds; the number left unsent."""
@@ -96,10 +96,10 @@ class Forwarder:
     def _work(self) -> None:
         while True:
             try:
-                body, headers, outcome = self._queue.get(timeout=0.05)
+                body, headers, receipt = self._queue.get(timeout=0.05)
             except queue.Empty:
                 if self._closing.is_set():
                     return
                 continue
             answer = self._post(self.target, body, headers, timeout=self._timeout)
-            self._on_result(Forwarded(outcome, self.target, answer))
+            self._on_result(Forwarded(receipt, self.target, answer))

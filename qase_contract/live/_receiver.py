@@ -11,7 +11,7 @@ Any WSGI server can host it (``gunicorn 'qase_contract.live._receiver:create_app
 4. the body is validated, and the delivery is appended to the capture file and flushed
    *before* the answer is sent (DESIGN decision 6): 200, or 400 when the body is not JSON
    or not UTF-8 (recorded raw all the same, so nothing is lost);
-5. the optional ``on_delivery`` callback gets an :class:`Outcome` (the live line), and the
+5. the optional ``on_delivery`` callback gets an :class:`Receipt` (the live line), and the
    optional ``forward`` callback gets the raw body and the original headers.
 
 A contract violation is still answered 200: the receiver's verdict is for the team, and a
@@ -61,7 +61,7 @@ _REASONS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Receipt:
     """What the receiver did with one request: the facts of the live line and the counters.
 
     ``verdict`` is the validator's status for a delivery that was checked, ``None`` for a
@@ -88,20 +88,20 @@ class Outcome:
         return self.verdict is not None
 
 
-def live_line(outcome: Outcome) -> str:
+def live_line(receipt: Receipt) -> str:
     """One line per request: UTC time, answered status, event, verdict and first finding."""
-    time = outcome.received_at[11:23]
-    if not outcome.checked:
-        return f"{time}  {outcome.status}  rejected: {outcome.reason}"
-    event = printable(outcome.event) if outcome.event is not None else "(no event)"
-    line = f"{time}  {outcome.status}  {event}  {outcome.verdict}"
-    if outcome.finding is not None:
-        finding = outcome.finding
+    time = receipt.received_at[11:23]
+    if not receipt.checked:
+        return f"{time}  {receipt.status}  rejected: {receipt.reason}"
+    event = printable(receipt.event) if receipt.event is not None else "(no event)"
+    line = f"{time}  {receipt.status}  {event}  {receipt.verdict}"
+    if receipt.finding is not None:
+        finding = receipt.finding
         line += f"  {finding.code} {printable(finding.path) or '/'}: {printable(finding.message)}"
-    if outcome.reason:
-        line += f"  ({outcome.reason})"
-    if outcome.note:
-        line += f"  [note: {outcome.note}]"
+    if receipt.reason:
+        line += f"  ({receipt.reason})"
+    if receipt.note:
+        line += f"  [note: {receipt.note}]"
     return line
 
 
@@ -116,7 +116,7 @@ def _bounded(key: str, counts: Mapping[str, object]) -> str:
     return key if key in counts or len(counts) < MAX_TALLIED else OTHERS
 
 
-class Tally:
+class ReceiptTally:
     """Counts per event and verdict, and rejected requests per reason; safe across threads."""
 
     def __init__(self) -> None:
@@ -126,15 +126,15 @@ class Tally:
         self.recorded = 0
         self.failed = 0
 
-    def count(self, outcome: Outcome) -> None:
+    def count(self, receipt: Receipt) -> None:
         with self._lock:
-            if outcome.checked:
-                event = _bounded(outcome.event if outcome.event is not None else NO_EVENT, self.by_event)
-                self.by_event.setdefault(event, Counter())[str(outcome.verdict)] += 1
-                self.failed += not outcome.ok
+            if receipt.checked:
+                event = _bounded(receipt.event if receipt.event is not None else NO_EVENT, self.by_event)
+                self.by_event.setdefault(event, Counter())[str(receipt.verdict)] += 1
+                self.failed += not receipt.ok
             else:
-                self.rejected[_bounded(f"{outcome.status} {outcome.reason}", self.rejected)] += 1
-            self.recorded += outcome.recorded
+                self.rejected[_bounded(f"{receipt.status} {receipt.reason}", self.rejected)] += 1
+            self.recorded += receipt.recorded
 
     def summary_lines(self) -> list[str]:
         with self._lock:
@@ -160,7 +160,7 @@ class Tally:
 class Forward(Protocol):
     """Receives each recorded delivery's raw body and original headers (secret included)."""
 
-    def __call__(self, body: bytes, headers: Mapping[str, str], outcome: Outcome) -> None: ...
+    def __call__(self, body: bytes, headers: Mapping[str, str], receipt: Receipt) -> None: ...
 
 
 class Receiver:
@@ -179,7 +179,7 @@ class Receiver:
         secret: str | None = None,
         path: str = "/",
         max_body: int = DEFAULT_MAX_BODY,
-        on_delivery: Callable[[Outcome], None] | None = None,
+        on_delivery: Callable[[Receipt], None] | None = None,
         forward: Forward | None = None,
     ) -> None:
         self.validator = validator if validator is not None else Validator()
@@ -189,7 +189,7 @@ class Receiver:
         self.max_body = max_body
         self.on_delivery = on_delivery
         self.forward = forward
-        self.tally = Tally()
+        self.tally = ReceiptTally()
 
     def warm_up(self) -> Receiver:
         """Compile every event's schema engines now, so no delivery waits on a compilation."""
@@ -203,20 +203,20 @@ class Receiver:
         return self
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        outcome, headers = self.handle(environ)
-        self.tally.count(outcome)
+        receipt, headers = self.handle(environ)
+        self.tally.count(receipt)
         if self.on_delivery is not None:
             # A closed output (stdout piped into `head`) must not turn a kept delivery into a 500.
             with contextlib.suppress(OSError):
-                self.on_delivery(outcome)
-        body = orjson.dumps(_answer(outcome))
+                self.on_delivery(receipt)
+        body = orjson.dumps(_answer(receipt))
         response_headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         response_headers.extend(headers)
-        start_response(f"{outcome.status} {_REASONS.get(outcome.status, '')}", response_headers)
+        start_response(f"{receipt.status} {_REASONS.get(receipt.status, '')}", response_headers)
         return [body]
 
-    def handle(self, environ: Environ) -> tuple[Outcome, list[tuple[str, str]]]:
-        """The outcome of one request and any extra response headers; records before returning."""
+    def handle(self, environ: Environ) -> tuple[Receipt, list[tuple[str, str]]]:
+        """The receipt of one request and any extra response headers; records before returning."""
         request: dict[str, Any] = {
             "received_at": utc_now(),
             "method": str(environ.get("REQUEST_METHOD", "")),
@@ -229,23 +229,23 @@ class Receiver:
             body = read_body(environ, self.max_body)
         except RequestRejected as rejected:
             extra = [("Allow", "POST")] if rejected.status == 405 else []
-            return Outcome(status=rejected.status, reason=rejected.reason, **request), extra
-        outcome = self._check(body, headers, request)
+            return Receipt(status=rejected.status, reason=rejected.reason, **request), extra
+        receipt = self._check(body, headers, request)
         if self.writer is not None:
             record = CaptureRecord.received(
-                body, headers, query=str(environ.get("QUERY_STRING", "")), status=outcome.status, **request
+                body, headers, query=str(environ.get("QUERY_STRING", "")), status=receipt.status, **request
             )
             try:
                 self.writer.append(record)
             except (OSError, ValueError) as error:
                 # Not kept, so not acknowledged: Qase may deliver it again.
                 reason = f"capture not written ({error}); not acknowledged"
-                return replace(outcome, status=503, reason=reason), []
-            recorded_raw = "not JSON; recorded raw" if outcome.reason == _NOT_JSON else outcome.reason
-            outcome = replace(outcome, recorded=True, reason=recorded_raw)
+                return replace(receipt, status=503, reason=reason), []
+            recorded_raw = "not JSON; recorded raw" if receipt.reason == _NOT_JSON else receipt.reason
+            receipt = replace(receipt, recorded=True, reason=recorded_raw)
         if self.forward is not None:
-            self.forward(body, headers, outcome)
-        return outcome, []
+            self.forward(body, headers, receipt)
+        return receipt, []
 
     def _admit(self, environ: Environ, headers: Mapping[str, str]) -> None:
         if _normal_path(str(environ.get("PATH_INFO", ""))) != self.path:
@@ -256,17 +256,17 @@ class Receiver:
         if self.secret is not None and not secret_matches(self.secret, presented_secret(headers)):
             raise RequestRejected(401, "wrong or missing X-Qase-Secret (body ignored)")
 
-    def _check(self, body: bytes, headers: Mapping[str, str], request: dict[str, Any]) -> Outcome:
+    def _check(self, body: bytes, headers: Mapping[str, str], request: dict[str, Any]) -> Receipt:
         note = _content_type_note(headers)
         try:
             result = self.validator.validate(body)
         except Exception as error:  # a checker bug must not lose the delivery: keep and ack it
-            return Outcome(
+            return Receipt(
                 verdict="error", reason=f"checker failed: {error!r}", ok=False, status=200, **request
             )
         first = result.findings[0] if result.findings else None
         unparsable = first is not None and first.code == "unparsable"
-        return Outcome(
+        return Receipt(
             status=400 if unparsable else 200,
             event=result.event_name,
             verdict=result.status,
@@ -351,19 +351,19 @@ def _content_type_note(headers: Mapping[str, str]) -> str:
     return f"Content-Type {shown}, Qase sends {EXPECTED_CONTENT_TYPE}; checked all the same"
 
 
-def _answer(outcome: Outcome) -> dict[str, object]:
-    if outcome.status >= 300 and not outcome.checked:
-        return {"error": outcome.reason}
+def _answer(receipt: Receipt) -> dict[str, object]:
+    if receipt.status >= 300 and not receipt.checked:
+        return {"error": receipt.reason}
     answer: dict[str, object] = {
-        "accepted": outcome.status < 300,
-        "event_name": outcome.event,
-        "verdict": outcome.verdict,
-        "recorded": outcome.recorded,
+        "accepted": receipt.status < 300,
+        "event_name": receipt.event,
+        "verdict": receipt.verdict,
+        "recorded": receipt.recorded,
     }
-    if outcome.finding is not None:
-        answer["first_finding"] = {"code": outcome.finding.code, "path": outcome.finding.path}
-    if outcome.status >= 300:
-        answer["error"] = outcome.reason
+    if receipt.finding is not None:
+        answer["first_finding"] = {"code": receipt.finding.code, "path": receipt.finding.path}
+    if receipt.status >= 300:
+        answer["error"] = receipt.reason
     return answer
 
 
@@ -381,9 +381,9 @@ def create_app() -> Receiver:
     record = os.environ.get("QASE_CONTRACT_RECORD")
     lock = threading.Lock()
 
-    def print_line(outcome: Outcome) -> None:
+    def print_line(receipt: Receipt) -> None:
         with lock:
-            print(live_line(outcome), file=sys.stdout, flush=True)
+            print(live_line(receipt), file=sys.stdout, flush=True)
 
     receiver = Receiver(
         validator=Validator(strict=os.environ.get("QASE_CONTRACT_STRICT", "") not in ("", "0")),

@@ -1,7 +1,7 @@
 """Send deliveries to a consumer's URL: sample ones per event, or captured ones byte for byte.
 
 One delivery per connection, like Qase, with the standard library's ``http.client``.
-Every post gives an :class:`Answer` with the status and the latency, or the error
+Every post gives an :class:`ConsumerAnswer` with the status and the latency, or the error
 that prevented one; nothing here raises for a consumer that fails.
 """
 
@@ -110,7 +110,7 @@ _URL_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class ConsumerAnswer:
     """The consumer's answer: status (``None`` when there was none), latency in seconds, why not."""
 
     status: int | None
@@ -135,7 +135,7 @@ class Answer:
 
 def post(
     target: Target, body: bytes, headers: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT
-) -> Answer:
+) -> ConsumerAnswer:
     """POST ``body`` with ``headers`` (plus Content-Length) on a fresh connection.
 
     ``timeout`` bounds the whole exchange, not each read: a consumer that answers a byte at a
@@ -159,14 +159,14 @@ def post(
         latency = time.perf_counter() - started
     except (OSError, http.client.HTTPException) as error:
         reason = "no answer before the timeout" if expired.is_set() else _error_text(error)
-        return Answer(None, time.perf_counter() - started, reason)
+        return ConsumerAnswer(None, time.perf_counter() - started, reason)
     except (ValueError, UnicodeError) as error:  # a recorded header that HTTP cannot carry
-        return Answer(None, time.perf_counter() - started, f"not sent: {printable(str(error))}")
+        return ConsumerAnswer(None, time.perf_counter() - started, f"not sent: {printable(str(error))}")
     finally:
         _DEADLINES.forget(watch)
         connection.close()
     excerpt = printable(answer[:_EXCERPT].decode("utf-8", "replace"))
-    return Answer(response.status, latency, excerpt=excerpt)
+    return ConsumerAnswer(response.status, latency, excerpt=excerpt)
 
 
 class _Deadlines:

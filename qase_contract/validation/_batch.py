@@ -19,7 +19,7 @@ from qase_contract.sources._paths import Delivery, Location, ReadFailure
 from qase_contract.validation._validator import Validator
 
 #: A result's status, or ``unreadable`` for a record that could not be read at all.
-Status = Literal[ResultStatus, "unreadable"]
+RecordStatus = Literal[ResultStatus, "unreadable"]
 NO_EVENT = "(no event)"
 
 
@@ -35,7 +35,7 @@ class Outcome(NamedTuple):
     size: int = 0
 
     @property
-    def status(self) -> Status:
+    def status(self) -> RecordStatus:
         result = self.result
         return "unreadable" if result is None else result.status
 

@@ -71,7 +71,7 @@ Unit = RangeUnit | FilesUnit | DeliveriesUnit
 #: A worker's answer per delivery: (event name, location, size) when it conforms, else its
 #: outcome; or, when conforming deliveries are not listed, a run of them counted per event.
 Verdict = Outcome | ConformingRun | tuple[str, Location, int]
-Answer = list[Verdict]
+UnitVerdicts = list[Verdict]
 
 
 def check_in_parallel(
@@ -92,7 +92,7 @@ def check_in_parallel(
     """
     conforming: dict[str, Result] = {}
 
-    def outcomes_of(verdicts: Answer) -> Iterator[Outcome | ConformingRun]:
+    def outcomes_of(verdicts: UnitVerdicts) -> Iterator[Outcome | ConformingRun]:
         for verdict in verdicts:
             if isinstance(verdict, (Outcome, ConformingRun)):
                 yield verdict
@@ -105,7 +105,7 @@ def check_in_parallel(
 
     settings = (strict, overlay, max_record, list_conforming)
     with ProcessPoolExecutor(jobs, _start_method(), initializer=_start_worker, initargs=settings) as pool:
-        pending: deque[Future[Answer] | Outcome] = deque()
+        pending: deque[Future[UnitVerdicts] | Outcome] = deque()
         for item in _plan(paths, max_record):
             if isinstance(item, Delivery):
                 assert isinstance(item.body, ReadFailure), "planning yields only failures as deliveries"
@@ -119,7 +119,8 @@ def check_in_parallel(
 
 
 def _settle(
-    head: Future[Answer] | Outcome, outcomes_of: Callable[[Answer], Iterator[Outcome | ConformingRun]]
+    head: Future[UnitVerdicts] | Outcome,
+    outcomes_of: Callable[[UnitVerdicts], Iterator[Outcome | ConformingRun]],
 ) -> Iterator[Outcome | ConformingRun]:
     if isinstance(head, Outcome):
         yield head
@@ -209,7 +210,7 @@ def _start_worker(strict: bool, overlay: str | None, max_record: int, list_confo
     _worker = (Validator(strict=strict, schemas=overlay), max_record, list_conforming)
 
 
-def _work(unit: Unit) -> Answer:
+def _work(unit: Unit) -> UnitVerdicts:
     """A worker's part: read the unit and check every delivery in it."""
     assert _worker is not None, "worker started without a validator"
     validator, max_record, list_conforming = _worker

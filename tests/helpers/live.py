@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from qase_contract.live._receiver import Outcome, Receiver
+from qase_contract.live._receiver import Receipt, Receiver
 from qase_contract.live._server import Server
 from tests.helpers.data import EXAMPLES
 
@@ -89,12 +89,12 @@ class Unreadable(io.RawIOBase):
 
 @dataclass
 class Lines:
-    """Collects the receiver's outcomes (the live lines' facts) from any thread."""
+    """Collects the receiver's receipts (the live lines' facts) from any thread."""
 
-    outcomes: list[Outcome] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
 
-    def __call__(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
+    def __call__(self, receipt: Receipt) -> None:
+        self.receipts.append(receipt)
 
 
 class RecordingConsumer:

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from qase_contract.live._receiver import Outcome, create_app, live_line
+from qase_contract.live._receiver import Receipt, create_app, live_line
 from qase_contract.sources._capture import CaptureWriter, iter_capture, parse_line
 from qase_contract.validation._validator import Validator
 from tests.helpers.live import (
@@ -75,7 +75,7 @@ def test_a_wrong_or_missing_secret_gets_401_without_the_body_being_read_or_kept(
     assert reply.status == 401
     assert records(capture) == []
     assert app.tally.rejected["401 wrong or missing X-Qase-Secret (body ignored)"] == 1
-    assert live_line(lines.outcomes[0]).endswith(
+    assert live_line(lines.receipts[0]).endswith(
         "401  rejected: wrong or missing X-Qase-Secret (body ignored)"
     )
 
@@ -100,7 +100,7 @@ def test_the_secret_never_reaches_the_capture_the_live_line_or_the_answer(captur
         replies = [call(app, environ()), call(app, environ(body=b"not json"))]
     assert SECRET.encode() not in capture.read_bytes()
     assert all(SECRET.encode() not in reply.body for reply in replies)
-    assert all(SECRET not in live_line(outcome) for outcome in lines.outcomes)
+    assert all(SECRET not in live_line(receipt) for receipt in lines.receipts)
     assert SECRET not in "\n".join(app.tally.summary_lines())
 
 
@@ -125,12 +125,12 @@ def test_a_body_that_is_not_json_gets_400_but_is_recorded_raw(
 
 
 def test_without_a_capture_file_a_body_that_is_not_json_is_not_said_to_be_recorded() -> None:
-    outcomes: list[Outcome] = []
-    reply = call(make_receiver(on_delivery=outcomes.append), environ(body=b"this is not JSON"))
+    receipts: list[Receipt] = []
+    reply = call(make_receiver(on_delivery=receipts.append), environ(body=b"this is not JSON"))
     assert reply.status == 400
     assert reply.json()["recorded"] is False
     assert reply.json()["error"] == "not JSON"
-    assert "recorded" not in live_line(outcomes[0])
+    assert "recorded" not in live_line(receipts[0])
 
 
 def test_a_declared_length_over_max_body_gets_413_before_the_body_is_read(capture: Path) -> None:
@@ -210,7 +210,7 @@ def test_a_header_injection_in_the_path_is_never_reflected() -> None:
     assert reply.status == 404
     assert "Set-Cookie" not in reply.headers
     assert b"stolen" not in reply.body
-    line = live_line(lines.outcomes[0])
+    line = live_line(lines.receipts[0])
     assert "\r" not in line
     assert "\n" not in line
     assert "stolen" not in "".join(app.tally.summary_lines())
@@ -220,7 +220,7 @@ def test_control_characters_from_the_body_are_escaped_in_the_live_line() -> None
     lines = Lines()
     body = orjson.dumps({**orjson.loads(DELIVERY), "event_name": "case.created\r\nFAKE LINE"})
     call(make_receiver(on_delivery=lines), environ(body=body))
-    line = live_line(lines.outcomes[0])
+    line = live_line(lines.receipts[0])
     assert "\n" not in line
     assert "case.created\\x0d\\x0aFAKE LINE" in line
 
@@ -234,7 +234,7 @@ def test_a_wrong_or_missing_content_type_is_checked_all_the_same_with_a_note(
     reply = call(make_receiver(on_delivery=lines), environ(headers=headers))
     assert reply.status == 200
     assert f"[note: Content-Type {content_type or 'none'}, Qase sends application/json" in live_line(
-        lines.outcomes[0]
+        lines.receipts[0]
     )
 
 
@@ -242,7 +242,7 @@ def test_a_content_type_with_a_charset_needs_no_note() -> None:
     lines = Lines()
     headers = {**JSON_HEADERS, "Content-Type": "application/json; charset=utf-8"}
     call(make_receiver(on_delivery=lines), environ(headers=headers))
-    assert lines.outcomes[0].note == ""
+    assert lines.receipts[0].note == ""
 
 
 def test_a_violation_is_acknowledged_with_its_first_finding_and_fails_the_run() -> None:
@@ -252,7 +252,7 @@ def test_a_violation_is_acknowledged_with_its_first_finding_and_fails_the_run() 
     reply = call(app, environ(body=body))
     assert reply.status == 200
     assert reply.json()["first_finding"] == {"code": "wrong-type", "path": "/project_code"}
-    assert "200  case.created  violation  wrong-type /project_code: " in live_line(lines.outcomes[0])
+    assert "200  case.created  violation  wrong-type /project_code: " in live_line(lines.receipts[0])
     assert app.tally.failed == 1
 
 
@@ -284,7 +284,7 @@ def test_a_checker_error_still_records_and_acknowledges_the_delivery(capture: Pa
         reply = call(app, environ())
     assert reply.status == 200
     assert records(capture)[0].body == DELIVERY
-    assert "checker failed: RuntimeError('checker bug')" in live_line(lines.outcomes[0])
+    assert "checker failed: RuntimeError('checker bug')" in live_line(lines.receipts[0])
     assert (
         "1 deliveries checked: 0 conforming, 0 with drift, 0 with violations, 1 not checked"
         in (app.tally.summary_lines()[0])
@@ -292,17 +292,17 @@ def test_a_checker_error_still_records_and_acknowledges_the_delivery(capture: Pa
 
 
 def test_the_forward_hook_gets_the_original_headers_after_the_record_is_appended(capture: Path) -> None:
-    handed: list[tuple[bytes, Mapping[str, str], Outcome, bytes]] = []
+    handed: list[tuple[bytes, Mapping[str, str], Receipt, bytes]] = []
     with CaptureWriter(capture) as writer:
 
-        def forward(body: bytes, headers: Mapping[str, str], outcome: Outcome) -> None:
-            handed.append((body, headers, outcome, capture.read_bytes()))
+        def forward(body: bytes, headers: Mapping[str, str], receipt: Receipt) -> None:
+            handed.append((body, headers, receipt, capture.read_bytes()))
 
         call(make_receiver(writer=writer, forward=forward), environ())
-    [(body, headers, outcome, capture_then)] = handed
+    [(body, headers, receipt, capture_then)] = handed
     assert body == DELIVERY
     assert headers["X-Qase-Secret"] == SECRET
-    assert outcome.recorded
+    assert receipt.recorded
     assert parse_line(capture_then).body == DELIVERY
 
 
@@ -349,7 +349,7 @@ def test_create_app_refuses_a_max_body_that_is_not_a_number(monkeypatch: pytest.
 
 
 def test_a_live_line_that_cannot_be_printed_never_costs_the_acknowledgement(capture: Path) -> None:
-    def closed_output(outcome: Outcome) -> None:
+    def closed_output(receipt: Receipt) -> None:
         raise BrokenPipeError("stdout closed")
 
     with CaptureWriter(capture) as writer:
@@ -359,10 +359,10 @@ def test_a_live_line_that_cannot_be_printed_never_costs_the_acknowledgement(capt
 
 
 def test_the_tally_counts_invented_event_names_together_past_a_bound() -> None:
-    from qase_contract.live._receiver import MAX_TALLIED, OTHERS, Tally
+    from qase_contract.live._receiver import MAX_TALLIED, OTHERS, ReceiptTally
 
-    tally = Tally()
+    tally = ReceiptTally()
     for number in range(MAX_TALLIED + 50):
-        tally.count(Outcome("t", 200, "POST", "/", None, event=f"invented.{number}", verdict="drift"))
+        tally.count(Receipt("t", 200, "POST", "/", None, event=f"invented.{number}", verdict="drift"))
     assert len(tally.by_event) == MAX_TALLIED + 1
     assert tally.by_event[OTHERS]["drift"] == 50

@@ -13,7 +13,7 @@ import pytest
 from qase_contract.errors import ServeError
 from qase_contract.live._forwarder import Forwarded, Forwarder
 from qase_contract.live._receiver import live_line
-from qase_contract.live._sender import Answer, Target, post
+from qase_contract.live._sender import ConsumerAnswer, Target, post
 from qase_contract.live._server import Server, server_body_limit
 from qase_contract.sources._capture import CaptureWriter, iter_capture
 from tests.helpers.live import (
@@ -91,7 +91,7 @@ def test_a_body_past_the_servers_own_limit_gets_413_from_the_server_unread() -> 
         chunked_answer = raw_request(server.port, head(chunked_body=True) + chunked(b"x" * 6000, 3000))
     assert status_of(declared) == 413
     assert status_of(chunked_answer) == 413
-    assert lines.outcomes == []  # refused before the receiver saw them
+    assert lines.receipts == []  # refused before the receiver saw them
 
 
 def test_a_wrong_secret_is_refused_over_the_wire_whatever_the_body() -> None:
@@ -121,9 +121,9 @@ def test_a_crlf_injected_in_the_path_reaches_no_header_and_no_log(capsys: pytest
         header_lines = answer.split(b"\r\n\r\n")[0].split(b"\r\n")
         assert not [line for line in header_lines if line.lower().startswith(b"set-cookie")]
         assert b"\r" not in b"".join(header_lines)
-    assert [outcome.status for outcome in lines.outcomes] == [404]
+    assert [receipt.status for receipt in lines.receipts] == [404]
     logged = capsys.readouterr()
-    for text in [*map(live_line, lines.outcomes), *logged.err.splitlines(), *logged.out.splitlines()]:
+    for text in [*map(live_line, lines.receipts), *logged.err.splitlines(), *logged.out.splitlines()]:
         assert "\r" not in text
         assert "\x1b" not in text
 
@@ -263,9 +263,9 @@ def test_a_failing_or_unreachable_consumer_never_loses_the_capture(
 def test_a_full_forward_backlog_skips_forwarding_but_the_capture_keeps_the_delivery() -> None:
     release = threading.Event()
 
-    def stuck_post(target: Target, body: bytes, headers: object, *, timeout: float) -> Answer:
+    def stuck_post(target: Target, body: bytes, headers: object, *, timeout: float) -> ConsumerAnswer:
         release.wait(10)
-        return Answer(200, 0.0)
+        return ConsumerAnswer(200, 0.0)
 
     results: list[Forwarded] = []
     forwarder = Forwarder(

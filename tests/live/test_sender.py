@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 from qase_contract.errors import BadTarget
-from qase_contract.live._sender import Answer, Outgoing, Target, forward_headers, paced, post, replay_headers
+from qase_contract.live._sender import (
+    ConsumerAnswer,
+    Outgoing,
+    Target,
+    forward_headers,
+    paced,
+    post,
+    replay_headers,
+)
 
 
 def test_a_target_keeps_the_path_and_query_of_its_url() -> None:
@@ -111,13 +119,13 @@ def test_without_a_rate_nothing_waits() -> None:
 
 
 def test_an_answer_says_whether_it_was_2xx_and_how_long_it_took() -> None:
-    assert Answer(204, 0.0031).describe() == "204 in 3.1 ms"
-    assert Answer(204, 0.0031).ok
-    assert Answer(404, 0.002, excerpt="nope").describe() == "404 in 2.0 ms: nope"
-    assert Answer(None, 1.5, "no answer before the timeout").describe() == (
+    assert ConsumerAnswer(204, 0.0031).describe() == "204 in 3.1 ms"
+    assert ConsumerAnswer(204, 0.0031).ok
+    assert ConsumerAnswer(404, 0.002, excerpt="nope").describe() == "404 in 2.0 ms: nope"
+    assert ConsumerAnswer(None, 1.5, "no answer before the timeout").describe() == (
         "failed in 1500.0 ms: no answer before the timeout"
     )
-    assert not Answer(None, 0.0, "x").ok
+    assert not ConsumerAnswer(None, 0.0, "x").ok
 
 
 # -- what a consumer can do to the sender -------------------------------------------------------------
