@@ -21,11 +21,10 @@ from typing import Any
 import orjson
 
 from qase_contract._util.files import why_not_a_regular_file
+from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import escape
-from qase_contract.drift._contract import TYPE_ORDER
 from qase_contract.drift._profile import CorpusProfile, ObservedNode
 from qase_contract.errors import BaselineError
-from qase_contract.validation._explain import json_type
 
 BASELINE_FORMAT = "qase-contract drift baseline"
 BASELINE_VERSION = 1

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import child as child_pointer
-from qase_contract.drift._contract import KEY_PATTERN, TYPE_ORDER, ContractNode
+from qase_contract.drift._contract import KEY_PATTERN, ContractNode
 from qase_contract.drift._profile import WILDCARD, CorpusProfile, EventProfile, ObservedNode
 from qase_contract.drift._shape import observed_schema
-from qase_contract.validation._explain import json_type
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,6 @@ from qase_contract.contract._schema_set import SchemaSet
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
-#: JSON types in the order every report lists them.
-TYPE_ORDER = ("object", "array", "string", "integer", "number", "boolean", "null")
-
 
 @dataclass(frozen=True, slots=True)
 class Place:

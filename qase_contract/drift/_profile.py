@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qase_contract._util.credentials import is_credential_name
+from qase_contract._util.json_types import TYPE_OF_CLASS
 from qase_contract._util.pointer import child as child_pointer
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
 from qase_contract.drift._contract import ContractNode, Contracts, Limit, Limits
@@ -47,15 +48,6 @@ CLOSED_VALUE_CAP = 100
 MAX_VALUE_LENGTH = 64
 MAX_EXAMPLES = 3
 
-_TYPE_NAMES: dict[type, str] = {
-    dict: "object",
-    list: "array",
-    str: "string",
-    int: "integer",
-    float: "number",
-    bool: "boolean",
-    type(None): "null",
-}
 _NONE = type(None)
 
 
@@ -125,14 +117,14 @@ class ObservedNode:
 
     def types(self) -> dict[str, int]:
         """JSON type name -> how many times it was seen here."""
-        return {_TYPE_NAMES[kind]: count for kind, count in self.type_counts.items()}
+        return {TYPE_OF_CLASS[kind]: count for kind, count in self.type_counts.items()}
 
     @staticmethod
     def type_name(kind: type) -> str:
-        return _TYPE_NAMES[kind]
+        return TYPE_OF_CLASS[kind]
 
     def first_seen_of(self, type_name: str) -> Location:
-        return next(where for kind, where in self.first_seen.items() if _TYPE_NAMES[kind] == type_name)
+        return next(where for kind, where in self.first_seen.items() if TYPE_OF_CLASS[kind] == type_name)
 
     @property
     def first_location(self) -> Location:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qase_contract.drift._contract import TYPE_ORDER
+from qase_contract._util.json_types import TYPE_ORDER
 from qase_contract.drift._profile import ObservedNode
 
 #: A closed-looking field has at most this many distinct values ...

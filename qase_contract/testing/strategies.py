@@ -33,10 +33,10 @@ except ImportError as error:
     ) from error
 
 from qase_contract._util.ecma_regex import compile_pattern
+from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import UnknownEvent
 from qase_contract.validation._engines import load_schema_set
-from qase_contract.validation._explain import json_type
 
 if TYPE_CHECKING:
     from referencing._core import Resolver  # the class behind Registry.resolver(); not re-exported
@@ -76,7 +76,8 @@ _SUPPORTED = (
         "items",
     }
 )
-_JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
+#: Simplest first, so Hypothesis shrinks a value towards null and scalars.
+_SIMPLEST_FIRST = tuple(reversed(TYPE_ORDER))
 
 
 def deliveries(
@@ -123,7 +124,7 @@ class _Part:
 class _Shape:
     """The conjunction of a schema, its ``$ref`` targets and its ``allOf`` branches, flattened."""
 
-    types: set[str] = field(default_factory=lambda: set(_JSON_TYPES))
+    types: set[str] = field(default_factory=lambda: set(TYPE_ORDER))
     constant: list[Any] | None = None  # the allowed values, when const/enum pin them
     properties: dict[str, list[_Part]] = field(default_factory=dict)
     required: set[str] = field(default_factory=set)
@@ -147,7 +148,7 @@ def _strategy(parts: list[_Part]) -> st.SearchStrategy[Any]:
         if not values:
             raise UnsupportedSchema(f"{where}: no value of const/enum has an allowed type")
         return st.sampled_from(values)
-    choices = [_typed(shape, name, where) for name in _JSON_TYPES if name in shape.types]
+    choices = [_typed(shape, name, where) for name in _SIMPLEST_FIRST if name in shape.types]
     if not choices:
         raise UnsupportedSchema(f"{where}: the types allowed by the schema and its $refs do not overlap")
     return st.one_of(choices)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from qase_contract._util.credentials import REDACTED, is_credential_name, is_credential_path
+from qase_contract._util.json_types import json_type
 from qase_contract._util.pointer import child, pointer
 from qase_contract.findings import Finding, make_finding
 
@@ -24,14 +25,6 @@ if TYPE_CHECKING:
 
     from jsonschema.exceptions import ValidationError
 
-_TYPE_NAMES = (
-    (bool, "boolean"),
-    (int, "integer"),
-    (float, "number"),
-    (str, "string"),
-    (dict, "object"),
-    (list, "array"),
-)
 _SHOWN_LENGTH = 60
 _UNEXPECTED = re.compile(r"\((?P<keys>.*) (?:was|were) unexpected\)$", re.DOTALL)
 _REQUIRED = re.compile(r"^(?P<key>.*) is a required property$", re.DOTALL)
@@ -42,15 +35,6 @@ _RANGE = {
     "exclusiveMinimum": "not above the exclusive minimum",
     "exclusiveMaximum": "not below the exclusive maximum",
 }
-
-
-def json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    for python_type, name in _TYPE_NAMES:
-        if isinstance(value, python_type):
-            return name
-    return type(value).__name__
 
 
 def shown(value: object) -> str:

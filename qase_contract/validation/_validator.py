@@ -135,7 +135,7 @@ class Validator:
 
 
 def _not_an_object(body: object) -> Finding:
-    from qase_contract.validation._explain import json_type
+    from qase_contract._util.json_types import json_type
 
     return make_finding(
         "not-an-object",
