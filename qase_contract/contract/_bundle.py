@@ -21,16 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from qase_contract._util.pointer import escape
 from qase_contract.contract._inventory import schema_id_named
-from qase_contract.contract._schema_set import _DATA_KEYWORDS, _SCHEMA_MAPS, SchemaSet
+from qase_contract.contract._keywords import ANNOTATIONS, DATA_KEYWORDS, IDENTITY, SCHEMA_MAPS
+from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import BundleError
 
 if TYPE_CHECKING:
     from referencing._core import Resolver  # not re-exported at the top level; typing only
 
-#: Keywords that never change a verdict: they may be merged into an inlined schema freely.
-_ANNOTATIONS = frozenset(
-    {"title", "description", "$comment", "examples", "default", "deprecated", "readOnly", "writeOnly"}
-)
 #: A keyword -> the keywords of the same object whose results it depends on. Merging a
 #: referenced schema into its referrer must not make such a pair adjacent when it was not.
 _ADJACENT_DEPENDENCIES = {
@@ -44,7 +41,7 @@ _ADJACENT_DEPENDENCIES = {
 #: These see every adjacent keyword, so they may not gain new neighbours.
 _UNEVALUATED = frozenset({"unevaluatedProperties", "unevaluatedItems"})
 #: Identity and storage keywords that inlining makes meaningless (refs are resolved by then).
-_DROPPED = frozenset({"$schema", "$id", "$anchor", "$dynamicAnchor", "$defs", "definitions", "$ref"})
+_DROPPED = IDENTITY | {"$ref"}
 #: Closing keywords removed by :func:`opened`: an unknown field or value is drift, not a violation.
 _CLOSING = ("additionalProperties", "unevaluatedProperties")
 
@@ -77,9 +74,9 @@ def opened(schema: Any) -> Any:
     for key, value in schema.items():
         if (key in _CLOSING and value is False) or key == "enum":
             continue
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             result[key] = {name: opened(subschema) for name, subschema in value.items()}
-        elif key in _DATA_KEYWORDS:
+        elif key in DATA_KEYWORDS:
             result[key] = copy.deepcopy(value)
         else:
             result[key] = opened(value)
@@ -122,9 +119,9 @@ class _Inliner:
         for key, value in node.items():
             if key in _DROPPED:
                 continue
-            if key in _SCHEMA_MAPS and isinstance(value, dict):
+            if key in SCHEMA_MAPS and isinstance(value, dict):
                 result[key] = {name: self._schema(subschema, resolver) for name, subschema in value.items()}
-            elif key in _DATA_KEYWORDS:
+            elif key in DATA_KEYWORDS:
                 result[key] = copy.deepcopy(value)
             else:
                 result[key] = self._schema(value, resolver)
@@ -181,8 +178,8 @@ def _combined(referrer: dict[str, Any], target: Any) -> Any:
 
 
 def _mergeable(referrer: dict[str, Any], target: dict[str, Any]) -> bool:
-    mine = set(referrer) - _ANNOTATIONS
-    theirs = set(target) - _ANNOTATIONS
+    mine = set(referrer) - ANNOTATIONS
+    theirs = set(target) - ANNOTATIONS
     if mine & theirs or "$ref" in theirs:
         return False
     if mine and theirs & _UNEVALUATED:

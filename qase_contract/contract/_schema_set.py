@@ -21,6 +21,7 @@ import orjson
 
 from qase_contract._util.files import why_not_a_regular_file
 from qase_contract._util.pointer import child, pointer
+from qase_contract.contract._keywords import DATA_KEYWORDS, SCHEMA_MAPS
 from qase_contract.contract._resources import schemas_root
 from qase_contract.errors import SchemaSetError
 
@@ -209,12 +210,6 @@ def unresolved_refs(schema_set: SchemaSet) -> list[str]:
     return problems
 
 
-#: Keywords whose value maps names to subschemas (the names are data, not keywords).
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-#: Keywords whose values are instance data, never schemas.
-_DATA_KEYWORDS = frozenset({"enum", "const", "examples", "default"})
-
-
 def _objects(node: Any, where: str) -> Iterator[tuple[str, Any]]:
     if isinstance(node, dict):
         yield where, node
@@ -240,8 +235,8 @@ def _refs(node: Any, base: str, where: str) -> Iterator[tuple[str, str, str]]:
         here = child(where, key)
         if key in ("$ref", "$dynamicRef") and isinstance(value, str):
             yield base, here, value
-        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+        elif key in SCHEMA_MAPS and isinstance(value, dict):
             for name, subschema in value.items():
                 yield from _refs(subschema, base, child(here, name))
-        elif key not in _DATA_KEYWORDS:
+        elif key not in DATA_KEYWORDS:
             yield from _refs(value, base, here)

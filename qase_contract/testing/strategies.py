@@ -34,6 +34,7 @@ except ImportError as error:
 
 from qase_contract._util.ecma_regex import compile_pattern
 from qase_contract._util.json_types import TYPE_ORDER, json_type
+from qase_contract.contract._keywords import ANNOTATIONS, IDENTITY
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import UnknownEvent
 from qase_contract.validation._engines import load_schema_set
@@ -44,10 +45,8 @@ if TYPE_CHECKING:
 JSON_SAFE_INTEGER = 2**53 - 1
 #: Longest array, and largest number of extra map entries, a strategy draws.
 MAX_COLLECTION = 2
-#: Keywords that describe rather than constrain; they are ignored.
-_ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$comment", "$defs", "title", "description", "examples", "default", "deprecated"}
-)
+#: Keywords that describe or hold schemas rather than constrain a value; they are ignored.
+_IGNORED = ANNOTATIONS | IDENTITY
 _BOUNDS = (
     "minLength",
     "maxLength",
@@ -59,7 +58,7 @@ _BOUNDS = (
     "maxItems",
 )
 _SUPPORTED = (
-    _ANNOTATIONS
+    _IGNORED
     | {*_BOUNDS}
     | {
         "$ref",
@@ -209,7 +208,7 @@ def _flatten(part: _Part, shape: _Shape) -> None:
         raise UnsupportedSchema(f"{part.where}: only unevaluatedProperties: false is supported")
     names = schema.get("propertyNames")
     if names is not None:
-        if not isinstance(names, Mapping) or set(names) - _ANNOTATIONS != {"pattern"}:
+        if not isinstance(names, Mapping) or set(names) - _IGNORED != {"pattern"}:
             raise UnsupportedSchema(f"{part.where}/propertyNames: only a pattern is supported")
         shape.key_patterns.append(names["pattern"])
     if "pattern" in schema:
