@@ -1,9 +1,12 @@
-"""Which fields hold credentials, so that no report, log or capture ever shows their values."""
+"""Credentials (DESIGN decision 9): which names hold them, so that no report, log or capture ever
+shows their values, and the one place that compares the shared secret, in constant time."""
 
 from __future__ import annotations
 
 import functools
+import hmac
 import re
+from collections.abc import Mapping
 
 REDACTED = "[redacted]"
 
@@ -39,3 +42,35 @@ def redact_query(query: str) -> str:
     return urlencode(
         [(name, REDACTED if is_credential_name(name) else value) for name, value in pairs], safe="[]"
     )
+
+
+#: Header names (lower case) whose values are secrets and are never written.
+SECRET_HEADERS = frozenset({"x-qase-secret", "authorization", "proxy-authorization", "cookie"})
+
+
+def is_secret_header(name: str) -> bool:
+    """The usual credential headers, and any header named like a credential (X-Api-Key)."""
+    return name.lower() in SECRET_HEADERS or is_credential_name(name)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` with every credential replaced by ``[redacted]``."""
+    return {name: REDACTED if is_secret_header(name) else value for name, value in headers.items()}
+
+
+SECRET_HEADER = "X-Qase-Secret"
+
+
+def presented_secret(headers: Mapping[str, str]) -> str | None:
+    """The secret a request presents, looked up without regard to header case."""
+    for name, value in headers.items():
+        if name.lower() == SECRET_HEADER.lower():
+            return value
+    return None
+
+
+def secret_matches(expected: str, presented: str | None) -> bool:
+    """True when ``presented`` equals ``expected``; the time taken does not depend on where they differ."""
+    if presented is None:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), presented.encode("utf-8"))

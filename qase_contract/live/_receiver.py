@@ -31,8 +31,8 @@ from typing import Any, BinaryIO, Protocol
 
 import orjson
 
+from qase_contract._util.credentials import presented_secret, secret_matches
 from qase_contract._util.printable import printable
-from qase_contract._util.secret import presented_secret, secret_matches
 from qase_contract.contract._schema_set import ENVELOPE_ID
 from qase_contract.errors import RequestRejected
 from qase_contract.findings import Finding

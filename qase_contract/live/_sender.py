@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 import orjson
 
 from qase_contract import __version__
-from qase_contract._util.credentials import REDACTED, redact_query
+from qase_contract._util.credentials import REDACTED, SECRET_HEADER, is_secret_header, redact_query
 from qase_contract._util.printable import printable
-from qase_contract._util.secret import SECRET_HEADER
 from qase_contract.errors import BadTarget, CaptureFormatError
-from qase_contract.sources._capture import is_secret_header, iter_capture
+from qase_contract.sources._capture import iter_capture
 from qase_contract.testing._samples import sample_delivery
 
 DEFAULT_TIMEOUT = 15.0  # seconds: Qase gives up on a consumer after 15 s

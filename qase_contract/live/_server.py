@@ -182,9 +182,6 @@ class Server:
             with contextlib.suppress(OSError):
                 dispatcher.close()
 
-    def _answers_pending(self) -> bool:
-        return any(_unanswered(dispatcher) for dispatcher in list(self._map.values()))
-
     def _counted(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         with self._idle:
             self._in_flight += 1

@@ -27,31 +27,17 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 import orjson
 
-from qase_contract._util.credentials import REDACTED, is_credential_name, redact_query
+from qase_contract._util.credentials import redact_headers, redact_query
 from qase_contract.errors import CaptureFormatError
 
 FORMAT_VERSION = 1
 #: Every capture line written starts with these bytes: the cheap test readers use first.
 CAPTURE_PREFIX = b'{"qase_capture":'
 _CAPTURE_KEY = b'"qase_capture"'
-#: Header names (lower case) whose values are secrets and are never written.
-SECRET_HEADERS = frozenset({"x-qase-secret", "authorization", "proxy-authorization", "cookie"})
-
-BodyEncoding = Literal["text", "base64"]
-
-
-def redact(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` with every credential replaced by ``[redacted]``."""
-    return {name: REDACTED if is_secret_header(name) else value for name, value in headers.items()}
-
-
-def is_secret_header(name: str) -> bool:
-    """The usual credential headers, and any header named like a credential (X-Api-Key)."""
-    return name.lower() in SECRET_HEADERS or is_credential_name(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +56,7 @@ class CaptureRecord:
     @classmethod
     def received(cls, body: bytes, headers: Mapping[str, str], **request: object) -> CaptureRecord:
         """A record for a delivery just received; the headers are redacted here, once."""
-        return cls(body=body, headers=redact(headers), **request)  # type: ignore[arg-type]
+        return cls(body=body, headers=redact_headers(headers), **request)  # type: ignore[arg-type]
 
     def to_line(self) -> bytes:
         """The record as one JSON line, newline included."""
@@ -85,7 +71,7 @@ class CaptureRecord:
             "path": self.path,
             "query": redact_query(self.query),
             "remote_addr": self.remote_addr,
-            "headers": redact(self.headers),
+            "headers": redact_headers(self.headers),
             "body": text,
             "body_encoding": encoding,
             "status": self.status,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from qase_contract.sources._capture import redact
+from qase_contract._util.credentials import redact_headers
 from qase_contract.sources._lines import over_the_limit
 from qase_contract.sources._model import Delivery, Location, ReadFailure
 
@@ -267,4 +267,4 @@ def _har_headers(raw: object) -> dict[str, str] | None:
         for item in raw
         if isinstance(item, dict) and "name" in item
     }
-    return redact(pairs)
+    return redact_headers(pairs)

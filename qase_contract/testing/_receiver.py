@@ -20,8 +20,7 @@ import orjson
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from qase_contract._util.secret import SECRET_HEADER, presented_secret, secret_matches
-from qase_contract.sources._capture import redact
+from qase_contract._util.credentials import SECRET_HEADER, presented_secret, redact_headers, secret_matches
 from qase_contract.testing._assertions import nonconformity_report
 
 if TYPE_CHECKING:
@@ -158,11 +157,11 @@ class LiveReceiver:
         body = request.get_data()
         if self.secret is not None and not secret_matches(self.secret, presented_secret(headers)):
             with self._arrived:
-                self._rejected.append(RejectedRequest(body, redact(headers)))
+                self._rejected.append(RejectedRequest(body, redact_headers(headers)))
             return Response(f"missing or wrong {SECRET_HEADER}", status=401, content_type="text/plain")
         result = self._validator.validate(body).with_strict(self.strict)
         with self._arrived:
-            self._deliveries.append(ReceivedDelivery(body, redact(headers), result))
+            self._deliveries.append(ReceivedDelivery(body, redact_headers(headers), result))
             self._arrived.notify_all()
         return Response("received", status=200, content_type="text/plain")
 

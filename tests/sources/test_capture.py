@@ -8,16 +8,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from qase_contract._util.secret import presented_secret, secret_matches
+from qase_contract._util.credentials import REDACTED, presented_secret, redact_headers, secret_matches
 from qase_contract.errors import CaptureFormatError
 from qase_contract.sources._capture import (
     CAPTURE_PREFIX,
-    REDACTED,
     CaptureRecord,
     CaptureWriter,
     iter_capture,
     parse_line,
-    redact,
 )
 
 
@@ -157,7 +155,7 @@ def test_a_file_that_is_not_a_capture_is_said_so_once(tmp_path: Path) -> None:
 
 def test_any_header_named_like_a_credential_is_redacted() -> None:
     headers = {"X-Api-Key": "k1", "X-Auth-Token": "k2", "Content-Type": "application/json", "X-Author": "Ann"}
-    assert redact(headers) == {
+    assert redact_headers(headers) == {
         "X-Api-Key": REDACTED,
         "X-Auth-Token": REDACTED,
         "Content-Type": "application/json",
