@@ -348,7 +348,12 @@ class CapturedDelivery(pytest.Item):
 def _name_in_junit(item: CapturedDelivery) -> None:
     """JUnit takes a test's class from the "::" parts of its id, and a capture's id
     (``file:3:event``) has none, so CI would list it with no class: give it the file as its
-    class and the rest as its name, as pytest's ``record_xml_attribute`` would."""
+    class and the rest as its name, as pytest's ``record_xml_attribute`` would.
+
+    The one private import of the plugin, on purpose: pytest has no public API that sets a
+    JUnit attribute of a non-Python item (``record_xml_attribute`` is a fixture, so only test
+    functions can request it, and it reads this same stash key). Guarded: if pytest moves the
+    key, captures keep pytest's own JUnit names and nothing fails."""
     try:
         from _pytest.junitxml import xml_key
     except ImportError:  # pytest moved its key: the JUnit report keeps pytest's own names
