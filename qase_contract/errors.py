@@ -36,6 +36,20 @@ class UnknownEvent(QaseContractError, LookupError):
         super().__init__(f"{event_name!r} is not a known Qase webhook event{hint}")
 
 
+class UnknownExample(QaseContractError, LookupError):
+    """An event with no shipped example of that name; the message lists the ones it has."""
+
+    def __init__(self, event_name: str, variant: str, variants: Iterable[str]) -> None:
+        self.event_name = event_name
+        self.variant = variant
+        self.variants = tuple(variants)
+        if self.variants:
+            message = f"{event_name} has no example {variant!r}; its variants: {', '.join(self.variants)}"
+        else:
+            message = f"no example ships for {event_name}"
+        super().__init__(message)
+
+
 class BundleError(QaseContractError, ValueError):
     """A schema uses a reference form that cannot be bundled (``$dynamicRef``, an unresolvable ``$ref``)."""
 

@@ -10,12 +10,13 @@ import click
 from qase_contract.cli._common import schema_set_from, schemas_option
 from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._inventory import (
+    example_path,
     example_variants,
     listed_events,
     schema_id_named,
 )
 from qase_contract.contract._schema_set import SchemaSet
-from qase_contract.errors import BundleError, UnknownEvent
+from qase_contract.errors import BundleError, UnknownEvent, UnknownExample
 
 _COLUMNS = ("EVENT", "ENTITY", "UI LABEL", "SCHEMA")
 
@@ -95,21 +96,17 @@ def example(event_name: str, variant: str | None, list_variants: bool, overlay: 
     """Print a shipped example delivery of EVENT, byte for byte."""
     if list_variants and variant is not None:
         raise click.UsageError("--list and --variant exclude each other")
-    variant = variant or "canonical"
     schema_set = schema_set_from(overlay)
     _schema_id(schema_set, event_name)
     variants = example_variants(schema_set, event_name)
-    if not variants:
-        raise click.BadParameter(f"no example ships for {event_name}", param_hint="EVENT")
-    if list_variants:
+    if list_variants and variants:
         click.echo("\n".join(variants))
         return
-    path = variants.get(variant)
-    if path is None:
-        raise click.BadParameter(
-            f"{event_name} has no example {variant!r}; its variants: {', '.join(variants)}",
-            param_hint="'--variant'",
-        )
+    try:
+        path = example_path(schema_set, event_name, variant or "canonical")
+    except UnknownExample as error:
+        hint = "'--variant'" if error.variants else "EVENT"
+        raise click.BadParameter(str(error), param_hint=hint) from None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

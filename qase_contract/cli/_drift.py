@@ -20,9 +20,10 @@ from qase_contract.cli._output import report_stream
 from qase_contract.drift import _baseline as baselines
 from qase_contract.drift._compare import DriftReport, compare
 from qase_contract.drift._profile import CorpusProfile
-from qase_contract.drift._report import render_json, render_markdown, render_text, report_data
+from qase_contract.drift._report import report_data
 from qase_contract.drift._suggest import suggest_overlay
 from qase_contract.errors import BaselineError, SourceError
+from qase_contract.reporters._drift import render_json, render_markdown, render_text
 from qase_contract.sources._paths import STDIN, read_paths
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

@@ -13,9 +13,10 @@ import click
 from qase_contract.cli._common import ExitCode, stop
 from qase_contract.errors import BadTarget, ServeError
 from qase_contract.live._forwarder import Forwarded, Forwarder
-from qase_contract.live._receiver import DEFAULT_MAX_BODY, Receipt, Receiver, live_line
+from qase_contract.live._receiver import DEFAULT_MAX_BODY, Receipt, Receiver
 from qase_contract.live._sender import Target
 from qase_contract.live._server import Server, server_body_limit
+from qase_contract.reporters._live import live_line
 from qase_contract.sources._capture import CaptureWriter
 from qase_contract.validation._validator import Validator
 

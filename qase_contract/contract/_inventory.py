@@ -14,7 +14,7 @@ from typing import Literal
 from qase_contract.contract._catalog import EVENTS, EVENTS_BY_NAME
 from qase_contract.contract._resources import examples_root
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
-from qase_contract.errors import UnknownEvent
+from qase_contract.errors import UnknownEvent, UnknownExample
 
 ENVELOPE = "envelope"
 BUILTIN_SOURCE = "builtin"
@@ -77,3 +77,14 @@ def example_variants(schema_set: SchemaSet, event_name: str) -> dict[str, Path]:
         for path in sorted((root / event_name).glob("*.json")):
             variants[path.stem] = path
     return dict(sorted(variants.items()))
+
+
+def example_path(schema_set: SchemaSet, event_name: str, variant: str = "canonical") -> Path:
+    """The file of one example delivery of an event; raises :class:`UnknownEvent` for an event
+    the set does not know and :class:`UnknownExample` for a variant it has no file for."""
+    schema_id_named(schema_set, event_name)
+    variants = example_variants(schema_set, event_name)
+    path = variants.get(variant)
+    if path is None:
+        raise UnknownExample(event_name, variant, variants)
+    return path

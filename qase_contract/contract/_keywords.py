@@ -13,3 +13,5 @@ IDENTITY = frozenset({"$schema", "$id", "$anchor", "$dynamicAnchor", "$defs", "d
 SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 #: Keywords whose values are instance data, never schemas.
 DATA_KEYWORDS = frozenset({"enum", "const", "examples", "default"})
+#: The keyword that limits an object's keys; drift reports a broken one at the object's path.
+KEY_PATTERN = "propertyNames"

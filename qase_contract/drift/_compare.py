@@ -1,7 +1,7 @@
 """Compare an observed profile with the contract, once, after the whole corpus was folded.
 
-The result is plain data (:class:`DriftReport`), rendered by :mod:`qase_contract.drift._report`
-and adopted by :mod:`qase_contract.drift._suggest`.
+The result is plain data (:class:`DriftReport`): ``drift._report`` turns it into the
+documented report data, ``drift._suggest`` adopts it into overlay schemas.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 
 from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import child as child_pointer
-from qase_contract.drift._contract import KEY_PATTERN, ContractNode
+from qase_contract.contract._keywords import KEY_PATTERN
+from qase_contract.drift._contract import ContractNode
 from qase_contract.drift._profile import WILDCARD, CorpusProfile, EventProfile, ObservedNode
 from qase_contract.drift._shape import observed_schema
 

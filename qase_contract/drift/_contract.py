@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from qase_contract._util.ecma_regex import compile_pattern
+from qase_contract.contract._keywords import KEY_PATTERN
 from qase_contract.contract._schema_set import SchemaSet
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ _STRING_LENGTH_TESTS: dict[str, Callable[[Any, Any], bool]] = {
     "maxLength": lambda limit, text: len(text) > limit,
 }
 #: The keyword a ``propertyNames`` pattern is reported under.
-KEY_PATTERN = "propertyNames"
 
 
 def _not_a_multiple(limit: Any, number: Any) -> bool:

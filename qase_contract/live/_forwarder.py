@@ -13,11 +13,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from qase_contract._util.printable import printable
 from qase_contract.live._receiver import Receipt
 from qase_contract.live._sender import DEFAULT_TIMEOUT, ConsumerAnswer, Target, forward_headers, post
+from qase_contract.reporters._live import forwarded_line
 from qase_contract.sources._capture import utc_now
 
 DEFAULT_WORKERS = 4
@@ -35,16 +35,10 @@ class Forwarded:
     answer: ConsumerAnswer | None
     skipped: str = ""
 
+    at: str = field(default_factory=utc_now)
+
     def describe(self) -> str:
-        event = printable(self.receipt.event) if self.receipt.event is not None else "(no event)"
-        kept = "; the delivery is kept in the capture file" if self.receipt.recorded else ""
-        if self.answer is None:
-            result = f"not forwarded: {self.skipped}{kept}"
-        elif self.answer.ok:
-            result = self.answer.describe()
-        else:
-            result = self.answer.describe() + kept
-        return f"{utc_now()[11:23]}  -> {self.target}  {event}  {result}"
+        return forwarded_line(self.at, str(self.target), self.receipt, self.answer, self.skipped)
 
 
 class Forwarder:

@@ -36,7 +36,7 @@ from qase_contract._util.printable import printable
 from qase_contract.contract._schema_set import ENVELOPE_ID
 from qase_contract.errors import RequestRejected
 from qase_contract.findings import Finding
-from qase_contract.reporters._text import event_line
+from qase_contract.reporters._live import live_line, live_summary
 from qase_contract.sources._capture import CaptureRecord, CaptureWriter, utc_now
 from qase_contract.validation._batch import NO_EVENT
 from qase_contract.validation._validator import Validator
@@ -88,23 +88,6 @@ class Receipt:
         return self.verdict is not None
 
 
-def live_line(receipt: Receipt) -> str:
-    """One line per request: UTC time, answered status, event, verdict and first finding."""
-    time = receipt.received_at[11:23]
-    if not receipt.checked:
-        return f"{time}  {receipt.status}  rejected: {receipt.reason}"
-    event = printable(receipt.event) if receipt.event is not None else "(no event)"
-    line = f"{time}  {receipt.status}  {event}  {receipt.verdict}"
-    if receipt.finding is not None:
-        finding = receipt.finding
-        line += f"  {finding.code} {printable(finding.path) or '/'}: {printable(finding.message)}"
-    if receipt.reason:
-        line += f"  ({receipt.reason})"
-    if receipt.note:
-        line += f"  [note: {receipt.note}]"
-    return line
-
-
 #: Distinct event names (and rejection reasons) counted one by one: a client inventing a new
 #: one per request cannot grow the tally without bound; the rest are counted together.
 MAX_TALLIED = 1000
@@ -138,23 +121,7 @@ class ReceiptTally:
 
     def summary_lines(self) -> list[str]:
         with self._lock:
-            verdicts: Counter[str] = Counter()
-            for counts in self.by_event.values():
-                verdicts.update(counts)
-            checked = (
-                f"{sum(verdicts.values())} deliveries checked: {verdicts['conforming']} conforming, "
-                f"{verdicts['drift']} with drift, {verdicts['violation']} with violations"
-            )
-            if verdicts["error"]:
-                checked += f", {verdicts['error']} not checked (checker error)"
-            lines = [checked]
-            lines.extend(
-                event_line(printable(event), counts) for event, counts in sorted(self.by_event.items())
-            )
-            lines.append(f"{sum(self.rejected.values())} requests rejected")
-            lines.extend(f"  {count} × {reason}" for reason, count in sorted(self.rejected.items()))
-            lines.append(f"{self.recorded} deliveries recorded")
-            return lines
+            return live_summary(self.by_event, self.rejected, self.recorded)
 
 
 class Forward(Protocol):

@@ -24,9 +24,11 @@ import orjson
 from qase_contract import __version__
 from qase_contract._util.credentials import REDACTED, SECRET_HEADER, is_secret_header, redact_query
 from qase_contract._util.printable import printable
+from qase_contract.contract._inventory import example_path
+from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import BadTarget, CaptureFormatError
+from qase_contract.reporters._live import answer_text
 from qase_contract.sources._capture import iter_capture
-from qase_contract.testing._samples import sample_delivery
 
 DEFAULT_TIMEOUT = 15.0  # seconds: Qase gives up on a consumer after 15 s
 USER_AGENT = f"qase-contract/{__version__}"
@@ -122,14 +124,7 @@ class ConsumerAnswer:
         return self.status is not None and 200 <= self.status < 300
 
     def describe(self) -> str:
-        """``200 in 3.1 ms``; a failure says why, and a non-2xx shows the start of the answer."""
-        took = f"in {self.latency * 1000:.1f} ms"
-        if self.status is None:
-            return f"failed {took}: {self.error}"
-        text = f"{self.status} {took}"
-        if not self.ok and self.excerpt:
-            text += f": {self.excerpt}"
-        return text
+        return answer_text(self)
 
 
 def post(
@@ -248,7 +243,8 @@ def sample_headers(secret: str | None) -> dict[str, str]:
 def samples(events: Iterable[str], secret: str | None) -> Iterator[Outgoing]:
     """The canonical example delivery of each event, compact JSON as Qase sends it."""
     for event in events:
-        yield Outgoing(event, orjson.dumps(sample_delivery(event)), sample_headers(secret))
+        example = example_path(SchemaSet.builtin(), event).read_bytes()
+        yield Outgoing(event, orjson.dumps(orjson.loads(example)), sample_headers(secret))
 
 
 def replay_headers(recorded: Mapping[str, str], secret: str | None) -> dict[str, str]:

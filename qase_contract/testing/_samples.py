@@ -13,9 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from qase_contract.contract._catalog import EVENTS_BY_NAME
-from qase_contract.contract._resources import examples_root
-from qase_contract.errors import UnknownEvent
+from qase_contract.contract._inventory import example_path
+from qase_contract.contract._schema_set import SchemaSet
 
 #: Envelope fields a sample may override; ``event_name`` is chosen by the event argument.
 ENVELOPE_FIELDS = ("timestamp", "team_member_id", "project_code")
@@ -56,8 +55,6 @@ def deep_merged(base: object, override: object) -> Any:
 
 @functools.cache
 def _canonical(event_name: str) -> dict[str, Any]:
-    if event_name not in EVENTS_BY_NAME:
-        raise UnknownEvent(event_name, EVENTS_BY_NAME)
-    path = examples_root() / event_name / "canonical.json"
+    path = example_path(SchemaSet.builtin(), event_name)
     delivery: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return delivery
