@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qase_contract._util.lazy import lazy_exports
+from qase_contract._version import __version__
 
 if TYPE_CHECKING:
     from qase_contract.contract import EVENTS, EventSpec, SchemaSet
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from qase_contract.testing import assert_conforms
     from qase_contract.validation import Validator, validate
 
-__version__ = "0.1.0"
 
 __all__ = [
     "EVENTS",

@@ -11,6 +11,24 @@ from collections.abc import Iterable
 
 from qase_contract._util.names import did_you_mean
 
+__all__ = [
+    "BadTarget",
+    "BaselineError",
+    "BundleError",
+    "CaptureCheckFailed",
+    "CaptureFormatError",
+    "MissingExtra",
+    "QaseContractError",
+    "RequestRejected",
+    "SchemaSetError",
+    "SchemasNotFound",
+    "ServeError",
+    "SourceError",
+    "UnknownEvent",
+    "UnknownExample",
+    "UnsupportedSchema",
+]
+
 
 class QaseContractError(Exception):
     """The base of every qase-contract exception."""

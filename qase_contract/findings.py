@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+__all__ = ["CODES", "DESCRIPTIONS", "DRIFT", "VIOLATION", "Finding", "Kind", "Result", "Status"]
+
 Kind = Literal["violation", "drift"]
 
 VIOLATION: Kind = "violation"

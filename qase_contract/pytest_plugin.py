@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from qase_contract.testing._receiver import LiveReceiver
     from qase_contract.validation._validator import Validator
 
+#: An entry point: pytest finds its hooks and fixtures by name; nothing here is for import.
+__all__: list[str] = []
+
 STRICT_MARKER = "qase_strict"
 CAPTURE_MARKER = "qase_capture"
 _MARKERS = (
@@ -142,7 +145,7 @@ def _schemas_folder(config: pytest.Config) -> Path | None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    from qase_contract import __version__
+    from qase_contract._version import __version__
 
     settings = config.stash[_SETTINGS]
     schemas = "built-in" if settings.schemas is None else f"built-in + overlay {settings.schemas}"
@@ -194,7 +197,16 @@ def qase_receiver_secret() -> str | None:
 @pytest.fixture(scope="session")
 def qase_receiver_server() -> Iterator[HTTPServer]:
     """The loopback HTTP server behind ``qase_receiver``, shared by the session's tests."""
-    from qase_contract.testing._receiver import LoopbackServer
+    from qase_contract.errors import MissingExtra
+
+    try:
+        from qase_contract.testing._receiver import LoopbackServer
+    except MissingExtra as error:
+        missing: str | None = str(error)  # failed outside the except block: no chained report
+    else:
+        missing = None
+    if missing is not None:
+        pytest.fail(missing, pytrace=False)
 
     server = LoopbackServer()
     server.start()

@@ -6,16 +6,15 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 
 import click
 
 from qase_contract.cli._common import ExitCode, stop
-from qase_contract.errors import BadTarget, ServeError
+from qase_contract.errors import BadTarget, MissingExtra, ServeError
 from qase_contract.live._forwarder import Forwarded, Forwarder
 from qase_contract.live._receiver import DEFAULT_MAX_BODY, Receipt, Receiver
 from qase_contract.live._sender import Target
-from qase_contract.live._server import Server, server_body_limit
 from qase_contract.reporters._live import live_line
 from qase_contract.sources._capture import CaptureWriter
 from qase_contract.validation._validator import Validator
@@ -64,6 +63,10 @@ def listen(
     Stops on Ctrl-C or SIGTERM with a summary per event; exits 1 when a delivery broke the
     contract (or drifted, under --strict), else 0.
     """
+    try:
+        from qase_contract.live import _server  # waitress: the [listen] extra
+    except MissingExtra as error:
+        stop(str(error), ExitCode.USAGE)
     if not path.startswith("/"):
         raise click.UsageError(f"--path must start with '/', got {path!r}")
     try:
@@ -83,13 +86,14 @@ def listen(
 
     previous = {signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _run(stop_requested, host, port, path, secret, record, target, strict, max_body, writer)
+        _run(_server, stop_requested, host, port, path, secret, record, target, strict, max_body, writer)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
 
 def _run(
+    server_module: ModuleType,
     stop_requested: threading.Event,
     host: str,
     port: int,
@@ -124,7 +128,9 @@ def _run(
         forward=forwarder,
     ).warm_up()
     try:
-        server = Server(receiver, host, port, max_request_body=server_body_limit(max_body))
+        server = server_module.Server(
+            receiver, host, port, max_request_body=server_module.server_body_limit(max_body)
+        )
     except ServeError as error:
         if writer is not None:
             writer.close()

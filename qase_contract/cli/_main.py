@@ -15,7 +15,7 @@ import importlib
 
 import click
 
-from qase_contract import __version__
+from qase_contract._version import __version__
 
 #: Subcommand name -> "module:attribute" of its click command, in the order help lists them.
 COMMANDS = {

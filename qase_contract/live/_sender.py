@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from qase_contract import __version__
 from qase_contract._util.credentials import REDACTED, SECRET_HEADER, is_secret_header, redact_query
 from qase_contract._util.printable import printable
+from qase_contract._version import __version__
 from qase_contract.contract._inventory import example_path
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import BadTarget, CaptureFormatError

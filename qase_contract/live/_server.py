@@ -26,11 +26,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-from waitress.channel import HTTPChannel
-from waitress.server import BaseWSGIServer, create_server
-
 from qase_contract._util.printable import printable
-from qase_contract.errors import ServeError
+from qase_contract.errors import MissingExtra, ServeError
+
+try:
+    from waitress.channel import HTTPChannel
+    from waitress.server import BaseWSGIServer, create_server
+except ImportError:
+    raise MissingExtra("qase-contract listen", "listen", "waitress") from None
 from qase_contract.live._receiver import Environ, StartResponse
 
 WSGIApp = Any

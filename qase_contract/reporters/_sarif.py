@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import orjson
 
-from qase_contract import __version__
+from qase_contract._version import __version__
 from qase_contract.findings import CODES, DESCRIPTIONS
 from qase_contract.reporters._base import ReportOptions, relative_path, severity
 from qase_contract.validation._batch import Outcome, Tally

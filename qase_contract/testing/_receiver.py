@@ -17,8 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+
+from qase_contract.errors import MissingExtra
+
+try:
+    from pytest_httpserver import HTTPServer
+    from werkzeug import Request, Response
+except ImportError:
+    raise MissingExtra("the qase_receiver fixture", "pytest", "pytest-httpserver") from None
 
 from qase_contract._util.credentials import SECRET_HEADER, presented_secret, redact_headers, secret_matches
 from qase_contract.testing._assertions import nonconformity_report

@@ -23,14 +23,12 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
-from qase_contract.errors import UnsupportedSchema
+from qase_contract.errors import MissingExtra, UnsupportedSchema
 
 try:
     from hypothesis import strategies as st
-except ImportError as error:
-    raise ImportError(
-        "qase_contract.testing.strategies needs Hypothesis: pip install 'qase-contract[hypothesis]'"
-    ) from error
+except ImportError:
+    raise MissingExtra("qase_contract.testing.strategies", "hypothesis", "hypothesis") from None
 
 from qase_contract._util.ecma_regex import compile_pattern
 from qase_contract._util.json_types import TYPE_ORDER, json_type
@@ -41,6 +39,8 @@ from qase_contract.validation._engines import load_schema_set
 
 if TYPE_CHECKING:
     from referencing._core import Resolver  # the class behind Registry.resolver(); not re-exported
+
+__all__ = ["deliveries"]
 
 JSON_SAFE_INTEGER = 2**53 - 1
 #: Longest array, and largest number of extra map entries, a strategy draws.

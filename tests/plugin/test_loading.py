@@ -54,6 +54,7 @@ def test_importing_the_plugin_imports_nothing_else_of_the_library_and_builds_not
             "qase_contract",
             "qase_contract._util",
             "qase_contract._util.lazy",
+            "qase_contract._version",
             "qase_contract.pytest_plugin",
             "qase_contract.testing",
             "qase_contract.testing._policy",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -135,18 +133,3 @@ def test_strategies_compose_with_other_hypothesis_strategies() -> None:
         assert drawn[0]["event_name"] == "run.completed"
 
     check()
-
-
-def test_without_hypothesis_the_import_error_says_what_to_install() -> None:
-    script = (
-        "import sys\n"
-        "sys.modules['hypothesis'] = None  # as if it were not installed\n"
-        "try:\n"
-        "    import qase_contract.testing.strategies\n"
-        "except ImportError as error:\n"
-        "    print(error)\n"
-    )
-    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert completed.stdout.strip() == (
-        "qase_contract.testing.strategies needs Hypothesis: pip install 'qase-contract[hypothesis]'"
-    )
