@@ -87,7 +87,7 @@ def bare(path: Path, limit: int | None) -> int:
 
 def profile(path: Path, limit: int | None) -> int:
     from qase_contract.drift import CorpusProfile, compare
-    from qase_contract.sources._paths import Delivery, Location
+    from qase_contract.sources._model import Delivery, Location
 
     source = str(path)
     corpus = CorpusProfile.of(

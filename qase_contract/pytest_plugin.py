@@ -22,7 +22,7 @@ from qase_contract.testing._policy import Policy, policy_in_force
 if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
-    from qase_contract.sources._paths import Delivery
+    from qase_contract.sources._model import Delivery
     from qase_contract.testing._receiver import LiveReceiver
     from qase_contract.validation._validator import Validator
 
@@ -305,7 +305,7 @@ class CaptureFile(pytest.File):
 def _event_label(body: object) -> str:
     """The event a captured body claims, for its test id; parsing failures are reported when it runs."""
     from qase_contract._util.printable import one_line
-    from qase_contract.sources._paths import ReadFailure
+    from qase_contract.sources._model import ReadFailure
     from qase_contract.validation._parsing import Parsed, parse_body
 
     if isinstance(body, ReadFailure):
@@ -332,7 +332,7 @@ class CapturedDelivery(pytest.Item):
 
     def runtest(self) -> None:
         from qase_contract.errors import CaptureCheckFailed
-        from qase_contract.sources._paths import ReadFailure
+        from qase_contract.sources._model import ReadFailure
         from qase_contract.testing._assertions import nonconformity_report
 
         body = self.delivery.body

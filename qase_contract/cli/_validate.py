@@ -18,7 +18,9 @@ from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.errors import SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters._text import TextReporter
-from qase_contract.sources._paths import MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, STDIN, read_paths
+from qase_contract.sources._lines import MAX_RECORD_BYTES
+from qase_contract.sources._paths import STDIN, read_paths
+from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 from qase_contract.validation._batch import (
     ConformingRun,
     EventFilter,

@@ -28,7 +28,7 @@ from qase_contract._util.pointer import child as child_pointer
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
 from qase_contract.drift._contract import ContractNode, Contracts, Limit, Limits
 from qase_contract.findings import Finding
-from qase_contract.sources._paths import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, Location, ReadFailure
 from qase_contract.validation._parsing import parse_body
 
 #: Path segment standing for every item of an array and every value of a map.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qase_contract.findings import Finding
-from qase_contract.sources._paths import Location
+from qase_contract.sources._model import Location
 from qase_contract.validation._batch import Outcome
 
 

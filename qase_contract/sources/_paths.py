@@ -1,12 +1,5 @@
-"""Readers that stream deliveries out of captured dumps, each with its location.
-
-Formats are recognised by extension and content: a JSON document holding one delivery,
-an array of them or a HAR 1.2 archive; JSON Lines (``.jsonl``/``.ndjson``, or any file
-whose first record is a complete line); and the capture files ``qase-contract listen``
-writes (JSON Lines whose records start with ``{"qase_capture":``). Folders are walked
-recursively in sorted order. Whatever cannot be read becomes a delivery whose body is a
-:class:`ReadFailure` at its place, so it is reported and the other records still checked.
-"""
+"""The paths a run names: files, folders walked recursively in sorted order, and ``-`` for
+standard input; each file is read by :mod:`qase_contract.sources._streams`."""
 
 from __future__ import annotations
 
@@ -14,55 +7,19 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
-
-import orjson
 
 from qase_contract._util.files import why_not_a_regular_file
 from qase_contract.errors import SourceError
-from qase_contract.sources._capture import is_capture_record
-from qase_contract.sources._documents import document_deliveries, har_deliveries, is_har
 from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,
-    RangeStream,
-    empty_source,
-    json_lines,
-    numbered_lines,
 )
 from qase_contract.sources._model import Delivery, Location, ReadFailure, display_name
-
-__all__ = [
-    "DUMP_SUFFIXES",
-    "MAX_DOCUMENT_BYTES",
-    "MAX_RECORD_BYTES",
-    "STDIN",
-    "Delivery",
-    "Location",
-    "ReadFailure",
-    "SourceError",
-    "dump_files",
-    "is_capture_file",
-    "is_json_lines_file",
-    "read_file",
-    "read_path",
-    "read_paths",
-    "read_range",
-    "read_standard_input",
-    "read_stream",
-    "require_stdin_once",
-]
+from qase_contract.sources._streams import HAR_SUFFIXES, JSONL_SUFFIXES, read_file, read_stream
 
 #: The path that names standard input, as in most command-line tools.
 STDIN = "-"
-JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-HAR_SUFFIXES = frozenset({".har"})
 #: What a folder walk reads; a file named on the command line is read whatever its name.
-DUMP_SUFFIXES = frozenset({".json", ".har", *JSONL_SUFFIXES})
-#: A whole JSON document (not JSON Lines) is parsed at once; past this, JSON Lines is the answer.
-MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
-#: What may come before the first character of a JSON text in a file: blanks and a UTF-8 BOM.
-_BLANKS_AND_BOM = b" \t\r\n\xef\xbb\xbf"
-_SNIFF_BYTES = 8192
+DUMP_SUFFIXES = frozenset({".json", *HAR_SUFFIXES, *JSONL_SUFFIXES})
 
 
 def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
@@ -123,239 +80,6 @@ def dump_files(path: Path) -> Iterator[Path | Delivery]:
         yield path
     else:
         raise SourceError(f"{path}: no such file or folder")
-
-
-def is_json_lines_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> bool:
-    """Whether ``read_file`` would read ``path`` as JSON Lines holding at least one record, so
-    it can be read in ranges with the same outcome; False whenever in doubt (the file is
-    then read whole, which reports whatever is wrong with it)."""
-    if path.suffix.lower() in HAR_SUFFIXES:
-        return False
-    try:
-        with path.open("rb") as stream:
-            head = _peek(stream)
-            if _looks_binary(head) or _looks_utf16(head):
-                return False
-            lines = numbered_lines(stream, max_record)
-            seen: list[tuple[int, bytes | int]] = []
-            first = _next_record(lines, seen)
-            if first is None:
-                return False
-            return _is_json_lines(path.suffix.lower(), first, lines, seen, head)
-    except OSError:
-        return False
-
-
-def is_capture_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> bool:
-    """Whether the first record of ``path`` within the record limit is a capture record: what
-    a sequential read decides by, computed once for all the ranges of the file."""
-    with path.open("rb") as stream:
-        records = (line for _, line in numbered_lines(stream, max_record) if isinstance(line, bytes))
-        first = next((line for line in records if line.strip()), None)
-    return first is not None and is_capture_record(first)
-
-
-def read_range(
-    path: Path,
-    start: int,
-    end: int,
-    first_line: int,
-    *,
-    captures: bool,
-    max_record: int = MAX_RECORD_BYTES,
-) -> Iterator[Delivery]:
-    """The deliveries of the JSON Lines between byte offsets ``start`` and ``end`` (both on
-    line boundaries), whose first line is number ``first_line`` of the file; ``captures`` says
-    whether it is a capture file (:func:`is_capture_file`)."""
-    with path.open("rb") as stream:
-        stream.seek(start)
-        window = RangeStream(stream, end - start)
-        yield from json_lines(
-            window, display_name(path), max_record, first_line=first_line, empty_ok=True, captures=captures
-        )
-
-
-def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(display_name(path)))
-        return
-    with stream:
-        try:
-            yield from read_stream(
-                stream, display_name(path), suffix=path.suffix.lower(), max_record=max_record
-            )
-        except OSError as error:
-            yield Delivery(
-                ReadFailure(f"read failed: {error.strerror or error}"), Location(display_name(path))
-            )
-
-
-def read_stream(
-    stream: BinaryIO, source: str, *, suffix: str = "", max_record: int = MAX_RECORD_BYTES
-) -> Iterator[Delivery]:
-    """Deliveries of one binary stream (a file, or standard input), its format recognised."""
-    head = _peek(stream)
-    if _looks_utf16(head):
-        reason = "UTF-16 text: JSON dumps are read as UTF-8 (convert with: iconv -f UTF-16 -t UTF-8)"
-        return iter([Delivery(ReadFailure(reason), Location(source))])
-    if _looks_binary(head):
-        reason = "binary content (NUL bytes): not JSON, JSON Lines or HAR (nor UTF-8 text)"
-        return iter([Delivery(ReadFailure(reason), Location(source))])
-    # Returned, not delegated with yield from: one generator less for every delivery.
-    return _deliveries(stream, source, suffix, max_record, head)
-
-
-def _deliveries(
-    stream: BinaryIO, source: str, suffix: str, max_record: int, head: bytes
-) -> Iterator[Delivery]:
-    lines = numbered_lines(stream, max_record)
-    seen: list[tuple[int, bytes | int]] = []
-    if suffix not in HAR_SUFFIXES:
-        first = _next_record(lines, seen)
-        if first is None:
-            yield empty_source(source)
-            return
-        if _is_json_lines(suffix, first, lines, seen, head):
-            yield from json_lines(stream, source, max_record, read=seen)
-            return
-    # One whole document (a delivery, an array of them, or a HAR archive).
-    data = _document(stream, seen, source)
-    if isinstance(data, Delivery):
-        yield data
-    elif not data.strip():
-        yield empty_source(source)
-    elif suffix in HAR_SUFFIXES:
-        yield from _har_file(data, source)
-    else:
-        yield from document_deliveries(data, source, max_record)
-
-
-def _document(stream: BinaryIO, seen: list[tuple[int, bytes | int]], source: str) -> bytes | Delivery:
-    """The whole document, from the lines read to recognise it and the rest of the stream.
-
-    A line over the record limit was skipped while recognising the format, not kept: a file is
-    then read again from its start; a pipe cannot be, so the document is reported instead.
-    """
-    skipped = [size for _, size in seen if isinstance(size, int)]
-    if not skipped:
-        return _rest(stream, b"".join(line for _, line in seen if isinstance(line, bytes)), source)
-    if stream.seekable():
-        stream.seek(0)
-        return _rest(stream, b"", source)
-    reason = (
-        f"a line of {skipped[0]:,} bytes, over the record limit, inside a JSON document read from a "
-        "stream that cannot be read twice; raise --max-record-size or write the dump as JSON Lines"
-    )
-    return Delivery(ReadFailure(reason), Location(source))
-
-
-def _is_json_lines(
-    suffix: str,
-    first: bytes | int,
-    lines: Iterator[tuple[int, bytes | int]],
-    seen: list[tuple[int, bytes | int]],
-    head: bytes,
-) -> bool:
-    """Whether a stream is JSON Lines: by its name, unless its first line only opens a
-    pretty-printed document (``{`` alone: deliveries appended by ``example >> dump.jsonl``),
-    or else by its content. A first line over the record limit starts JSON Lines unless it is
-    a one-line document: in a ``.json`` file, or an array (``jq -c`` output)."""
-    if isinstance(first, int):
-        one_line_document = suffix == ".json" or head.lstrip(_BLANKS_AND_BOM)[:1] == b"["
-        return suffix in JSONL_SUFFIXES or not one_line_document
-    if suffix in JSONL_SUFFIXES:
-        return not (isinstance(first, bytes) and first.strip() in (b"{", b"["))
-    return _starts_json_lines(first, lines, seen)
-
-
-def _starts_json_lines(
-    first: bytes, lines: Iterator[tuple[int, bytes | int]], seen: list[tuple[int, bytes | int]]
-) -> bool:
-    """Whether a stream whose first record is ``first`` is JSON Lines; reads at most one more record.
-
-    A capture record, or a complete object followed by another record, starts JSON Lines;
-    a first line that is not complete JSON does too when the next one is a complete object
-    (a truncated first record). Anything else is one document spread over lines.
-    """
-    if is_capture_record(first):
-        return True
-    value = _loads_or_none(first)
-    if isinstance(value, dict):
-        return not is_har(value) and _next_record(lines, seen) is not None
-    if value is None:
-        second = _next_record(lines, seen)
-        return isinstance(second, bytes) and isinstance(_loads_or_none(second), dict)
-    return False
-
-
-def _looks_utf16(head: bytes) -> bool:
-    """A UTF-16 byte order mark, or ASCII text with a NUL after (or before) every character."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    sample = head[:512]
-    if len(sample) < 8:
-        return False
-    even, odd = sample[0::2], sample[1::2]
-    # All NULs on one side and text on the other; a zero-filled file (a crash) is no text.
-    return (odd.count(0) == len(odd) and even.count(0) == 0) or (
-        even.count(0) == len(even) and odd.count(0) == 0
-    )
-
-
-def _looks_binary(head: bytes) -> bool:
-    """NUL bytes in a head that does not start like JSON. A JSON text never holds a raw NUL,
-    but a dump that starts like JSON and has a zero-filled block later (a crash while writing)
-    is still read record by record, so the good records are not lost."""
-    return b"\x00" in head and not head.lstrip(_BLANKS_AND_BOM).startswith((b"{", b"["))
-
-
-def _next_record(
-    lines: Iterator[tuple[int, bytes | int]], seen: list[tuple[int, bytes | int]]
-) -> bytes | int | None:
-    for number, line in lines:
-        seen.append((number, line))
-        if isinstance(line, int) or line.strip():
-            return line
-    return None
-
-
-def _loads_or_none(line: bytes) -> object:
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-
-
-def _har_file(data: bytes, source: str) -> Iterator[Delivery]:
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        yield Delivery(ReadFailure(f"HAR file is not valid JSON: {error}"), Location(source))
-        return
-    yield from har_deliveries(document, source, size=len(data))
-
-
-def _peek(stream: BinaryIO) -> bytes:
-    peek = getattr(stream, "peek", None)
-    if peek is not None:
-        return bytes(peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
-    return b""
-
-
-def _rest(stream: BinaryIO, head: bytes, source: str) -> bytes | Delivery:
-    """The whole document: what was read already plus the rest, within the document limit."""
-    rest = stream.read(MAX_DOCUMENT_BYTES + 1 - len(head))
-    if len(head) + len(rest) > MAX_DOCUMENT_BYTES:
-        return Delivery(
-            ReadFailure(
-                f"a single JSON document over {MAX_DOCUMENT_BYTES:,} bytes is not read at once; "
-                "write large dumps as JSON Lines (one delivery per line), which stream"
-            ),
-            Location(source),
-        )
-    return head + rest
 
 
 def _walk(folder: Path) -> Iterator[Path | Delivery]:

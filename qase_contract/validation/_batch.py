@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 
 from qase_contract.findings import Finding, Result, make_finding
 from qase_contract.findings import Status as ResultStatus
-from qase_contract.sources._paths import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, Location, ReadFailure
 from qase_contract.validation._validator import Validator
 
 #: A result's status, or ``unreadable`` for a record that could not be read at all.

@@ -21,20 +21,10 @@ from itertools import islice
 from pathlib import Path
 
 from qase_contract.findings import Result
-from qase_contract.sources._paths import (
-    MAX_RECORD_BYTES,
-    STDIN,
-    Delivery,
-    Location,
-    ReadFailure,
-    dump_files,
-    is_capture_file,
-    is_json_lines_file,
-    read_file,
-    read_range,
-    read_standard_input,
-    require_stdin_once,
-)
+from qase_contract.sources._lines import MAX_RECORD_BYTES
+from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._paths import STDIN, dump_files, read_standard_input, require_stdin_once
+from qase_contract.sources._streams import is_capture_file, is_json_lines_file, read_file, read_range
 from qase_contract.validation._batch import ConformingRun, Outcome, check, check_counting_conforming
 from qase_contract.validation._validator import Validator
 

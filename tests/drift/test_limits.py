@@ -15,7 +15,7 @@ import pytest
 from qase_contract import Validator
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.drift import CorpusProfile, compare
-from qase_contract.sources._paths import Delivery, Location
+from qase_contract.sources._model import Delivery, Location
 from tests.helpers.data import ROOT, example_files, load_json
 from tests.helpers.drift import (
     MILESTONE_CREATED_SHAPE,

@@ -12,7 +12,7 @@ from qase_contract.drift import CorpusProfile, compare
 from qase_contract.drift import _profile as profile_module
 from qase_contract.drift._baseline import baseline_data
 from qase_contract.drift._shape import observed_schema
-from qase_contract.sources._paths import Delivery, Location
+from qase_contract.sources._model import Delivery, Location
 from tests.helpers.data import case_files, case_input, example_files, load_json
 from tests.helpers.drift import changed, example
 

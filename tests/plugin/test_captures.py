@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import qase_contract.sources._paths
-from qase_contract.sources._paths import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, Location, ReadFailure
 from qase_contract.testing._samples import sample_delivery
 
 

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from qase_contract.errors import SourceError
 from qase_contract.sources._capture import CaptureRecord
-from qase_contract.sources._paths import Delivery, ReadFailure, read_path, read_paths, read_stream
+from qase_contract.sources._model import Delivery, ReadFailure
+from qase_contract.sources._paths import read_path, read_paths
+from qase_contract.sources._streams import read_stream
 from tests.helpers.data import EXAMPLES, load_json
 
 GOOD = load_json(EXAMPLES / "run.deleted" / "canonical.json")
