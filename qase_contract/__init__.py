@@ -6,9 +6,9 @@ the pytest plugin that pytest loads in every session, does not pay for the whole
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
-from qase_contract._util.lazy import lazy_exports
 from qase_contract._version import __version__
 
 if TYPE_CHECKING:
@@ -34,19 +34,32 @@ __all__ = [
     "validate",
 ]
 
-__getattr__, __dir__ = lazy_exports(
-    globals(),
-    {
-        "EVENTS": ".contract",
-        "EventSpec": ".contract",
-        "Finding": ".findings",
-        "QaseContractError": ".errors",
-        "Result": ".findings",
-        "SchemaSet": ".contract",
-        "SchemaSetError": ".errors",
-        "UnknownEvent": ".errors",
-        "Validator": ".validation",
-        "assert_conforms": ".testing",
-        "validate": ".validation",
-    },
-)
+#: Public name -> the room that exports it; imported on first access.
+_HOMES = {
+    "EVENTS": "contract",
+    "EventSpec": "contract",
+    "Finding": "findings",
+    "QaseContractError": "errors",
+    "Result": "findings",
+    "SchemaSet": "contract",
+    "SchemaSetError": "errors",
+    "UnknownEvent": "errors",
+    "Validator": "validation",
+    "assert_conforms": "testing",
+    "validate": "validation",
+}
+
+
+# Written out rather than taken from _util.lazy like the rooms' packages: the pytest plugin
+# loads this package in every pytest session, and each module imported costs start-up time.
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'qase_contract' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"qase_contract.{home}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

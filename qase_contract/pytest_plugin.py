@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from qase_contract.testing._policy import Policy, policy_in_force
-
 if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
@@ -156,6 +154,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     # assert_conforms reads the policy of the running test: the session's contract, this test's strictness.
+    from qase_contract.testing._policy import Policy, policy_in_force
+
     settings = item.config.stash[_SETTINGS]
     with policy_in_force(Policy(settings.validator, settings.strict_for(item))):
         return (yield)
