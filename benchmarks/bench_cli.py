@@ -1,41 +1,61 @@
 """Whole-process speed and memory of ``qase-contract validate`` against its peers, in one run.
 
-On the same 100,000-delivery mixed-event JSON Lines file (every shipped example, shuffled):
+On the same mixed-event JSON Lines file (every shipped example, drawn at random, seeded):
   * qase-contract validate (its default: every core for input over 16 MiB; and --jobs 1),
   * (a) a bare loop: orjson + jsonschema-rs over the bundled schemas (the practical limit),
-  * (b) a python-jsonschema loop with one cached validator per event,
-and on a folder of 2,000 single-delivery files:
-  * (c) check-jsonschema, one invocation per event schema (it takes one schema per run),
-    against one ``qase-contract validate FOLDER``.
-Every figure is the best of ``--repeat`` whole-process runs (start-up included); peak RSS is
-the largest resident set of any one process of the run (with workers, each has its own). Usage:
-``python benchmarks/bench_cli.py [--count 100000] [--files 2000] [--repeat 3] [--drift-share 0]``
+  * (b) a python-jsonschema loop with one cached validator per event (one run: it is slow);
+on one delivery (start-up): qase-contract validate and (a); and on a folder of single-delivery
+files: one ``qase-contract validate FOLDER`` against (c) check-jsonschema, one invocation per
+event schema (it takes one schema per run). Every measurement runs the installed command in a
+fresh process, start-up included, interleaved with the others in each round.
+
+``--against REV`` measures this checkout and the git revision REV instead, each installed in a
+fresh virtual environment (same dependency versions), in paired runs on the same files through
+the public command only (``qase-contract validate``), so the same commands measure both layouts.
+
+Figures are the min and the median of ``--runs`` runs; CPU includes every worker; peak RSS is
+the largest single process (with workers, each has its own). Writes its section of
+``benchmarks/RESULTS.md``. Usage: ``python benchmarks/bench_cli.py [--count 100000]
+[--files 2000] [--runs 3] [--drift-share 0] [--skip-python] [--against REV] [--quick]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-#: As after ``pip install``, which compiles byte-code: this sandbox sets PYTHONDONTWRITEBYTECODE,
-#: which would make every measured process compile every module again (about 35 ms each).
-AS_INSTALLED = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+from _process import AS_INSTALLED, Timed, timed
+from _results import (
+    ROOT,
+    Report,
+    Spread,
+    add_options,
+    format_ratio,
+    interleaved,
+    progress,
+    ratio,
+    results_path,
+    runs_of,
+)
+from _revision import this_and
+
 EXAMPLES = ROOT / "schemas" / "examples"
 BIN = Path(sys.executable).parent
+PACKAGES = ("jsonschema-rs", "orjson", "jsonschema", "click", "check-jsonschema")
+#: check-jsonschema must not reach the network: an unroutable proxy makes sure of it.
+OFFLINE = {**AS_INSTALLED, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
 
-# The bundled schemas are written once beforehand (qase-contract schema EVENT --bundled), so the
-# bare loop's start-up is only reading and compiling them.
+# The bundled schemas are written once beforehand (qase_contract.contract.bundled), so the bare
+# loop's start-up is only reading and compiling them.
 BARE_LOOP = """
 import pathlib, sys, orjson, jsonschema_rs
 validators = {p.stem: jsonschema_rs.validator_for(orjson.loads(p.read_bytes()))
@@ -63,15 +83,6 @@ with open(sys.argv[1], "rb") as lines:
 print(valid)
 """
 
-MEASURE = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
-child = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-elapsed, code = time.perf_counter() - started, child.returncode
-sys.stderr.write(child.stderr.decode(errors="replace")[-2000:])
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
-"""
-
 
 def examples() -> list[tuple[str, Any]]:
     return [(path.parent.name, json.loads(path.read_text())) for path in sorted(EXAMPLES.glob("*/*.json"))]
@@ -88,8 +99,7 @@ def write_corpus(path: Path, count: int, drift_share: float, rng: random.Random)
 
 
 def write_bundles(folder: Path) -> Path:
-    from qase_contract import SchemaSet
-    from qase_contract.contract._bundle import bundled
+    from qase_contract.contract import SchemaSet, bundled
 
     folder.mkdir()
     schema_set = SchemaSet.builtin()
@@ -99,6 +109,7 @@ def write_bundles(folder: Path) -> Path:
 
 
 def write_folder(folder: Path, count: int, rng: random.Random) -> dict[str, list[Path]]:
+    folder.mkdir()
     pool = examples()
     by_event: dict[str, list[Path]] = defaultdict(list)
     for index in range(count):
@@ -109,102 +120,225 @@ def write_folder(folder: Path, count: int, rng: random.Random) -> dict[str, list
     return by_event
 
 
-def measure(command: list[str], repeat: int) -> tuple[float, int, int]:
-    """Best wall time over ``repeat`` runs, the peak RSS in MiB, and the exit code."""
-    best, peak, code = float("inf"), 0, 0
-    for _ in range(repeat):
-        completed = subprocess.run(
-            [sys.executable, "-c", MEASURE, *command],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=AS_INSTALLED,
+class Workloads:
+    """The files every command reads, written once per run from the shipped examples, seeded."""
+
+    def __init__(self, work: Path, count: int, files: int, drift_share: float) -> None:
+        rng = random.Random(2026)
+        self.work = work
+        self.count, self.files, self.drift_share = count, files, drift_share
+        self.corpus = work / "corpus.jsonl"
+        write_corpus(self.corpus, count, drift_share, rng)
+        self.one = work / "one.json"
+        write_corpus(self.one, 1, 0.0, rng)
+        self.folder = work / "folder"
+        self.by_event = write_folder(self.folder, files, rng)
+
+    def describe(self) -> str:
+        size = self.corpus.stat().st_size / 2**20
+        return (
+            f"JSON Lines: {self.count:,} deliveries ({size:.1f} MiB), {self.drift_share:.0%} drifted; "
+            f"folder: {self.files:,} single-delivery files of {len(self.by_event)} events; one delivery: "
+            f"one compact JSON file. Seeded, drawn from the shipped examples."
         )
-        if completed.stderr:
-            print(f"  ({command[0]} said: {completed.stderr.strip()[-300:]})")
-        out = completed.stdout.split()
-        best, peak, code = min(best, float(out[0])), max(peak, int(out[1]) // 1024), int(out[2])
-    return best, peak, code
 
 
-def measure_many(commands: list[list[str]], repeat: int) -> tuple[float, int]:
-    best = float("inf")
-    peak = 0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        for command in commands:
-            _, rss, _ = measure(command, 1)
-            peak = max(peak, rss)
-        best = min(best, time.perf_counter() - started)
-    return best, peak
+def sequence(commands: Sequence[Sequence[str]], env: dict[str, str]) -> Timed:
+    """Several processes one after another, as one measurement: times add up, the peak is the largest."""
+    runs = [timed(command, env=env) for command in commands]
+    worst = max(run.code for run in runs)
+    said = "".join(run.stderr for run in runs)[-2000:]
+    return Timed(
+        sum(r.wall for r in runs), sum(r.cpu for r in runs), max(r.peak_mib for r in runs), worst, said
+    )
+
+
+class Summary:
+    """Repeated runs of one command: wall and CPU spreads, the largest peak, every exit code."""
+
+    def __init__(self, runs: Sequence[Timed]) -> None:
+        self.wall = Spread.of(r.wall for r in runs)
+        self.cpu = Spread.of(r.cpu for r in runs)
+        self.peak = max(r.peak_mib for r in runs)
+        self.codes = sorted({r.code for r in runs})
+        said = [r.stderr.strip() for r in runs if r.stderr.strip()]
+        self.said = said[-1][-300:] if said else ""
+
+    def exit(self) -> str:
+        return "/".join(map(str, self.codes))
+
+
+def summarise(measures: dict[str, Callable[[], Timed]], runs: int) -> dict[str, Summary]:
+    summaries = {name: Summary(values) for name, values in interleaved(measures, runs).items()}
+    for name, summary in summaries.items():
+        if summary.said:
+            progress(f"{name} wrote to stderr: {summary.said}")
+    return summaries
+
+
+def peers(work: Workloads, runs: int, skip_python: bool, report: Report) -> None:
+    ours = str(BIN / "qase-contract")
+    bundles = str(write_bundles(work.work / "bundles"))
+    bare = [sys.executable, "-c", BARE_LOOP]
+    checker = shutil.which("check-jsonschema", path=str(BIN)) or "check-jsonschema"
+    per_event = []
+    for event, files in sorted(work.by_event.items()):
+        prefix, action = event.split(".", 1)
+        schema = ROOT / "schemas" / "events" / prefix / f"{action}.schema.json"
+        per_event.append(
+            [checker, "--schemafile", str(schema), "--base-uri", schema.as_uri(), *map(str, files)]
+        )
+    run = partial(timed, cwd=work.work)
+    measures: dict[str, Callable[[], Timed]] = {
+        "lines: validate": partial(run, [ours, "validate", "--quiet", str(work.corpus)]),
+        "lines: validate --jobs 1": partial(
+            run, [ours, "validate", "--quiet", "--jobs", "1", str(work.corpus)]
+        ),
+        "lines: (a)": partial(run, [*bare, str(work.corpus), bundles]),
+        "one: validate": partial(run, [ours, "validate", "--quiet", str(work.one)]),
+        "one: (a)": partial(run, [*bare, str(work.one), bundles]),
+        "folder: validate": partial(run, [ours, "validate", "--quiet", str(work.folder)]),
+        "folder: (c)": partial(sequence, per_event, OFFLINE),
+    }
+    for measure in measures.values():  # warm the file cache and the byte-code
+        measure()
+    results = summarise(measures, runs)
+    if not skip_python:
+        progress("(b) python-jsonschema loop, one run")
+        results["lines: (b)"] = Summary([run([sys.executable, "-c", PYTHON_LOOP, str(work.corpus)])])
+
+    report.say(
+        f"{work.describe()} {runs} runs of each command, interleaved; wall and CPU seconds, "
+        f"min / median; speed is the peer's time divided by the command's (above 1: faster than the peer)."
+    )
+    names = {
+        "validate": "qase-contract validate",
+        "validate --jobs 1": "qase-contract validate --jobs 1",
+        "(a)": "(a) bare orjson + jsonschema-rs",
+        "(b)": "(b) python-jsonschema loop (1 run)",
+        "(c)": f"(c) check-jsonschema, {len(per_event)} runs, one per event",
+    }
+    rows = []
+    for key, summary in results.items():
+        workload, command = key.split(": ")
+        peer = results.get(f"{workload}: (c)" if workload == "folder" else f"{workload}: (a)")
+        versus = (
+            format_ratio(ratio(peer.wall, summary.wall)) if peer is not None and peer is not summary else ""
+        )
+        amount = {"lines": work.count, "one": 1, "folder": work.files}[workload]
+        rows.append(
+            [
+                {"lines": "JSON Lines", "one": "one delivery", "folder": "folder"}[workload],
+                names[command],
+                summary.wall.format(".3f"),
+                summary.cpu.format(".3f"),
+                f"{amount / summary.wall.min:,.0f}" if workload != "one" else "",
+                f"{summary.peak:.0f}",
+                summary.exit(),
+                versus,
+            ]
+        )
+    report.table(
+        [
+            "input",
+            "command",
+            "wall s",
+            "CPU s",
+            "deliveries/s at the min",
+            "peak MiB",
+            "exit",
+            "speed vs (a) or (c)",
+        ],
+        rows,
+    )
+    if "lines: (b)" in results:
+        times = format_ratio(ratio(results["lines: (b)"].wall, results["lines: validate"].wall), ".1f")
+        report.say(f"qase-contract validate against (b) python-jsonschema: {times} faster.")
+
+
+def against(revision: str, work: Workloads, runs: int, report: Report) -> None:
+    this, then = this_and(revision, work.work / "installs", packages=())
+    commands = {
+        "JSON Lines, default --jobs": ["validate", "--quiet", str(work.corpus)],
+        "JSON Lines, --jobs 1": ["validate", "--quiet", "--jobs", "1", str(work.corpus)],
+        "one delivery (start-up)": ["validate", "--quiet", str(work.one)],
+        "folder": ["validate", "--quiet", str(work.folder)],
+    }
+    measures: dict[str, Callable[[], Timed]] = {}
+    for workload, arguments in commands.items():  # this, then: A, B for each workload, every round
+        for install in (this, then):
+            command = [install.command("qase-contract"), *arguments]
+            measures[f"{workload}|{install.label}"] = partial(timed, command, cwd=work.work)
+    for measure in measures.values():
+        measure()
+    results = summarise(measures, runs)
+
+    report.say(
+        f"{work.describe()} {this.label} against {then.label} ({then.commit}), each installed in a "
+        f"fresh virtual environment with the same dependency versions; `qase-contract validate --quiet` "
+        f"on the same files, paired runs ({runs} pairs, A then B). Seconds, min / median; the ratio "
+        f"is {then.label}'s time divided by this checkout's (above 1: this checkout is faster)."
+    )
+    rows = []
+    for workload in commands:
+        now, before = results[f"{workload}|{this.label}"], results[f"{workload}|{then.label}"]
+        rows.append(
+            [
+                workload,
+                now.wall.format(".3f"),
+                before.wall.format(".3f"),
+                format_ratio(ratio(before.wall, now.wall)),
+                now.cpu.format(".3f"),
+                before.cpu.format(".3f"),
+                format_ratio(ratio(before.cpu, now.cpu)),
+                f"{now.exit()} / {before.exit()}",
+            ]
+        )
+    report.table(
+        [
+            "input",
+            "wall s, this",
+            f"wall s, {then.label}",
+            f"wall, {then.label} ÷ this",
+            "CPU s, this",
+            f"CPU s, {then.label}",
+            f"CPU, {then.label} ÷ this",
+            "exit, this / then",
+        ],
+        rows,
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--files", type=int, default=2_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_options(parser, runs=3)
+    parser.add_argument("--count", type=int, default=None, help="deliveries in the JSON Lines file (100,000)")
+    parser.add_argument("--files", type=int, default=None, help="single-delivery files in the folder (2,000)")
     parser.add_argument("--drift-share", type=float, default=0.0)
     parser.add_argument("--skip-python", action="store_true", help="skip the slow python-jsonschema loop")
+    parser.add_argument("--against", metavar="REV", help="compare with this git revision, in paired runs")
     options = parser.parse_args()
-    rng = random.Random(2026)
-    work = Path(tempfile.mkdtemp(prefix="qase-bench-"))
-    try:
-        corpus = work / "corpus.jsonl"
-        write_corpus(corpus, options.count, options.drift_share, rng)
-        size = corpus.stat().st_size / 2**20
-        print(
-            f"{options.count:,} deliveries ({size:.1f} MiB), {options.drift_share:.0%} drifted; "
-            f"best of {options.repeat}"
+    runs = runs_of(options)
+    count = options.count or (5_000 if options.quick else 100_000)
+    files = options.files or (200 if options.quick else 2_000)
+    if options.against:
+        report = Report(
+            "bench_cli.py --against",
+            f"qase-contract validate, this checkout against {options.against}",
+            PACKAGES[:4],
         )
-        ours = [str(BIN / "qase-contract"), "validate", "--quiet", str(corpus)]
-        rows = {
-            "qase-contract validate": measure(ours, options.repeat),
-            "qase-contract validate --jobs 1": measure([*ours, "--jobs", "1"], options.repeat),
-            "(a) bare orjson + jsonschema-rs": measure(
-                [sys.executable, "-c", BARE_LOOP, str(corpus), str(write_bundles(work / "bundles"))],
-                options.repeat,
-            ),
-        }
-        if not options.skip_python:
-            rows["(b) python-jsonschema loop"] = measure([sys.executable, "-c", PYTHON_LOOP, str(corpus)], 1)
-        for name, (seconds, rss, code) in rows.items():
-            print(
-                f"  {name:34} {seconds:7.2f} s {options.count / seconds:10,.0f}/s  "
-                f"peak {rss:4} MiB  exit {code}"
-            )
-        base = rows["qase-contract validate"][0]
-        single = rows["qase-contract validate --jobs 1"][0]
-        bare = rows["(a) bare orjson + jsonschema-rs"][0]
-        print(f"  ratio to (a) the bare loop:          {bare / base:.2f}x (--jobs 1: {bare / single:.2f}x)")
-        if not options.skip_python:
-            print(
-                f"  ratio to (b) python-jsonschema:      {rows['(b) python-jsonschema loop'][0] / base:.1f}x"
-            )
-
-        folder = work / "folder"
-        folder.mkdir()
-        by_event = write_folder(folder, options.files, rng)
-        checker = shutil.which("check-jsonschema", path=str(BIN)) or "check-jsonschema"
-        per_event = []
-        for event, files in sorted(by_event.items()):
-            prefix, action = event.split(".", 1)
-            schema = ROOT / "schemas" / "events" / prefix / f"{action}.schema.json"
-            per_event.append(
-                [checker, "--schemafile", str(schema), "--base-uri", schema.as_uri(), *map(str, files)]
-            )
-        # check-jsonschema must not reach the network: an unroutable proxy makes sure of it.
-        os.environ.update(HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9")
-        theirs_seconds, theirs_rss = measure_many(per_event, options.repeat)
-        mine_seconds, mine_rss, _ = measure(
-            [str(BIN / "qase-contract"), "validate", "--quiet", str(folder)], options.repeat
-        )
-        print(f"{options.files:,} single-delivery files, {len(per_event)} events")
-        print(f"  {'(c) check-jsonschema, per event':34} {theirs_seconds:7.2f} s  peak {theirs_rss:4} MiB")
-        print(f"  {'qase-contract validate FOLDER':34} {mine_seconds:7.2f} s  peak {mine_rss:4} MiB")
-        print(f"  qase-contract is {theirs_seconds / mine_seconds:.1f}x faster than check-jsonschema")
-    finally:
-        shutil.rmtree(work)
+    else:
+        report = Report("bench_cli.py", "qase-contract validate, against its peers", PACKAGES)
+    with tempfile.TemporaryDirectory(prefix="qase-bench-cli-") as scratch:
+        progress("writing the inputs")
+        work = Workloads(Path(scratch).resolve(), count, files, options.drift_share)
+        if options.against:
+            against(options.against, work, runs, report)
+        else:
+            peers(work, runs, options.skip_python, report)
+    report.publish(results_path(options))
 
 
 if __name__ == "__main__":

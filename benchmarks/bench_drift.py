@@ -9,10 +9,12 @@ process so each has its own peak RSS:
   * profile:  ``CorpusProfile`` + ``compare`` fed the same lines, in-process, at a tenth of the
               corpus and at all of it (equal peak RSS at both sizes = flat memory),
   * command:  ``qase-contract drift FILE --format json`` in a process of its own, imports
-              included (it reads through ``qase_contract.sources._paths``, so its memory follows that
-              reader).
+              included (it reads through ``qase_contract.sources.read_paths``, so its memory
+              follows that reader).
 
-Usage: ``python benchmarks/bench_drift.py [--count N] [--keep FILE]``.
+Every round runs each measurement once, interleaved; figures are the min and the median of
+``--runs`` rounds, and the script writes its section of ``benchmarks/RESULTS.md``.
+Usage: ``python benchmarks/bench_drift.py [--count N] [--runs N] [--keep FILE] [--quick]``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import random
 import resource
 import subprocess
@@ -28,15 +29,27 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import orjson
+from _process import AS_INSTALLED
+from _results import (
+    ROOT,
+    Report,
+    Spread,
+    add_options,
+    format_ratio,
+    interleaved,
+    progress,
+    ratio,
+    results_path,
+    runs_of,
+)
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "schemas" / "examples"
-#: As after ``pip install``, which compiles byte-code: this sandbox sets PYTHONDONTWRITEBYTECODE,
-#: which would make every measured process compile every module again (about 35 ms each).
-AS_INSTALLED = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+EXAMPLES = ROOT / "schemas" / "examples"
+PACKAGES = ("orjson", "jsonschema-rs")
 
 
 def deliveries(count: int, seed: int = 11) -> Iterator[bytes]:
@@ -87,7 +100,7 @@ def bare(path: Path, limit: int | None) -> int:
 
 def profile(path: Path, limit: int | None) -> int:
     from qase_contract.drift import CorpusProfile, compare
-    from qase_contract.sources._model import Delivery, Location
+    from qase_contract.sources import Delivery, Location
 
     source = str(path)
     corpus = CorpusProfile.of(
@@ -114,11 +127,11 @@ MODES = {"bare": bare, "profile": profile, "command": command}
 
 
 def measure(mode: str, path: Path, limit: int | None) -> dict[str, float]:
-    """Run in a child process: one measurement, its rate and this process's peak RSS."""
+    """Run in a child process: one measurement, its seconds and this process's peak RSS."""
     started = time.perf_counter()
     count = MODES[mode](path, limit)
     elapsed = time.perf_counter() - started
-    return {"count": count, "per_second": count / elapsed, "peak_rss_mb": _peak_rss_mb()}
+    return {"count": count, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
 
 
 def _peak_rss_mb() -> float:
@@ -135,8 +148,11 @@ def child(mode: str, path: Path, limit: int | None) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=1_000_000)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_options(parser, runs=3)
+    parser.add_argument("--count", type=int, default=None, help="deliveries in the corpus (1,000,000)")
     parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -145,28 +161,63 @@ def main() -> None:
     if options.measure:
         print(json.dumps(measure(options.measure, options.corpus, options.limit)))
         return
+    runs = runs_of(options)
+    count = options.count or (20_000 if options.quick else 1_000_000)
+    report = Report("bench_drift.py", "Drift profile throughput and memory", PACKAGES)
 
     with tempfile.TemporaryDirectory() as folder:
         path = options.keep or Path(folder) / "corpus.jsonl"
         started = time.perf_counter()
-        write_corpus(path, options.count)
+        write_corpus(path, count)
         size = path.stat().st_size / 2**20
-        took = time.perf_counter() - started
-        print(f"corpus: {options.count:,} deliveries, {size:,.0f} MiB, written in {took:.1f} s")
-        tenth = options.count // 10
-        results = {
-            "bare orjson.loads": child("bare", path, None),
-            f"profile ({tenth:,})": child("profile", path, tenth),
-            "profile": child("profile", path, None),
-            "qase-contract drift (process)": child("command", path, None),
-        }
-    bare = results["bare orjson.loads"]["per_second"]
-    print(f"{'':32} {'deliveries/s':>14} {'peak RSS':>10} {'vs bare':>8}")
-    for name, result in results.items():
-        print(
-            f"{name:32} {result['per_second']:>14,.0f} {result['peak_rss_mb']:>7,.0f} MB "
-            f"{result['per_second'] / bare:>8.2f}"
+        progress(
+            f"corpus: {count:,} deliveries, {size:,.0f} MiB, written in {time.perf_counter() - started:.1f} s"
         )
+        tenth = count // 10
+        measures = {
+            "bare orjson.loads": partial(child, "bare", path, None),
+            f"profile, the first {tenth:,}": partial(child, "profile", path, tenth),
+            "profile": partial(child, "profile", path, None),
+            "qase-contract drift (process)": partial(child, "command", path, None),
+        }
+        results = interleaved(measures, runs)
+    counts = {name: int(values[0]["count"]) for name, values in results.items()}
+    times = {name: Spread.of(value["seconds"] for value in values) for name, values in results.items()}
+    peaks = {name: max(value["peak_rss_mb"] for value in values) for name, values in results.items()}
+    bare = times["bare orjson.loads"].scaled(1 / counts["bare orjson.loads"])
+    report.say(
+        f"A mixed JSON Lines corpus of {count:,} deliveries ({size:,.0f} MiB) cycling through the shipped "
+        f"examples, seeded, about 9% drifted and some broken lines; each measurement in its own "
+        f"process, {runs} rounds, interleaved. Seconds, min / median; the ratio is the bare loop's time "
+        f"per delivery divided by the measurement's (its speed against the bare parse)."
+    )
+    rows = []
+    for name, spread in times.items():
+        per_delivery = spread.scaled(1 / counts[name])
+        rows.append(
+            [
+                name,
+                f"{counts[name]:,}",
+                spread.format(".2f"),
+                f"{counts[name] / spread.min:,.0f}",
+                f"{peaks[name]:,.0f}",
+                format_ratio(ratio(bare, per_delivery)),
+            ]
+        )
+    report.table(
+        [
+            "measurement",
+            "deliveries",
+            "seconds",
+            "deliveries/s at the min",
+            "peak RSS MiB",
+            "speed against bare",
+        ],
+        rows,
+    )
+    flat = peaks["profile"] / peaks[f"profile, the first {tenth:,}"]
+    report.say(f"Memory, all of the corpus against a tenth of it (profile's peak RSS): {flat:.2f}x.")
+    report.publish(results_path(options))
 
 
 if __name__ == "__main__":

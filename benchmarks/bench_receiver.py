@@ -7,17 +7,17 @@ apart by its timestamp), one connection per delivery as Qase sends them, to:
   * the same receiver on stdlib ``wsgiref`` with ``socketserver.ThreadingMixIn``;
   * the same receiver on werkzeug's threaded development server (when werkzeug is installed);
 each in its own process. The last two are the alternatives measured before choosing
-waitress. Prints deliveries per second, p50 and p99 latency, and checks that nothing is
-lost: the capture holds exactly the acknowledged deliveries.
-Goal (issue 5): at least 1,000 deliveries/s and p99 under 50 ms on 2 cores.
-Usage: ``python benchmarks/bench_receiver.py [--count N] [--senders N]``.
+waitress. Each round runs every server once, interleaved; reports deliveries per second,
+p50 and p99 latency (min and median over ``--runs`` rounds) and checks that nothing is lost:
+the capture holds exactly the acknowledged deliveries. Writes its section of
+``benchmarks/RESULTS.md``. Goal (issue 5): at least 1,000 deliveries/s and p99 under 50 ms on
+2 cores. Usage: ``python benchmarks/bench_receiver.py [--count N] [--senders N] [--runs N] [--quick]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import re
 import signal
 import socketserver
@@ -28,18 +28,34 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import orjson
+from _process import AS_INSTALLED
+from _results import (
+    ROOT,
+    Report,
+    Spread,
+    add_options,
+    format_ratio,
+    interleaved,
+    ratio,
+    results_path,
+    runs_of,
+)
 
-from qase_contract.live._receiver import Receiver
+from qase_contract.live import Receiver
+
+# The sender and the server have no public path (only the commands use them).
 from qase_contract.live._sender import Target, post
 from qase_contract.live._server import Server
-from qase_contract.sources._capture import CaptureWriter, iter_capture
+from qase_contract.sources import CaptureWriter, iter_capture
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "schemas" / "examples"
+EXAMPLES = ROOT / "schemas" / "examples"
+PACKAGES = ("waitress", "werkzeug", "jsonschema-rs", "orjson")
 HEADERS = {"Content-Type": "application/json", "X-Qase-Secret": "bench-secret"}
 
 
@@ -50,10 +66,9 @@ def deliveries(count: int) -> list[bytes]:
     ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Run:
-    name: str
-    per_second: float
+    seconds: float
     p50_ms: float
     p99_ms: float
     acknowledged: int
@@ -84,10 +99,14 @@ def load(url: str, bodies: list[bytes], senders: int) -> tuple[float, list[float
     return time.perf_counter() - started, latencies, acknowledged
 
 
-def measure(name: str, command: list[str], bodies: list[bytes], senders: int, capture: Path | None) -> Run:
+def measure(command: list[str], bodies: list[bytes], senders: int, capture: Path | None) -> Run:
+    if capture is not None:
+        capture.unlink(missing_ok=True)  # each run records afresh
     with tempfile.TemporaryFile() as out:
-        env = {**os.environ, "QASE_WEBHOOK_SECRET": HEADERS["X-Qase-Secret"]}
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        env = {**AS_INSTALLED, "QASE_WEBHOOK_SECRET": HEADERS["X-Qase-Secret"]}
+        process = subprocess.Popen(
+            command, cwd=capture.parent if capture else None, stdout=out, stderr=subprocess.STDOUT, env=env
+        )
         try:
             url = _wait_for_url(out, process)
             elapsed, latencies, acknowledged = load(url, bodies, senders)
@@ -101,8 +120,7 @@ def measure(name: str, command: list[str], bodies: list[bytes], senders: int, ca
         lost = len(set(acknowledged) - set(recorded)) + abs(len(recorded) - len(acknowledged))
     latencies.sort()
     return Run(
-        name,
-        len(bodies) / elapsed,
+        elapsed,
         latencies[len(latencies) // 2] * 1000,
         latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
         len(acknowledged),
@@ -170,7 +188,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--count", type=int, default=5000)
+    add_options(parser, runs=3)
+    parser.add_argument("--count", type=int, default=None, help="deliveries per run (5,000)")
     parser.add_argument("--senders", type=int, default=32)
     parser.add_argument("--serve", choices=["bare", "wsgiref", "werkzeug"], help=argparse.SUPPRESS)
     parser.add_argument("--record", help=argparse.SUPPRESS)
@@ -178,8 +197,10 @@ def main() -> None:
     if options.serve:
         serve(options.serve, options.record)
         return
+    runs = runs_of(options)
+    report = Report("bench_receiver.py", "The receiver under load, against its peers", PACKAGES)
 
-    bodies = deliveries(options.count)
+    bodies = deliveries(options.count or (1_000 if options.quick else 5_000))
     me = [sys.executable, __file__]
     with tempfile.TemporaryDirectory() as folder:
         captures = {name: Path(folder, f"{name}.jsonl") for name in ("listen", "wsgiref", "werkzeug")}
@@ -205,25 +226,44 @@ def main() -> None:
         if importlib.util.find_spec("werkzeug") is not None:
             command = [*me, "--serve", "werkzeug", "--record", str(captures["werkzeug"])]
             peers.append(("receiver on werkzeug threaded", command, captures["werkzeug"]))
-        runs = [measure(name, command, bodies, options.senders, capture) for name, command, capture in peers]
-    print(
-        f"{options.count} deliveries from {options.senders} concurrent senders, one connection each, "
-        f"over loopback on {os.cpu_count()} CPUs"
+        measures = {
+            name: partial(measure, command, bodies, options.senders, capture)
+            for name, command, capture in peers
+        }
+        results = interleaved(measures, runs)
+    report.say(
+        f"{len(bodies):,} deliveries per run from {options.senders} concurrent senders, one connection "
+        f"each, over loopback; each server in its own process, {runs} rounds, interleaved. Min / median "
+        f"over the rounds (deliveries/s from the min and the median time); 2xx is the fewest "
+        f"acknowledged in a run, lost the most."
     )
-    print(f"{'server':<38}{'deliveries/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'2xx':>7}{'lost':>6}")
-    for run in runs:
-        lost = "-" if run.lost is None else str(run.lost)
-        print(
-            f"{run.name:<38}{run.per_second:>13.0f}{run.p50_ms:>9.1f}{run.p99_ms:>9.1f}"
-            f"{run.acknowledged:>7}{lost:>6}"
+    times = {name: Spread.of(run.seconds for run in runs_) for name, runs_ in results.items()}
+    listen_time = times["qase-contract listen (waitress)"]
+    rows = []
+    for name, runs_ in results.items():
+        losses = [run.lost for run in runs_ if run.lost is not None]
+        rows.append(
+            [
+                name,
+                f"{len(bodies) / times[name].min:,.0f} / {len(bodies) / times[name].median:,.0f}",
+                Spread.of(run.p50_ms for run in runs_).format(".1f"),
+                Spread.of(run.p99_ms for run in runs_).format(".1f"),
+                str(min(run.acknowledged for run in runs_)),
+                str(max(losses)) if losses else "-",
+                "" if times[name] is listen_time else format_ratio(ratio(times[name], listen_time)),
+            ]
         )
-    subject = runs[0]
-    print(
-        "listen throughput / peer: "
-        + ", ".join(f"{run.name} {subject.per_second / run.per_second:.2f}x" for run in runs[1:])
+    report.table(
+        ["server", "deliveries/s", "p50 ms", "p99 ms", "2xx", "lost", "listen's speed against it"], rows
     )
-    met = subject.per_second >= 1000 and subject.p99_ms < 50 and subject.lost == 0
-    print(f"goal (>= 1,000/s, p99 < 50 ms, 0 lost) for listen: {'met' if met else 'NOT met'}")
+    subject = results["qase-contract listen (waitress)"]
+    p99 = Spread.of(run.p99_ms for run in subject).median
+    met = len(bodies) / listen_time.median >= 1000 and p99 < 50 and all(run.lost == 0 for run in subject)
+    report.say(
+        f"Goal for listen, at least 1,000 deliveries/s and p99 under 50 ms (medians), none lost: "
+        f"{'met' if met else 'NOT met'}."
+    )
+    report.publish(results_path(options))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Library throughput against its peers, in one run on the same deliveries.
 
-Prints deliveries per second for:
+Measures, interleaved round by round, the time per delivery of:
   * bare loop: orjson.loads + jsonschema-rs ``is_valid`` per event (the practical limit),
   * python-jsonschema: cached validators per event, ``iter_errors`` (what the toolkit would
     cost without jsonschema-rs),
   * qase-contract: ``Validator.validate`` on the raw bytes (findings included),
-and the ratios between them. Usage: ``python benchmarks/bench_validate.py [--count N] [--drift-share F]``.
+and the ratios between them, min and median of ``--runs`` runs; writes its section of
+``benchmarks/RESULTS.md``. Usage: ``python benchmarks/bench_validate.py [--count N]
+[--drift-share F] [--runs N] [--quick]``.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ import json
 import random
 import time
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import jsonschema_rs
 import orjson
+from _results import ROOT, Report, add_options, format_ratio, ratio, results_path, runs_of, spreads
 from jsonschema import Draft202012Validator
 
 from qase_contract import SchemaSet, Validator
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "schemas" / "examples"
+EXAMPLES = ROOT / "schemas" / "examples"
+PACKAGES = ("jsonschema-rs", "orjson", "jsonschema")
 
 
 def corpus(count: int, drift_share: float, seed: int = 7) -> list[bytes]:
@@ -40,21 +44,22 @@ def corpus(count: int, drift_share: float, seed: int = 7) -> list[bytes]:
     return bodies
 
 
-def per_second(run: Callable[[list[bytes]], int], bodies: list[bytes], repeat: int = 3) -> tuple[float, int]:
-    best = float("inf")
-    checked = 0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        checked = run(bodies)
-        best = min(best, time.perf_counter() - started)
-    return len(bodies) / best, checked
+def seconds(run: Callable[[list[bytes]], int], bodies: list[bytes]) -> float:
+    started = time.perf_counter()
+    run(bodies)
+    return time.perf_counter() - started
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=20_000)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_options(parser, runs=5)
+    parser.add_argument("--count", type=int, default=None, help="deliveries (20,000)")
     parser.add_argument("--drift-share", type=float, default=0.0)
     options = parser.parse_args()
+    runs = runs_of(options)
+    report = Report("bench_validate.py", "The library: Validator.validate against its peers", PACKAGES)
 
     schema_set = SchemaSet.builtin()
     rs_registry = jsonschema_rs.Registry(list(schema_set.resources.items()))
@@ -85,21 +90,37 @@ def main() -> None:
     def toolkit(bodies: list[bytes]) -> int:
         return sum(not validator.validate(body).findings for body in bodies)
 
-    bodies = corpus(options.count, options.drift_share)
-    toolkit(bodies[:200])  # compile every engine before timing
-    rates = {
-        "bare orjson + jsonschema-rs": per_second(bare_loop, bodies),
-        "python-jsonschema loop": per_second(python_loop, bodies, repeat=1),
-        "qase-contract Validator": per_second(toolkit, bodies),
+    loops = {
+        "bare orjson + jsonschema-rs": bare_loop,
+        "python-jsonschema loop": python_loop,
+        "qase-contract Validator": toolkit,
     }
-    print(f"{len(bodies)} deliveries, {options.drift_share:.0%} with an unknown field")
-    verdicts = {checked for _, checked in rates.values()}
-    print(f"verdicts agree: {len(verdicts) == 1} (conforming: {sorted(verdicts)})")
-    for name, (rate, _) in rates.items():
-        print(f"  {name:30} {rate:12,.0f} deliveries/s")
-    ours = rates["qase-contract Validator"][0]
-    print(f"  ratio to the bare loop:        {ours / rates['bare orjson + jsonschema-rs'][0]:.2f}x")
-    print(f"  ratio to python-jsonschema:    {ours / rates['python-jsonschema loop'][0]:.1f}x")
+    bodies = corpus(options.count or (2_000 if options.quick else 20_000), options.drift_share)
+    # The warm-up compiles every engine before timing, and gives each loop's verdicts.
+    verdicts = {name: loop(bodies) for name, loop in loops.items()}
+    times = spreads({name: partial(seconds, loop, bodies) for name, loop in loops.items()}, runs)
+    per_delivery = {name: spread.scaled(1e6 / len(bodies)) for name, spread in times.items()}
+
+    ours = times["qase-contract Validator"]
+    report.say(
+        f"{len(bodies):,} raw deliveries cycling through the shipped examples, "
+        f"{options.drift_share:.0%} with an unknown field; {runs} runs of each loop, interleaved, in one "
+        f"process; min / median. Conforming per loop: {', '.join(map(str, verdicts.values()))} "
+        f"(the verdicts agree: {'yes' if len(set(verdicts.values())) == 1 else 'NO'})."
+    )
+    report.table(
+        ["loop", "µs per delivery", "deliveries/s at the min", "qase-contract's speed against it"],
+        [
+            [
+                name,
+                per_delivery[name].format(".2f"),
+                f"{len(bodies) / spread.min:,.0f}",
+                "" if spread is ours else format_ratio(ratio(spread, ours)),
+            ]
+            for name, spread in times.items()
+        ],
+    )
+    report.publish(results_path(options))
 
 
 if __name__ == "__main__":
