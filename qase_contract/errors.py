@@ -18,6 +18,7 @@ __all__ = [
     "CaptureCheckFailed",
     "CaptureFormatError",
     "MissingExtra",
+    "PatternError",
     "QaseContractError",
     "RequestRejected",
     "SchemaSetError",
@@ -66,6 +67,10 @@ class UnknownExample(QaseContractError, LookupError):
         else:
             message = f"no example ships for {event_name}"
         super().__init__(message)
+
+
+class PatternError(QaseContractError, ValueError):
+    """A pattern that is not a valid ECMA-262 regular expression."""
 
 
 class BundleError(QaseContractError, ValueError):

@@ -54,6 +54,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "CaptureCheckFailed",
         "CaptureFormatError",
         "MissingExtra",
+        "PatternError",
         "QaseContractError",
         "RequestRejected",
         "SchemaSetError",

@@ -11,7 +11,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-BASE = {"jsonschema", "referencing", "jsonschema-rs", "orjson", "click"}
+BASE = {"jsonschema", "referencing", "jsonschema-rs", "orjson", "click", "regress"}
 
 
 def _requirements(extra: str | None) -> set[str]:

@@ -16,3 +16,8 @@ def pointer(parts: Iterable[object]) -> str:
 
 def child(parent: str, key: object) -> str:
     return f"{parent}/{escape(str(key))}"
+
+
+def unescape(token: str) -> str:
+    """One reference token of a pointer, as its key: ``a~1b`` -> ``a/b``, ``~0`` -> ``~``."""
+    return token.replace("~1", "/").replace("~0", "~")

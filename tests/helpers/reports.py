@@ -10,7 +10,6 @@ of tests/data/reports is then part of the review::
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.helpers.cli import invoke
+from tests.helpers.corpora import corpora_module
 from tests.helpers.data import ROOT, case_files, load_json
 
 GOLDEN = ROOT / "tests" / "data" / "reports"
@@ -26,18 +26,9 @@ VALIDATE_FORMATS = ("text", "json", "junit", "sarif", "github")
 DRIFT_FORMATS = ("text", "markdown", "json")
 
 
-def _corpora_module() -> object:
-    spec = importlib.util.spec_from_file_location("_corpora", ROOT / "benchmarks" / "_corpora.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def write_corpora(folder: Path) -> list[str]:
     """The corpora, written under ``folder``; their names relative to it."""
-    corpora: object = _corpora_module()
+    corpora = corpora_module()
     shutil.copytree(ROOT / "examples", folder / "examples")
     with (folder / "cases.jsonl").open("wb") as out:
         for path in case_files():
@@ -45,8 +36,8 @@ def write_corpora(folder: Path) -> list[str]:
             line = json.dumps(case["delivery"]) if "delivery" in case else case["body"]
             if "\n" not in line:
                 out.write(line.encode("utf-8") + b"\n")
-    corpora.write_lines(folder / "mixed.jsonl", 2000, seed=7, drift=0.10, violations=0.02)  # type: ignore[attr-defined]
-    corpora.write_files(folder / "files", 200, seed=8, drift=0.10, violations=0.02)  # type: ignore[attr-defined]
+    corpora.write_lines(folder / "mixed.jsonl", 2000, seed=7, drift=0.10, violations=0.02)
+    corpora.write_files(folder / "files", 200, seed=8, drift=0.10, violations=0.02)
     return ["examples", "cases.jsonl", "mixed.jsonl", "files"]
 
 
