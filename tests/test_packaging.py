@@ -142,11 +142,11 @@ def test_the_wheel_names_each_python_version_it_supports(wheel: Path) -> None:
     assert ("Requires-Python", ">=3.10") in metadata
 
 
-def test_the_sdist_carries_the_licence_and_changelogs(sdist: Path) -> None:
+def test_the_sdist_carries_the_licence_changelogs_and_manual(sdist: Path) -> None:
     with tarfile.open(sdist) as archive:
         names = set(archive.getnames())
     top = f"qase_contract-{qase_contract.__version__}"
-    for name in ["LICENSE", "CHANGELOG.md", "schemas/CHANGELOG.md"]:
+    for name in ["LICENSE", "CHANGELOG.md", "schemas/CHANGELOG.md", "mkdocs.yml", "docs/index.md"]:
         assert f"{top}/{name}" in names
 
 
