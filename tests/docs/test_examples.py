@@ -20,10 +20,12 @@ import pytest
 
 from tests.helpers.data import ROOT
 from tests.helpers.manual import (
+    LANGUAGES,
     Example,
     console_commands,
     difference,
     examples,
+    fenced_blocks,
     manual_pages,
     matches,
     not_run_comments,
@@ -126,3 +128,13 @@ def test_every_page_but_the_overview_and_the_guides_shows_examples_that_run() ->
         "docs/contributing.md",
         "docs/live.md",  # its examples need a server running until Ctrl-C
     }
+
+
+def test_every_block_names_a_language_the_suite_knows() -> None:
+    unknown = [
+        f"{block.name}: {block.language or 'no language'}"
+        for page in manual_pages()
+        for block in fenced_blocks(page)
+        if block.language not in LANGUAGES
+    ]
+    assert unknown == [], f"use console or python for examples, text for the rest; {LANGUAGES}"

@@ -14,6 +14,8 @@ from tests.helpers.data import ROOT
 
 #: Languages whose blocks are examples the suite runs; every other block is data to read.
 RUNNABLE = ("console", "python")
+#: Every language a block may name: one the suite would not know could hide a command.
+LANGUAGES = (*RUNNABLE, "text", "json", "yaml", "toml")
 #: A block of this language titled "Output", right after a Python block, is what it prints.
 OUTPUT_TITLE = "Output"
 #: Files that scripts write (the benchmarks write RESULTS.md), which a checkout may lack.
@@ -128,6 +130,7 @@ def _not_run_reason(lines: list[str], fence: int) -> str | None:
 def examples(page: Path) -> list[Example]:
     """The page's runnable blocks, each with its expected output."""
     blocks = fenced_blocks(page)
+    lines = page.read_text(encoding="utf-8").splitlines()
     found = []
     for index, block in enumerate(blocks):
         if block.language not in RUNNABLE or block.is_file:
@@ -135,6 +138,10 @@ def examples(page: Path) -> list[Example]:
         expected = ""
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if block.language == "python" and following is not None and following.title == OUTPUT_TITLE:
+            # Only blank lines may stand between a Python block and its output.
+            between = lines[block.line + len(block.text.splitlines()) + 1 : following.line - 1]
+            if any(line.strip() for line in between):
+                raise ValueError(f"{following.page}:{following.line}: an Output block away from its example")
             expected = following.text
         found.append(Example(block, expected))
     return found
