@@ -14,7 +14,7 @@ from qase_contract import EVENTS, SchemaSet
 from qase_contract.cli import main
 from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._catalog import EVENTS_BY_NAME
-from tests.helpers.data import EXAMPLES, ROOT, SCHEMAS, example_files, load_json
+from tests.helpers.data import EXAMPLES, SCHEMAS, example_files, load_json
 from tests.helpers.third_party import check_jsonschema
 
 EVENT_NAMES = [event.name for event in EVENTS]
@@ -60,15 +60,6 @@ def test_events_lists_the_40_events_with_entity_label_and_schema() -> None:
     assert "Test run" in rows[EVENT_NAMES.index("run.updated")]
     assert "Test cases added to run" in rows[EVENT_NAMES.index("run.updated")]
     assert rows[-1].endswith("events/review/deleted.schema.json")
-
-
-def test_the_readme_shows_the_events_output_as_it_is() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sample = readme.split("$ qase-contract events\n", 1)[1].split("```", 1)[0].splitlines()
-    head, tail = sample[: sample.index("...")], sample[sample.index("...") + 1 :]
-    lines = run("events")[1].splitlines()
-    assert lines[: len(head)] == head
-    assert lines[-len(tail) :] == tail
 
 
 def test_events_as_json_names_schema_files_that_exist() -> None:
