@@ -20,6 +20,8 @@ EXPECTED_IN_PACKAGE = [
     "qase_contract/schemas/envelope.schema.json",
     "qase_contract/schemas/common/defs.schema.json",
     "qase_contract/schemas/README.md",
+    "qase_contract/schemas/VERSION",
+    "qase_contract/schemas/CHANGELOG.md",
     "qase_contract/schemas/examples/case.created/canonical.json",
     *(f"qase_contract/schemas/{event.schema_path}" for event in EVENTS),
 ]
