@@ -20,7 +20,7 @@ from typing import Annotated, Any, Final, Literal, TypeAlias
 from qase_contract.errors import MissingExtra
 
 try:
-    from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 except ImportError:
     raise MissingExtra("typed models", "pydantic", "pydantic") from None
 
@@ -62,6 +62,7 @@ __all__ = [
     "Envelope",
     "EventName",
     "Hash",
+    "Integer",
     "MilestoneCreated",
     "MilestoneCreatedPayload",
     "MilestoneDeleted",
@@ -156,15 +157,25 @@ class QaseModel(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True, frozen=True, use_attribute_docstrings=True)
 
 
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integer: TypeAlias = Annotated[int, BeforeValidator(_whole_number)]
+"""An integer as JSON Schema counts them: ``1.0`` is one (read as ``1``); ``true`` and ``"1"`` are not."""
+
+
 ProjectCode: TypeAlias = str
 """Code of the Qase project the event belongs to."""
 
 
-TeamMemberId: TypeAlias = Annotated[int, Field(ge=0)]
+TeamMemberId: TypeAlias = Annotated[Integer, Field(ge=0)]
 """Id of the team member whose action produced the event."""
 
 
-UnixSeconds: TypeAlias = Annotated[int, Field(ge=0, le=9999999999)]
+UnixSeconds: TypeAlias = Annotated[Integer, Field(ge=0, le=9999999999)]
 """Point in time as whole seconds since the Unix epoch (UTC)."""
 
 
@@ -186,14 +197,14 @@ class Envelope(QaseModel):
     """Code of the project where the event happened."""
 
 
-Attachment: TypeAlias = int | str | dict[str, Any]
+Attachment: TypeAlias = Integer | str | dict[str, Any]
 """One attachment reference: a numeric id, a hash string or an object."""
 
 
 class Automation(QaseModel):
     """Automation state of a test case as a system-field object."""
 
-    id: Literal[0, 1, 2] | int
+    id: Integer
     """Automation state code: 0 manual, 1 to be automated, 2 automated."""
     title: str
     """Display name of the automation state."""
@@ -202,7 +213,7 @@ class Automation(QaseModel):
 class Behavior(QaseModel):
     """Behaviour of a test case (positive, negative, ...) as a system-field object."""
 
-    id: int
+    id: Integer
     """Numeric id of the behaviour value."""
     title: str
     """Display name of the behaviour."""
@@ -217,7 +228,7 @@ CustomFieldType: TypeAlias = Literal[
 class CaseCustomFieldValue(QaseModel):
     """The value one custom field has on a test case."""
 
-    id: int
+    id: Integer
     """Id of the custom field."""
     title: str
     """Name of the custom field."""
@@ -230,7 +241,7 @@ class CaseCustomFieldValue(QaseModel):
 class CaseStatus(QaseModel):
     """Lifecycle status of a test case as a system-field object; sent under the key 'status'."""
 
-    id: int
+    id: Integer
     """Numeric id of the status."""
     title: str
     """Display name of the status."""
@@ -239,7 +250,7 @@ class CaseStatus(QaseModel):
 class CaseType(QaseModel):
     """Kind of test case (functional, smoke, ...) as a system-field object; sent under the key 'type'."""
 
-    id: int
+    id: Integer
     """Numeric id of the case type."""
     title: str
     """Display name of the case type."""
@@ -252,7 +263,7 @@ NullableText: TypeAlias = str | None
 class Priority(QaseModel):
     """Priority of a test case as a system-field object."""
 
-    id: int
+    id: Integer
     """Numeric id of the priority value."""
     title: str
     """Display name of the priority."""
@@ -265,7 +276,7 @@ class Priority(QaseModel):
 class Severity(QaseModel):
     """Severity of a test case as a system-field object."""
 
-    id: int
+    id: Integer
     """Numeric id of the severity value."""
     title: str
     """Display name of the severity."""
@@ -278,7 +289,7 @@ class Severity(QaseModel):
 class TestStep(QaseModel):
     """One step of a test case."""
 
-    position: int
+    position: Integer
     """Place of the step in the case, counting from 1."""
     action: str
     """What the tester does in this step."""
@@ -295,7 +306,7 @@ class TestStep(QaseModel):
 class CaseCreatedPayload(QaseModel):
     """The payload of a case.created delivery."""
 
-    id: int
+    id: Integer
     """Id of the case within its project."""
     title: str
     """Case title."""
@@ -317,9 +328,9 @@ class CaseCreatedPayload(QaseModel):
     """Automation system field."""
     status: CaseStatus
     """Status system field."""
-    suite_id: int | None
+    suite_id: Integer | None
     """Suite holding the case, or null when it is in no suite."""
-    milestone_id: int | None
+    milestone_id: Integer | None
     """Milestone of the case, or null."""
     steps: list[TestStep]
     """Ordered steps of the case."""
@@ -349,7 +360,7 @@ class CaseCreated(QaseModel):
 class CaseUpdatedPayload(QaseModel):
     """The payload of a case.updated delivery."""
 
-    id: int
+    id: Integer
     """Id of the case within its project."""
     title: str | None = None
     """Case title."""
@@ -371,9 +382,9 @@ class CaseUpdatedPayload(QaseModel):
     """Automation system field."""
     status: CaseStatus | None = None
     """Status system field."""
-    suite_id: int | None = None
+    suite_id: Integer | None = None
     """Suite holding the case, or null when it is in no suite."""
-    milestone_id: int | None = None
+    milestone_id: Integer | None = None
     """Milestone of the case, or null."""
     steps: list[TestStep] | None = None
     """Ordered steps of the case."""
@@ -404,7 +415,7 @@ class CaseUpdated(QaseModel):
 class CaseDeletedPayload(QaseModel):
     """The payload of a case.deleted delivery."""
 
-    id: int
+    id: Integer
     """Id of the case within its project."""
     title: str | None = None
     """Case title."""
@@ -426,9 +437,9 @@ class CaseDeletedPayload(QaseModel):
     """Automation system field."""
     status: CaseStatus | None = None
     """Status system field."""
-    suite_id: int | None = None
+    suite_id: Integer | None = None
     """Suite holding the case, or null when it is in no suite."""
-    milestone_id: int | None = None
+    milestone_id: Integer | None = None
     """Milestone of the case, or null."""
     steps: list[TestStep] | None = None
     """Ordered steps of the case."""
@@ -458,7 +469,7 @@ class CaseDeleted(QaseModel):
 class CaseClonedPayload(QaseModel):
     """The payload of a case.cloned delivery."""
 
-    id: int
+    id: Integer
     """Id of the case within its project."""
     title: str | None = None
     """Case title."""
@@ -480,9 +491,9 @@ class CaseClonedPayload(QaseModel):
     """Automation system field."""
     status: CaseStatus | None = None
     """Status system field."""
-    suite_id: int | None = None
+    suite_id: Integer | None = None
     """Suite holding the case, or null when it is in no suite."""
-    milestone_id: int | None = None
+    milestone_id: Integer | None = None
     """Milestone of the case, or null."""
     steps: list[TestStep] | None = None
     """Ordered steps of the case."""
@@ -490,7 +501,7 @@ class CaseClonedPayload(QaseModel):
     """Files attached to the case."""
     custom_fields: list[CaseCustomFieldValue] | None = None
     """Custom-field values of the case."""
-    from_id: int | None = None
+    from_id: Integer | None = None
     """Id of the case that was copied."""
 
 
@@ -514,7 +525,7 @@ class CaseCloned(QaseModel):
 class SuiteCreatedPayload(QaseModel):
     """The payload of a suite.created delivery."""
 
-    id: int
+    id: Integer
     """Id of the new suite."""
     title: str
     """Suite title."""
@@ -522,7 +533,7 @@ class SuiteCreatedPayload(QaseModel):
     """Suite description."""
     preconditions: NullableText
     """Preconditions shared by the suite's cases."""
-    parent_id: int | None
+    parent_id: Integer | None
     """Id of the enclosing suite, or null for a top-level suite."""
 
 
@@ -546,7 +557,7 @@ class SuiteCreated(QaseModel):
 class SuiteUpdatedPayload(QaseModel):
     """The payload of a suite.updated delivery."""
 
-    id: int
+    id: Integer
     """Id of the edited suite."""
 
 
@@ -568,7 +579,7 @@ class SuiteUpdated(QaseModel):
 class SuiteDeletedPayload(QaseModel):
     """The payload of a suite.deleted delivery."""
 
-    id: int
+    id: Integer
     """Id of the removed suite."""
 
 
@@ -590,9 +601,9 @@ class SuiteDeleted(QaseModel):
 class SuiteClonedPayload(QaseModel):
     """The payload of a suite.cloned delivery."""
 
-    id: int
+    id: Integer
     """Id of the new copy."""
-    from_id: int
+    from_id: Integer
     """Id of the suite that was copied."""
 
 
@@ -611,14 +622,14 @@ class SuiteCloned(QaseModel):
     """Code of the project where the event happened."""
 
 
-PlanCases: TypeAlias = dict[Annotated[str, Field(pattern="^[0-9]+$")], int]
+PlanCases: TypeAlias = dict[Annotated[str, Field(pattern="^[0-9]+$")], Integer]
 """Cases of a test plan: a map from case id (decimal text key) to an integer."""
 
 
 class PlanCreatedPayload(QaseModel):
     """The payload of a plan.created delivery."""
 
-    id: int
+    id: Integer
     """Id of the new plan."""
     title: str
     """Plan title."""
@@ -648,7 +659,7 @@ class PlanCreated(QaseModel):
 class PlanUpdatedPayload(QaseModel):
     """The payload of a plan.updated delivery."""
 
-    id: int
+    id: Integer
     """Id of the changed plan."""
     cases: PlanCases
     """Cases in the plan after the change, keyed by case id."""
@@ -674,7 +685,7 @@ class PlanUpdated(QaseModel):
 class PlanDeletedPayload(QaseModel):
     """The payload of a plan.deleted delivery."""
 
-    id: int
+    id: Integer
     """Id of the removed plan."""
 
 
@@ -791,7 +802,7 @@ class SharedStepDeleted(QaseModel):
 class MilestoneCreatedPayload(QaseModel):
     """The payload of a milestone.created delivery."""
 
-    id: int
+    id: Integer
     """Id of the new milestone."""
     title: str
     """Milestone title."""
@@ -819,7 +830,7 @@ class MilestoneCreated(QaseModel):
 class MilestoneUpdatedPayload(QaseModel):
     """The payload of a milestone.updated delivery."""
 
-    id: int
+    id: Integer
     """Id of the edited milestone."""
 
 
@@ -843,7 +854,7 @@ class MilestoneUpdated(QaseModel):
 class MilestoneDeletedPayload(QaseModel):
     """The payload of a milestone.deleted delivery."""
 
-    id: int
+    id: Integer
     """Id of the removed milestone."""
 
 
@@ -871,7 +882,7 @@ CustomFieldEntity: TypeAlias = Literal["case", "defect", "run"]
 class CustomFieldCreatedPayload(QaseModel):
     """The payload of a custom_field.created delivery."""
 
-    id: int
+    id: Integer
     """Id of the custom field."""
     title: str
     """Name of the custom field."""
@@ -911,7 +922,7 @@ class CustomFieldCreated(QaseModel):
 class CustomFieldUpdatedPayload(QaseModel):
     """The payload of a custom_field.updated delivery."""
 
-    id: int
+    id: Integer
     """Id of the custom field."""
     title: str
     """Name of the custom field."""
@@ -951,7 +962,7 @@ class CustomFieldUpdated(QaseModel):
 class CustomFieldDeletedPayload(QaseModel):
     """The payload of a custom_field.deleted delivery."""
 
-    id: int
+    id: Integer
     """Id of the custom field."""
     title: str
     """Name of the custom field."""
@@ -991,7 +1002,7 @@ class CustomFieldDeleted(QaseModel):
 class RunPlan(QaseModel):
     """The test plan a run was started from, or null when the run has no plan."""
 
-    id: int
+    id: Integer
     """Id of the plan."""
     title: str
     """Title of the plan."""
@@ -1000,7 +1011,7 @@ class RunPlan(QaseModel):
 class RunStartedPayload(QaseModel):
     """The payload of a run.started delivery."""
 
-    id: int
+    id: Integer
     """Id of the run."""
     title: str
     """Run title."""
@@ -1008,7 +1019,7 @@ class RunStartedPayload(QaseModel):
     """Run description."""
     plan: RunPlan | None
     """Plan the run was created from, or null."""
-    cases_count: int
+    cases_count: Integer
     """Number of cases in the run."""
     environment: str | None
     """Slug of the run's environment, or null."""
@@ -1034,21 +1045,21 @@ class RunStarted(QaseModel):
 class RunAbortedPayload(QaseModel):
     """The payload of a run.aborted delivery."""
 
-    id: int
+    id: Integer
     """Id of the run."""
-    cases: int
+    cases: Integer
     """Total number of cases in the run."""
-    passed: int
+    passed: Integer
     """Cases that passed."""
-    untested: int
+    untested: Integer
     """Cases with no result yet."""
-    failed: int
+    failed: Integer
     """Cases that failed."""
-    blocked: int
+    blocked: Integer
     """Cases that were blocked."""
-    skipped: int
+    skipped: Integer
     """Cases that were skipped."""
-    duration: int
+    duration: Integer
     """How long the run took."""
 
 
@@ -1072,9 +1083,9 @@ class RunAborted(QaseModel):
 class RunUpdatedPayload(QaseModel):
     """The payload of a run.updated delivery."""
 
-    id: int
+    id: Integer
     """Id of the run."""
-    cases_added: int
+    cases_added: Integer
     """Number of cases just added."""
 
 
@@ -1098,7 +1109,7 @@ class RunUpdated(QaseModel):
 class RunDeletedPayload(QaseModel):
     """The payload of a run.deleted delivery."""
 
-    id: int
+    id: Integer
     """Id of the removed run."""
 
 
@@ -1120,17 +1131,17 @@ class RunDeleted(QaseModel):
 class RunCompletedPayload(QaseModel):
     """The payload of a run.completed delivery."""
 
-    id: int
+    id: Integer
     """Id of the run."""
-    cases: int
+    cases: Integer
     """Total number of cases in the run."""
-    passed: int
+    passed: Integer
     """Cases that passed."""
-    failed: int
+    failed: Integer
     """Cases that failed."""
-    blocked: int
+    blocked: Integer
     """Cases that were blocked."""
-    duration: int
+    duration: Integer
     """How long the run took."""
 
 
@@ -1154,7 +1165,7 @@ class RunCompleted(QaseModel):
 class RunReportChangedPayload(QaseModel):
     """The payload of a run.report_changed delivery."""
 
-    id: int
+    id: Integer
     """Id of the run."""
     visible: bool
     """True when the run's public report can be opened."""
@@ -1180,7 +1191,7 @@ class RunReportChanged(QaseModel):
 class DefectCreatedPayload(QaseModel):
     """The payload of a defect.created delivery."""
 
-    id: int
+    id: Integer
     """Id of the new defect."""
     title: str
     """Defect title."""
@@ -1212,7 +1223,7 @@ class DefectCreated(QaseModel):
 class DefectUpdatedPayload(QaseModel):
     """The payload of a defect.updated delivery."""
 
-    id: int
+    id: Integer
     """Id of the edited defect."""
 
 
@@ -1236,7 +1247,7 @@ class DefectUpdated(QaseModel):
 class DefectResolvedPayload(QaseModel):
     """The payload of a defect.resolved delivery."""
 
-    id: int
+    id: Integer
     """Id of the resolved defect."""
 
 
@@ -1260,7 +1271,7 @@ class DefectResolved(QaseModel):
 class DefectDeletedPayload(QaseModel):
     """The payload of a defect.deleted delivery."""
 
-    id: int
+    id: Integer
     """Id of the removed defect."""
 
 
@@ -1297,11 +1308,11 @@ class User(QaseModel):
 class ReviewCreatedPayload(QaseModel):
     """The payload of a review.created delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     title: str
     """Title of the test case under review."""
-    case_id: int
+    case_id: Integer
     """Id of the test case the review is about."""
     project: str
     """Code of the project, repeating the envelope's project_code."""
@@ -1335,31 +1346,31 @@ UnknownItem: TypeAlias = Any
 class ReviewUpdatedPayloadData(QaseModel):
     """Proposed case content after the edit."""
 
-    id: int | str
+    id: Integer | str
     """Id of the test case under review."""
     title: str
     """Proposed case title."""
-    status: int
+    status: Integer
     """Case status code."""
     description: NullableText
     """Proposed case description."""
-    suite_id: int | None
+    suite_id: Integer | None
     """Suite holding the case, or null when none."""
-    severity: int
+    severity: Integer
     """Severity code."""
-    priority: int
+    priority: Integer
     """Priority code."""
-    type: int
+    type: Integer
     """Case type code."""
-    layer: int
+    layer: Integer
     """Test layer code (exists only on review data)."""
-    is_flaky: int
+    is_flaky: Integer
     """Flaky flag sent as a number."""
-    milestone_id: int | None
+    milestone_id: Integer | None
     """Milestone of the case, or null."""
-    behavior: int
+    behavior: Integer
     """Behaviour code."""
-    automation: Literal[0, 1, 2] | int
+    automation: Integer
     """Automation code: 0, 1 or 2."""
     params: list[UnknownItem]
     """Case parameters."""
@@ -1382,11 +1393,11 @@ class ReviewUpdatedPayloadData(QaseModel):
 class ReviewUpdatedPayload(QaseModel):
     """The payload of a review.updated delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     title: str
     """Title of the test case under review."""
-    case_id: int
+    case_id: Integer
     """Id of the test case the review is about."""
     project: str
     """Code of the project, repeating the envelope's project_code."""
@@ -1424,7 +1435,7 @@ ApprovalStatus: TypeAlias = Literal["unapproved", "approved", "request changes",
 class ReviewApprovalStatusChangedPayload(QaseModel):
     """The payload of a review.approval_status_changed delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     status: ApprovalStatus | str
     """New approval state of the review."""
@@ -1452,7 +1463,7 @@ class ReviewApprovalStatusChanged(QaseModel):
 class ReviewReviewerAddedPayload(QaseModel):
     """The payload of a review.reviewer_added delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     reviewer: User
     """Person assigned as reviewer."""
@@ -1478,7 +1489,7 @@ class ReviewReviewerAdded(QaseModel):
 class ReviewReviewerRemovedPayload(QaseModel):
     """The payload of a review.reviewer_removed delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     reviewer: User
     """Person no longer reviewing."""
@@ -1504,7 +1515,7 @@ class ReviewReviewerRemoved(QaseModel):
 class ReviewMergedPayload(QaseModel):
     """The payload of a review.merged delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     merged_by: User
     """Person who merged the review."""
@@ -1530,31 +1541,31 @@ class ReviewMerged(QaseModel):
 class ReviewReopenedPayloadData(QaseModel):
     """Proposed case content of the reopened review."""
 
-    id: int | str
+    id: Integer | str
     """Id of the test case under review."""
     title: str
     """Proposed case title."""
-    status: int
+    status: Integer
     """Case status code."""
     description: NullableText
     """Proposed case description."""
-    suite_id: int | None
+    suite_id: Integer | None
     """Suite holding the case, or null when none."""
-    severity: int
+    severity: Integer
     """Severity code."""
-    priority: int
+    priority: Integer
     """Priority code."""
-    type: int
+    type: Integer
     """Case type code."""
-    layer: int
+    layer: Integer
     """Test layer code (exists only on review data)."""
-    is_flaky: int
+    is_flaky: Integer
     """Flaky flag sent as a number."""
-    milestone_id: int | None
+    milestone_id: Integer | None
     """Milestone of the case, or null."""
-    behavior: int
+    behavior: Integer
     """Behaviour code."""
-    automation: Literal[0, 1, 2] | int
+    automation: Integer
     """Automation code: 0, 1 or 2."""
     params: list[UnknownItem]
     """Case parameters."""
@@ -1577,11 +1588,11 @@ class ReviewReopenedPayloadData(QaseModel):
 class ReviewReopenedPayload(QaseModel):
     """The payload of a review.reopened delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     title: str
     """Title of the test case under review."""
-    case_id: int
+    case_id: Integer
     """Id of the test case the review is about."""
     project: str
     """Code of the project, repeating the envelope's project_code."""
@@ -1615,7 +1626,7 @@ class ReviewReopened(QaseModel):
 class ReviewCommentedPayload(QaseModel):
     """The payload of a review.commented delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     comment: str
     """Text of the comment."""
@@ -1643,7 +1654,7 @@ class ReviewCommented(QaseModel):
 class ReviewDeclinedPayload(QaseModel):
     """The payload of a review.declined delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     declined_by: User
     """Person who declined the review."""
@@ -1667,7 +1678,7 @@ class ReviewDeclined(QaseModel):
 class ReviewDeletedPayload(QaseModel):
     """The payload of a review.deleted delivery."""
 
-    id: int
+    id: Integer
     """Id of the review."""
     deleted_by: User
     """Person who deleted the review."""
@@ -1691,31 +1702,31 @@ class ReviewDeleted(QaseModel):
 class ReviewCaseData(QaseModel):
     """The test case as proposed by a review, with system fields sent as numeric codes."""
 
-    id: int | str | None = None
+    id: Integer | str | None = None
     """Id of the test case under review."""
     title: str | None = None
     """Proposed case title."""
-    status: int | None = None
+    status: Integer | None = None
     """Case status code."""
     description: NullableText | None = None
     """Proposed case description."""
-    suite_id: int | None = None
+    suite_id: Integer | None = None
     """Suite holding the case, or null when none."""
-    severity: int | None = None
+    severity: Integer | None = None
     """Severity code."""
-    priority: int | None = None
+    priority: Integer | None = None
     """Priority code."""
-    type: int | None = None
+    type: Integer | None = None
     """Case type code."""
-    layer: int | None = None
+    layer: Integer | None = None
     """Test layer code (exists only on review data)."""
-    is_flaky: int | None = None
+    is_flaky: Integer | None = None
     """Flaky flag sent as a number."""
-    milestone_id: int | None = None
+    milestone_id: Integer | None = None
     """Milestone of the case, or null."""
-    behavior: int | None = None
+    behavior: Integer | None = None
     """Behaviour code."""
-    automation: Literal[0, 1, 2] | int | None = None
+    automation: Integer | None = None
     """Automation code: 0, 1 or 2."""
     params: list[UnknownItem] | None = None
     """Case parameters."""
@@ -1738,7 +1749,7 @@ class ReviewCaseData(QaseModel):
 class TestCase(QaseModel):
     """The property set of a test case, shared by the four case events."""
 
-    id: int | None = None
+    id: Integer | None = None
     """Id of the case within its project."""
     title: str | None = None
     """Case title."""
@@ -1760,9 +1771,9 @@ class TestCase(QaseModel):
     """Automation system field."""
     status: CaseStatus | None = None
     """Status system field."""
-    suite_id: int | None = None
+    suite_id: Integer | None = None
     """Suite holding the case, or null when it is in no suite."""
-    milestone_id: int | None = None
+    milestone_id: Integer | None = None
     """Milestone of the case, or null."""
     steps: list[TestStep] | None = None
     """Ordered steps of the case."""
@@ -1814,6 +1825,7 @@ EventName: TypeAlias = Literal[
     "review.declined",
     "review.deleted",
 ]
+"""The name of each event the contract lists."""
 
 
 QaseDelivery: TypeAlias = Annotated[

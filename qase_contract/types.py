@@ -1802,6 +1802,7 @@ EventName: TypeAlias = Literal[
     "review.declined",
     "review.deleted",
 ]
+"""The name of each event the contract lists."""
 
 
 QaseDelivery: TypeAlias = (

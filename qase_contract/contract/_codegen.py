@@ -86,10 +86,20 @@ _MODELS_IMPORTS = """from typing import Annotated, Any, Final, Literal, TypeAlia
 from qase_contract.errors import MissingExtra
 
 try:
-    from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 except ImportError:
     raise MissingExtra("typed models", "pydantic", "pydantic") from None
 """
+
+_MODELS_INTEGER = '''def _whole_number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integer: TypeAlias = Annotated[int, BeforeValidator(_whole_number)]
+"""An integer as JSON Schema counts them: ``1.0`` is one (read as ``1``); ``true`` and ``"1"`` are not."""
+'''
 
 _MODELS_TAIL = '''
 
@@ -107,24 +117,24 @@ def parse_delivery(body: dict[str, Any] | str | bytes) -> QaseDelivery | Envelop
 '''
 
 
-def generated(schema_set: SchemaSet | None = None) -> dict[Path, str]:
-    """The text of each generated file, by its path."""
-    found = shapes(components(schema_set or SchemaSet.builtin()))
+def generated(package: Path = PACKAGE) -> dict[Path, str]:
+    """The text of each generated file, by its path in ``package``, from the built-in schemas."""
+    found = shapes(components(SchemaSet.builtin()))
     version = contract_version()
     return {
-        PACKAGE / "types.py": _TypesRenderer(found, version).module(),
-        PACKAGE / "models.py": _ModelsRenderer(found, version).module(),
+        package / "types.py": _TypesRenderer(found, version).module(),
+        package / "models.py": _ModelsRenderer(found, version).module(),
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, package: Path = PACKAGE) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     check = arguments == ["--check"]
     if arguments and not check:
         print(f"usage: {COMMAND} [--check]", file=sys.stderr)
         return 2
     stale = []
-    for path, text in generated().items():
+    for path, text in generated(package).items():
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current == text:
             continue
@@ -132,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not check:
             path.write_text(text, encoding="utf-8")
     for path in stale:
-        print(f"{'stale' if check else 'wrote'} {path.relative_to(PACKAGE.parent)}")
+        print(f"stale {path}: run {COMMAND}" if check else f"wrote {path}")
     return 1 if check and stale else 0
 
 
@@ -200,7 +210,9 @@ class _Renderer:
 
     def event_names(self) -> str:
         names = [literal(event) for event in self.shapes.deliveries]
-        return wrapped_subscript("EventName: TypeAlias = Literal", names)
+        return wrapped_subscript("EventName: TypeAlias = Literal", names) + docstring(
+            "The name of each event the contract lists.", ""
+        )
 
     def version_line(self) -> str:
         return f"CONTRACT_VERSION: Final = {literal(self.version)}\n" + docstring(
@@ -264,6 +276,14 @@ class _ModelsRenderer(_Renderer):
     """Models accept a value outside a closed set (it is drift): an enum alias names the known
     values, as in ``types``, and each use of it adds the open type (``CustomFieldType | str``)."""
 
+    @staticmethod
+    def open_choice(choice: Choice, known: str) -> str:
+        """An enum in a model: an outside value is drift, not an error, so the model keeps it. A
+        number enum is its plain type: pydantic's ``Literal[1]`` would also take ``true`` and ``1.0``."""
+        if choice.kind == "str":
+            return f"{known} | str"
+        return {"int": "Integer", "float": "float"}.get(choice.kind, "Any")
+
     def alias_type(self, expression: TypeExpr) -> str:
         if isinstance(expression, Choice):
             return f"Literal[{', '.join(literal(value) for value in expression.values)}]"
@@ -272,7 +292,7 @@ class _ModelsRenderer(_Renderer):
     def named(self, expression: Named) -> str:
         target = self.aliases.get(expression.name)
         if isinstance(target, Choice) and not target.closed:
-            opened = "Any" if target.kind == "any" else f"{expression.name} | {target.kind}"
+            opened = self.open_choice(target, expression.name)
             return f"{opened} | None" if expression.nullable else opened
         return super().named(expression)
 
@@ -282,7 +302,7 @@ class _ModelsRenderer(_Renderer):
         )
         parts = [
             self.header() + _MODELS_DOC + "\n\n" + _MODELS_IMPORTS,
-            self.all_names(["MODELS", "QaseModel", "parse_delivery"]),
+            self.all_names(["MODELS", "Integer", "QaseModel", "parse_delivery"]),
             self.version_line(),
             "class QaseModel(BaseModel):\n"
             + docstring(
@@ -293,6 +313,7 @@ class _ModelsRenderer(_Renderer):
             )
             + '\n    model_config = ConfigDict(extra="allow", strict=True, frozen=True, '
             + "use_attribute_docstrings=True)\n",
+            _MODELS_INTEGER,
             *self.definitions(),
             self.event_names(),
             "QaseDelivery: TypeAlias = Annotated[\n"
@@ -319,6 +340,7 @@ class _ModelsRenderer(_Renderer):
 
     def type(self, expression: TypeExpr) -> str:
         if isinstance(expression, Scalar):
+            kind = "Integer" if expression.kind == "int" else expression.kind
             constraints = [
                 f"{keyword}={value!r}"
                 for keyword, value in (("ge", expression.minimum), ("le", expression.maximum))
@@ -327,14 +349,11 @@ class _ModelsRenderer(_Renderer):
             if expression.pattern is not None:
                 constraints.append(f"pattern={literal(expression.pattern)}")
             if not constraints:
-                return expression.kind
-            return f"Annotated[{expression.kind}, Field({', '.join(constraints)})]"
+                return kind
+            return f"Annotated[{kind}, Field({', '.join(constraints)})]"
         if isinstance(expression, Choice):
             choice = f"Literal[{', '.join(literal(value) for value in expression.values)}]"
-            if expression.closed:
-                return choice
-            # An outside value is drift, not an error: the model keeps it.
-            return "Any" if expression.kind == "any" else f"{choice} | {expression.kind}"
+            return choice if expression.closed else self.open_choice(expression, choice)
         if isinstance(expression, Named):
             return self.named(expression)
         if isinstance(expression, ArrayOf):
