@@ -26,6 +26,7 @@ COMMANDS = {
     "events": "qase_contract.cli._catalogue:events",
     "schema": "qase_contract.cli._catalogue:schema",
     "example": "qase_contract.cli._catalogue:example",
+    "export": "qase_contract.cli._export:export",
 }
 
 
