@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from qase_contract.contract._bundle import DRAFT_2020_12, opened
+from qase_contract.contract._bundle import _ANNOTATIONS, DRAFT_2020_12, opened
 from qase_contract.contract._catalog import EVENTS_BY_NAME
 from qase_contract.contract._components import COMPONENTS, Components, components
 from qase_contract.contract._inventory import example_variants
@@ -43,7 +43,6 @@ _ABOUT = (
     "as checked by qase-contract. A delivery is one JSON object POSTed to the endpoint configured "
     "on the webhook; an event name outside this list is drift, not an error."
 )
-_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated"})
 #: 2019-09 and 2020-12 keywords with no draft-07 counterpart that :func:`draft07` would rewrite.
 _NOT_IN_DRAFT07 = frozenset(
     {"prefixItems", "dependentSchemas", "dependentRequired", "unevaluatedItems", "minContains", "maxContains"}

@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from qase_contract.contract._bundle import _ANNOTATIONS
 from qase_contract.contract._components import COMPONENTS, Components, pascal_case
 from qase_contract.errors import BundleError
 
-#: Keywords that never change what a value may be.
-_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated"})
 #: Keywords a schema may carry beside a ``$ref`` and still be read as "that object, with ...".
 _MERGEABLE = frozenset({"type", "properties", "required", "additionalProperties", "unevaluatedProperties"})
 _UNDERSTOOD = (
