@@ -13,6 +13,7 @@ import pytest
 
 import qase_contract
 from qase_contract import EVENTS
+from qase_contract.contract._provenance import contract_version
 from qase_contract.contract._resources import schemas_root
 from tests.helpers.data import ROOT
 
@@ -21,6 +22,8 @@ EXPECTED_IN_PACKAGE = [
     "qase_contract/schemas/envelope.schema.json",
     "qase_contract/schemas/common/defs.schema.json",
     "qase_contract/schemas/README.md",
+    "qase_contract/schemas/VERSION",
+    "qase_contract/schemas/CHANGELOG.md",
     "qase_contract/schemas/examples/case.created/canonical.json",
     *(f"qase_contract/schemas/{event.schema_path}" for event in EVENTS),
 ]
@@ -150,15 +153,24 @@ def test_the_sdist_carries_the_licence_changelogs_and_manual(sdist: Path) -> Non
         assert f"{top}/{name}" in names
 
 
-def test_the_changelog_opens_with_this_version_in_keep_a_changelog_form() -> None:
-    for changelog in [ROOT / "CHANGELOG.md", ROOT / "schemas" / "CHANGELOG.md"]:
-        text = changelog.read_text(encoding="utf-8")
-        assert "[Keep a Changelog](https://keepachangelog.com/" in text
-        first = re.search(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\S+)$", text, re.MULTILINE)
-        assert first is not None, changelog
-        assert first["version"] == qase_contract.__version__
-        assert re.fullmatch(r"Unreleased|\d{4}-\d{2}-\d{2}", first["date"])
-        assert re.search(r"^### (Added|Changed|Deprecated|Removed|Fixed|Security)$", text, re.MULTILINE)
+@pytest.mark.parametrize(
+    ("changelog", "version"),
+    [
+        (ROOT / "CHANGELOG.md", qase_contract.__version__),
+        (ROOT / "schemas" / "CHANGELOG.md", contract_version()),
+    ],
+    ids=["package", "contract"],
+)
+def test_the_changelog_opens_with_this_version_in_keep_a_changelog_form(
+    changelog: Path, version: str
+) -> None:
+    text = changelog.read_text(encoding="utf-8")
+    assert "[Keep a Changelog](https://keepachangelog.com/" in text
+    first = re.search(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\S+)$", text, re.MULTILINE)
+    assert first is not None, changelog
+    assert first["version"] == version
+    assert re.fullmatch(r"Unreleased|\d{4}-\d{2}-\d{2}", first["date"])
+    assert re.search(r"^### (Added|Changed|Deprecated|Removed|Fixed|Security)$", text, re.MULTILINE)
 
 
 def test_the_contract_changelog_names_every_event_it_added() -> None:
