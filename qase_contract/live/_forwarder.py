@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from qase_contract.live._receiver import Receipt
 from qase_contract.live._sender import DEFAULT_TIMEOUT, ConsumerAnswer, Target, forward_headers, post
-from qase_contract.reporters._live import forwarded_line
+from qase_contract.reporters._live import forwarded_json, forwarded_line, forwarding_result
 from qase_contract.sources._capture import utc_now
 
 DEFAULT_WORKERS = 4
@@ -39,6 +39,14 @@ class Forwarded:
 
     def describe(self) -> str:
         return forwarded_line(self.at, str(self.target), self.receipt, self.answer, self.skipped)
+
+    def as_json(self) -> str:
+        return forwarded_json(self.at, str(self.target), self.receipt, self.answer, self.skipped)
+
+    @property
+    def result(self) -> str:
+        """What the summary counts it under: the consumer's status, ``no answer`` or ``not forwarded``."""
+        return forwarding_result(self.answer)
 
 
 class Forwarder:
