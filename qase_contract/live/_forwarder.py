@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from qase_contract.live._outgoing import forward_headers
 from qase_contract.live._receiver import Receipt
-from qase_contract.live._sender import DEFAULT_TIMEOUT, ConsumerAnswer, Target, forward_headers, post
+from qase_contract.live._sender import DEFAULT_TIMEOUT, ConsumerAnswer, Target, post
 from qase_contract.reporters._live import forwarded_json, forwarded_line, forwarding_result
 from qase_contract.sources._capture import utc_now
 

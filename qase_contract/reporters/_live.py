@@ -210,3 +210,53 @@ def live_summary(
     if forwarded:
         lines.append(f"{sum(forwarded.values())} forwarded: {counted(forwarded)}")
     return lines
+
+
+def exchange_json(location: str, event: str | None, attempt: int, answer: ConsumerReply) -> str:
+    """One JSON line per post (``send --json``): where the delivery came from, the answer."""
+    data = {
+        "location": location,
+        "event_name": event,
+        "attempt": attempt,
+        "status": answer.status,
+        "ok": answer.ok,
+        "time_ms": round(answer.latency * 1000, 3),
+        "error": answer.error,
+        "answer": None if answer.ok else (answer.excerpt or None),
+    }
+    return orjson.dumps(data).decode("utf-8")
+
+
+def unsent_json(location: str, reason: str) -> str:
+    """The JSON line of a record that could not be read, so was not sent."""
+    data = {"location": location, "event_name": None, "attempt": 0, "status": None, "ok": False}
+    return orjson.dumps({**data, "time_ms": None, "error": f"not sent: {reason}", "answer": None}).decode()
+
+
+#: Deliveries the consumer refused that the summary names; the rest are counted.
+NAMED_REFUSALS = 20
+
+
+def send_summary(
+    target: str,
+    answers: Mapping[str, int],
+    refused: list[tuple[str, str]],
+    unreadable: int = 0,
+    left_out: int = 0,
+) -> list[str]:
+    """What ``send`` says at the end: answers by status, the deliveries the consumer refused
+    (``(label, status)``), the records it could not read and those ``--event`` left out."""
+    sent = sum(answers.values())
+    by_status = f" ({counted(answers)})" if answers else ""
+    lines = [
+        f"{sent} sent to {target}: {sent - len(refused)} answered 2xx, {len(refused)} did not{by_status}"
+    ]
+    if refused:
+        named = ", ".join(f"{label} ({status})" for label, status in refused[:NAMED_REFUSALS])
+        more = len(refused) - NAMED_REFUSALS
+        lines.append(f"not 2xx: {named}" + (f", and {more} more" if more > 0 else ""))
+    if unreadable:
+        lines.append(f"{unreadable} records unreadable, not sent")
+    if left_out:
+        lines.append(f"{left_out} deliveries left out by --event")
+    return lines

@@ -8,15 +8,8 @@ from typing import Any
 import pytest
 
 from qase_contract.errors import BadTarget
-from qase_contract.live._sender import (
-    ConsumerAnswer,
-    Outgoing,
-    Target,
-    forward_headers,
-    paced,
-    post,
-    replay_headers,
-)
+from qase_contract.live._outgoing import Outgoing, forward_headers, replay_headers
+from qase_contract.live._sender import ConsumerAnswer, Target, paced, post
 
 
 def test_a_target_keeps_the_path_and_query_of_its_url() -> None:
@@ -97,7 +90,7 @@ def test_pacing_spaces_deliveries_by_one_over_the_rate() -> None:
     items = [Outgoing(str(n)) for n in range(4)]
     released = []
     for item in paced(items, 4.0, clock=clock, sleep=clock.sleep):
-        released.append((item.label, clock.now))
+        released.append((item.location, clock.now))
         clock.now += 0.05  # each answer takes 50 ms
     assert released == [("0", 100.0), ("1", 100.25), ("2", 100.5), ("3", 100.75)]
     assert clock.sleeps == [0.2, 0.2, 0.2]
