@@ -176,7 +176,7 @@ def _serve(
         echo(forwarded.as_json() if run.json_lines else forwarded.describe(), data=True)
 
     target = run.target
-    forwarder = Forwarder(target, on_result=on_forwarded) if target is not None else None
+    forwarder = Forwarder(target, on_result=on_forwarded, secret=run.secret) if target is not None else None
     receiver = Receiver(
         validator=run.validator,
         writer=writer,
@@ -225,7 +225,7 @@ def _banner(url: str, run: _Run) -> list[str]:
         f"listening on {url} (POST)",
         "secret: required in X-Qase-Secret" if run.secret else "secret: none; every delivery is accepted",
         f"recording to {record}" if record else "not recording (use --record FILE.jsonl to keep deliveries)",
-        *([f"forwarding to {run.target}"] if run.target is not None else []),
+        *([f"forwarding to {run.target.shown(run.secret)}"] if run.target is not None else []),
         *run.answers.describe(),
         "Ctrl-C stops and prints a summary per event",
     ]

@@ -222,7 +222,7 @@ def send(
         usage_error(str(error))
     if certificate_failed:
         click.echo(_CERTIFICATE_HINT, err=True)
-    for line in send_summary(str(target), statuses, refused, unreadable, left_out):
+    for line in send_summary(target.shown(secret), statuses, refused, unreadable, left_out):
         note(line)
     if left_out and not statuses and not unreadable:
         note(f"--event left out all {left_out} deliveries: nothing was sent")
@@ -248,7 +248,7 @@ def _tls(target: Target, insecure: bool, cacert: str | None) -> ssl.SSLContext |
     if insecure and cacert is not None:
         raise click.UsageError("--insecure checks no certificate, --cacert checks against FILE: give one")
     if (insecure or cacert is not None) and target.scheme != "https":
-        raise click.UsageError(f"--insecure and --cacert are for https:// URLs; {target} is not one")
+        raise click.UsageError(f"--insecure and --cacert are for https:// URLs, not {target.scheme}://")
     try:
         return tls_context(insecure=insecure, cacert=cacert)
     except (OSError, ValueError) as error:

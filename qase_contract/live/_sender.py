@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from qase_contract._util.credentials import redact_query
+from qase_contract._util.credentials import redact_path, redact_query
 from qase_contract._util.printable import printable
 from qase_contract.errors import BadTarget
 from qase_contract.reporters._live import answer_text
@@ -77,11 +77,16 @@ class Target:
 
     def __str__(self) -> str:
         """The URL as it may be printed: no password, no credential-named query value."""
+        return self.shown()
+
+    def shown(self, secret: str | None = None) -> str:
+        """The URL as it may be printed, also without ``secret`` wherever it is in the path or query."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = f":{self.port}" if self.port is not None else ""
         login = "***@" if self.authorization else ""
         path, mark, query = self.request_target.partition("?")
-        return f"{self.scheme}://{login}{host}{port}{path}{mark}{redact_query(query)}"
+        path, query = redact_path(path, secret), redact_query(query, secret)
+        return f"{self.scheme}://{login}{host}{port}{path}{mark}{query}"
 
 
 #: The password of a URL's ``user:password@`` part.

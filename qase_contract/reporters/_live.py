@@ -252,9 +252,9 @@ def send_summary(
         f"{sent} sent to {target}: {sent - len(refused)} answered 2xx, {len(refused)} did not{by_status}"
     ]
     if refused:
-        named = ", ".join(f"{label} ({status})" for label, status in refused[:NAMED_REFUSALS])
+        named = "; ".join(f"{label}: {status}" for label, status in refused[:NAMED_REFUSALS])
         more = len(refused) - NAMED_REFUSALS
-        lines.append(f"not 2xx: {named}" + (f", and {more} more" if more > 0 else ""))
+        lines.append(f"not 2xx: {named}" + (f"; and {more} more" if more > 0 else ""))
     if unreadable:
         lines.append(f"{unreadable} records unreadable, not sent")
     if left_out:

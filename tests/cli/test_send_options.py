@@ -390,8 +390,8 @@ def test_the_summary_counts_answers_by_status_and_names_the_refused_deliveries()
     summary = run.stdout.splitlines()[-2:]
     assert summary[0] == f"7 sent to {server.url}/: 1 answered 2xx, 6 did not (6 × 500, 1 × 200)"
     assert summary[1] == (
-        "not 2xx: run.started (500), run.aborted (500), run.updated (500), run.deleted (500), "
-        "run.completed (500), run.report_changed (500)"
+        "not 2xx: run.started: 500; run.aborted: 500; run.updated: 500; run.deleted: 500; "
+        "run.completed: 500; run.report_changed: 500"
     )
 
 
@@ -467,7 +467,7 @@ def test_tls_options_that_cannot_be_used_exit_2(options: list[str], message: str
 def test_tls_options_on_a_plain_http_url_exit_2() -> None:
     run = invoke("send", "http://127.0.0.1:9/", "--event", "case.created", "--insecure")
     assert run.code == 2
-    assert "--insecure and --cacert are for https:// URLs; http://127.0.0.1:9/ is not one" in run.stderr
+    assert "--insecure and --cacert are for https:// URLs, not http://" in run.stderr
 
 
 @pytest.mark.parametrize(
@@ -513,3 +513,13 @@ def test_an_overlay_lets_an_event_the_contract_does_not_know_be_sent_by_name(
     run = invoke("send", url, "--event", "result.created", "--schemas", str(overlay))
     assert run.code == 0, run.stderr
     assert sent(app) == [result_delivery(id=5)]
+
+
+def test_the_secret_in_the_url_is_never_printed(consumer: tuple[RecordingConsumer, str]) -> None:
+    _, url = consumer
+    run = invoke(
+        "send", f"{url}/hooks/{SECRET}?qs={SECRET};a=1", "--event", "case.created", "--secret", SECRET
+    )
+    assert run.code == 0
+    assert SECRET not in run.stdout + run.stderr
+    assert f"1 sent to {url}/hooks/[redacted]?qs=[redacted];a=1: 1 answered 2xx" in run.stdout

@@ -17,9 +17,9 @@ def test_the_send_summary_names_the_refused_deliveries_up_to_a_bound_and_counts_
         == f"{count + 2} sent to http://consumer/: 2 answered 2xx, {count} did not ({count} × 500, 2 × 200)"
     )
     assert lines[1].startswith(
-        "not 2xx: dump.jsonl:1  run.completed (500), dump.jsonl:2  run.completed (500), "
+        "not 2xx: dump.jsonl:1  run.completed: 500; dump.jsonl:2  run.completed: 500; "
     )
-    assert lines[1].endswith(f"dump.jsonl:{NAMED_REFUSALS}  run.completed (500), and 3 more")
+    assert lines[1].endswith(f"dump.jsonl:{NAMED_REFUSALS}  run.completed: 500; and 3 more")
     assert lines[2:] == ["1 records unreadable, not sent", "4 deliveries left out by --event"]
 
 
