@@ -32,6 +32,7 @@ def create_app(
     *,
     schemas: str | PathLike[str] | None = None,
     record: str | PathLike[str] | None = None,
+    fsync: bool | None = None,
     secret: str | None = None,
     path: str | None = None,
     max_body: int | None = None,
@@ -47,7 +48,8 @@ def create_app(
     its environment variable, else the default:
 
     ``schemas`` (``QASE_CONTRACT_SCHEMAS``: a folder of overlay schemas, as ``validate
-    --schemas``), ``record`` (``QASE_CONTRACT_RECORD``: the capture file), ``secret``
+    --schemas``), ``record`` (``QASE_CONTRACT_RECORD``: the capture file), ``fsync``
+    (``QASE_CONTRACT_FSYNC=1``: sync it to disk before each answer), ``secret``
     (``QASE_WEBHOOK_SECRET``), ``path`` (``QASE_CONTRACT_PATH``, default ``/``), ``max_body``
     (``QASE_CONTRACT_MAX_BODY``, bytes), ``strict`` (``QASE_CONTRACT_STRICT=1``: drift
     fails), ``respond`` and ``respond_body`` (``QASE_CONTRACT_RESPOND``,
@@ -73,7 +75,9 @@ def create_app(
     strict = strict if strict is not None else _flag("QASE_CONTRACT_STRICT")
     receiver = Receiver(
         validator=Validator(strict=strict, schemas=schemas),
-        writer=CaptureWriter(record) if record else None,
+        writer=CaptureWriter(record, fsync=fsync if fsync is not None else _flag("QASE_CONTRACT_FSYNC"))
+        if record
+        else None,
         secret=secret if secret is not None else os.environ.get("QASE_WEBHOOK_SECRET"),
         path=path if path is not None else os.environ.get("QASE_CONTRACT_PATH", "/"),
         max_body=size,

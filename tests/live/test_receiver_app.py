@@ -385,6 +385,19 @@ def test_create_app_answers_as_the_environment_tells(
     assert (line["status"], line["answered_by"]) == (202, "--respond")
 
 
+def test_create_app_syncs_the_capture_to_disk_when_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("qase_contract.sources._capture.os.fsync", synced.append)
+    monkeypatch.setenv("QASE_CONTRACT_FSYNC", "1")
+    app = create_app(record=tmp_path / "capture.jsonl", secret="")
+    assert call(app, environ(headers={})).status == 200
+    assert len(synced) == 1
+    assert app.writer is not None
+    app.writer.close()
+
+
 def test_create_app_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QASE_CONTRACT_RESPOND", "500")
     monkeypatch.setenv("QASE_WEBHOOK_SECRET", "from-the-environment")
