@@ -58,10 +58,6 @@ class AnswerPolicy:
             raise ValueError(f"a delay is from 0 to {MAX_DELAY:g} seconds, not {self.delay}")
         self._random = random.Random(self.seed)
 
-    @property
-    def default(self) -> bool:
-        return self.respond is None and self.respond_body is None and not self.fail_rate and not self.delay
-
     def answer(self, status: int) -> Answer:
         """The answer to a checked delivery the verdict would answer ``status``.
 
