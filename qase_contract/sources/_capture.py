@@ -259,24 +259,30 @@ class CaptureWriter:
         cut short was being written by a process that died before it could acknowledge the
         delivery: it is taken back. Anything else (a line added by hand) is kept and ended.
         """
-        descriptor = self._file.fileno()
-        size = os.fstat(descriptor).st_size
-        if size == 0 or os.pread(descriptor, 1, size - 1) == b"\n":
+        size = os.fstat(self._file.fileno()).st_size
+        if size == 0 or _read_at(self._file, size - 1, 1) == b"\n":
             return size
-        start = _start_of_last_line(descriptor, size)
-        if os.pread(descriptor, len(CAPTURE_PREFIX), start) == CAPTURE_PREFIX:
+        start = _start_of_last_line(self._file, size)
+        if _read_at(self._file, start, len(CAPTURE_PREFIX)) == CAPTURE_PREFIX:
             self._file.truncate(start)
             return start
         self._file.write(b"\n")
         return size + 1
 
 
-def _start_of_last_line(descriptor: int, size: int) -> int:
+def _read_at(file: BinaryIO, offset: int, size: int) -> bytes:
+    """``size`` bytes from ``offset``; only under the lock, since the file's position is shared
+    (appends go to the end whatever the position)."""
+    file.seek(offset)
+    return file.read(size)
+
+
+def _start_of_last_line(file: BinaryIO, size: int) -> int:
     """Where the last line of a file begins, read backwards in blocks."""
     end = size
     while end > 0:
         begin = max(0, end - _BACKWARD_BLOCK)
-        newline = os.pread(descriptor, end - begin, begin).rfind(b"\n")
+        newline = _read_at(file, begin, end - begin).rfind(b"\n")
         if newline >= 0:
             return begin + newline + 1
         end = begin
