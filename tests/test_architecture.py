@@ -52,6 +52,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "write_baseline",
     ],
     "qase_contract.errors": [
+        "BadEdit",
         "BadTarget",
         "BaselineError",
         "BundleError",
