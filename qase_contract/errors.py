@@ -19,6 +19,7 @@ __all__ = [
     "CaptureFormatError",
     "MissingExtra",
     "QaseContractError",
+    "ReadSetError",
     "RequestRejected",
     "SchemaSetError",
     "SchemasNotFound",
@@ -66,6 +67,10 @@ class UnknownExample(QaseContractError, LookupError):
         else:
             message = f"no example ships for {event_name}"
         super().__init__(message)
+
+
+class ReadSetError(QaseContractError, ValueError):
+    """A read-set that cannot be used: unreadable, not JSON, or not in the read-set format."""
 
 
 class BundleError(QaseContractError, ValueError):

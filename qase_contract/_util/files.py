@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -19,3 +20,24 @@ def why_not_a_regular_file(path: Path | os.DirEntry[str]) -> str | None:
     except OSError:
         return None  # let reading it say what is wrong
     return "not a regular file (a FIFO, socket or device)"
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` through a temporary file in the same folder, so a reader (or a crash)
+    never sees half a file; the new file gets the mode any new file would."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(handle, 0o666 & ~umask())  # mkstemp makes the file private (0600)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def umask() -> int:
+    """The process's umask (the only way to read it is to set it; it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

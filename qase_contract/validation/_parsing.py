@@ -47,12 +47,16 @@ def json_data(value: object) -> Parsed | Finding:
     """``value`` if it is JSON data (str keys, finite numbers, no Python-only types), else why not.
 
     Walks iteratively, so a 10,000-deep value costs no recursion. Integers beyond 64 bits
-    are turned into floats in a copy, never in the caller's object.
+    are turned into floats in a copy, never in the caller's object; so are subclasses of
+    ``dict`` and ``list`` turned into plain ones (the engines see plain JSON data, and a
+    tracking mapping of a read-set recorder does not count the validator's reads).
     """
     needs_copy = False
     stack: list[tuple[object, str]] = [(value, "")]
     while stack:
         node, where = stack.pop()
+        if type(node) is not dict and type(node) is not list and isinstance(node, (dict, list)):
+            needs_copy = True
         if isinstance(node, dict):
             for key, item in node.items():
                 if not isinstance(key, str):
@@ -98,8 +102,8 @@ def _lone_surrogate(what: str, where: str) -> Finding:
 
 
 def _with_big_ints_as_floats(value: object) -> object:
-    """A copy of ``value`` with integers past 64 bits as floats; iterative, like the walk
-    before it, so no depth of nesting can exhaust the recursion limit."""
+    """A copy of ``value`` in plain dicts and lists, with integers past 64 bits as floats;
+    iterative, like the walk before it, so no depth of nesting can exhaust the recursion limit."""
     if not isinstance(value, (dict, list)):
         return _as_number(value)
     copy: Any = {} if isinstance(value, dict) else []
