@@ -52,6 +52,8 @@ class ReadSet:
     """What a consumer reads: event name or pattern -> its read paths, sorted and unique."""
 
     events: Mapping[str, tuple[str, ...]]
+    #: Where it was read from, for reports ("reads.json"); empty when made in memory.
+    source: str = field(default="", compare=False)
     #: Event name -> the read paths of every entry that matches it, split into segments.
     _by_event: dict[str | None, tuple[tuple[str, tuple[str, ...]], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -63,45 +65,47 @@ class ReadSet:
         return cls.from_data({"format": READSET_FORMAT, "events": {k: list(v) for k, v in events.items()}})
 
     @classmethod
-    def from_data(cls, data: object, source: str = "the read-set") -> ReadSet:
-        """A read-set from its JSON data; :class:`ReadSetError` names the place of any problem."""
+    def from_data(cls, data: object, source: str = "") -> ReadSet:
+        """A read-set from its JSON data; :class:`ReadSetError` names the place of any problem
+        (in ``source``, the file it came from)."""
+        where = source or "the read-set"
         if not isinstance(data, dict):
-            raise ReadSetError(f"{source}: a read-set is a JSON object, got {json_type(data)}")
+            raise ReadSetError(f"{where}: a read-set is a JSON object, got {json_type(data)}")
         unknown = sorted(set(data) - {"format", "events"})
         if unknown:
             raise ReadSetError(
-                f'{source}: unknown key {unknown[0]!r}; a read-set has only "format" and "events"'
+                f'{where}: unknown key {unknown[0]!r}; a read-set has only "format" and "events"'
             )
         version = data.get("format")
         if isinstance(version, bool) or version != READSET_FORMAT:
             raise ReadSetError(
-                f'{source}: expected "format": {READSET_FORMAT} (the read-set format this version '
+                f'{where}: expected "format": {READSET_FORMAT} (the read-set format this version '
                 f"reads), got {json.dumps(version)}"
             )
         events = data.get("events")
         if not isinstance(events, dict):
-            raise ReadSetError(f"{source}: /events must be an object of events, got {json_type(events)}")
+            raise ReadSetError(f"{where}: /events must be an object of events, got {json_type(events)}")
         checked: dict[str, tuple[str, ...]] = {}
         for pattern, paths in events.items():
-            where = f"/events/{escape(pattern)}"
+            place = f"/events/{escape(pattern)}"
             if not pattern:
-                raise ReadSetError(f"{source}: /events: an event name or pattern cannot be empty")
+                raise ReadSetError(f"{where}: /events: an event name or pattern cannot be empty")
             if not isinstance(paths, list):
                 raise ReadSetError(
-                    f"{source}: {where} must be a list of JSON Pointers, got {json_type(paths)}"
+                    f"{where}: {place} must be a list of JSON Pointers, got {json_type(paths)}"
                 )
             for index, path in enumerate(paths):
                 if not isinstance(path, str):
                     raise ReadSetError(
-                        f"{source}: {where}/{index} must be a JSON Pointer string, got {json_type(path)}"
+                        f"{where}: {place}/{index} must be a JSON Pointer string, got {json_type(path)}"
                     )
                 if not is_pointer(path):
                     raise ReadSetError(
-                        f"{source}: {where}/{index}: {path!r} is not a JSON Pointer (empty, or starting "
+                        f"{where}: {place}/{index}: {path!r} is not a JSON Pointer (empty, or starting "
                         'with "/", with "~" only as ~0 or ~1)'
                     )
             checked[pattern] = tuple(sorted(set(paths)))
-        return cls(dict(sorted(checked.items())))
+        return cls(dict(sorted(checked.items())), source)
 
     @classmethod
     def read(cls, path: str | PathLike[str]) -> ReadSet:
@@ -142,7 +146,8 @@ class ReadSet:
         for read_set in (self, *others):
             for pattern, paths in read_set.events.items():
                 events.setdefault(pattern, set()).update(paths)
-        return ReadSet({pattern: tuple(sorted(paths)) for pattern, paths in sorted(events.items())})
+        merged = {pattern: tuple(sorted(paths)) for pattern, paths in sorted(events.items())}
+        return ReadSet(merged, self.source)
 
     def __bool__(self) -> bool:
         return bool(self.events)
