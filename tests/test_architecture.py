@@ -33,7 +33,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "validate",
     ],
     "qase_contract.cli": ["main"],
-    "qase_contract.contract": ["EVENTS", "EventSpec", "SchemaSet", "bundled", "opened"],
+    "qase_contract.contract": ["EVENTS", "EventSpec", "ReadSet", "SchemaSet", "bundled", "opened"],
     "qase_contract.drift": [
         "BaselineCheck",
         "CorpusProfile",
@@ -55,6 +55,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "CaptureFormatError",
         "MissingExtra",
         "QaseContractError",
+        "ReadSetError",
         "RequestRejected",
         "SchemaSetError",
         "SchemasNotFound",
@@ -86,7 +87,13 @@ PUBLIC_API: dict[str, list[str]] = {
         "iter_capture",
         "read_paths",
     ],
-    "qase_contract.testing": ["LiveReceiver", "ReceivedDelivery", "assert_conforms", "sample_delivery"],
+    "qase_contract.testing": [
+        "LiveReceiver",
+        "ReceivedDelivery",
+        "assert_conforms",
+        "record_reads",
+        "sample_delivery",
+    ],
     "qase_contract.testing.strategies": ["deliveries"],
     "qase_contract.validation": ["Validator", "validate"],
 }

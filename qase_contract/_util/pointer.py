@@ -9,6 +9,11 @@ def escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+def unescape(token: str) -> str:
+    """A pointer's segment as the key it names (``~1`` is ``/``, ``~0`` is ``~``)."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
 def pointer(parts: Iterable[object]) -> str:
     """``["payload", "steps", 0]`` -> ``/payload/steps/0``; no parts -> ``""`` (the root)."""
     return "".join(f"/{escape(str(part))}" for part in parts)

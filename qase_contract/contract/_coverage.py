@@ -17,7 +17,7 @@ from typing import Literal
 
 from qase_contract._util.json_types import TYPE_ORDER
 from qase_contract._util.names import did_you_mean
-from qase_contract._util.pointer import child
+from qase_contract._util.pointer import child, unescape
 from qase_contract.contract._reads import ANY, ReadSet, segments
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.contract._tree import ContractNode, Contracts
@@ -77,11 +77,11 @@ def follow(tree: ContractNode, path: str) -> list[Step] | Miss:
     steps: list[Step] = []
     node, where = tree, ""
     for segment in segments(path):
-        declared = None if segment == ANY else node.properties.get(_unescaped(segment))
+        declared = None if segment == ANY else node.properties.get(unescape(segment))
         below: ContractNode | None
         optional = True
         if declared is not None:
-            below, optional = declared, _unescaped(segment) not in node.required
+            below, optional = declared, unescape(segment) not in node.required
         elif segment == ANY:
             below = node.items if node.items is not None else node.additional
         elif node.additional is not None:
@@ -277,7 +277,7 @@ def _generalized(tree: ContractNode, path: str) -> str:
         if node is None:
             parts.append(segment)
             continue
-        declared = node.properties.get(_unescaped(segment))
+        declared = node.properties.get(unescape(segment))
         if declared is None and node.additional is not None:
             parts.append(ANY)
             node = node.additional
@@ -294,10 +294,6 @@ def _types(node: ContractNode) -> str:
     if node.types is None:
         return "any"
     return " or ".join(name for name in TYPE_ORDER if name in node.types)
-
-
-def _unescaped(segment: str) -> str:
-    return segment.replace("~1", "/").replace("~0", "~")
 
 
 def _is_pattern(text: str) -> bool:

@@ -73,13 +73,16 @@ def reads_note(finding: Finding, options: ReportOptions) -> str:
     """What the read-set says of a finding, for people: ``affects read /payload/id``,
     ``not read``; empty without a read-set."""
     affecting = affects(finding, options)
-    if affecting is None:
-        return ""
-    if finding.read_path is None:
+    return "" if affecting is None else reads_words(finding.read_path, affecting)
+
+
+def reads_words(read_path: str | None, affecting: bool) -> str:
+    """A judged finding's relation to the read-set, in the words every report uses."""
+    if read_path is None:
         return "affects" if affecting else "not read"
     if affecting:
-        return f"affects read {finding.read_path or '/'}"
-    return f"read {finding.read_path or '/'}, drift allowed"
+        return f"affects read {read_path or '/'}"
+    return f"read {read_path or '/'}, drift allowed"
 
 
 def relative_path(source: str) -> str:

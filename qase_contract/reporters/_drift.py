@@ -109,10 +109,10 @@ _CHANGE_KEYS = (
 def _affecting_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     """(event, change, path, detail, first location) for every change that affects the
     consumer whose read-set judged the report (``drift --reads``)."""
-    rows = []
+    rows: list[tuple[str, str, str, str, str]] = []
     for name, event in data["events"].items():
         touching = {key: [item for item in event[key] if item.get("affects")] for key in _CHANGE_KEYS}
-        rows.extend((name, *row) for row in _changes(touching))
+        rows.extend((name, change, path, detail, where) for change, path, detail, where in _changes(touching))
     return rows
 
 
