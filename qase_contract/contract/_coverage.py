@@ -106,8 +106,8 @@ def _open(node: ContractNode) -> bool:
 
 
 def risks_of(steps: list[Step]) -> list[Risk]:
-    """The risks along a followed read path: optional or nullable steps, a closed set at its end.
-    A ``*`` step (an array's items, a map's entries) is iteration, not a risk."""
+    """The risks along a followed read path: optional or nullable steps, a closed set (an
+    ``enum``) at its end. A ``*`` step (an array's items, a map's entries) is iteration, not a risk."""
     found: list[Risk] = []
     for step in steps:
         last = step.pointer.rsplit("/", 1)[-1]
@@ -116,7 +116,7 @@ def risks_of(steps: list[Step]) -> list[Risk]:
         if step.node.types is not None and "null" in step.node.types:
             found.append(Risk("nullable", step.pointer, step.node.description))
     values = steps[-1].node.values if steps else None
-    if values is not None:
+    if values is not None and len(values) > 1:  # a const (event_name) is no set to grow
         leaf = steps[-1]
         found.append(Risk("closed-set", leaf.pointer, leaf.node.description, values))
     return found
