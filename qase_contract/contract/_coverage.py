@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from qase_contract._util.json_types import TYPE_ORDER
-from qase_contract._util.names import did_you_mean
+from qase_contract._util.names import close_names, did_you_mean
 from qase_contract._util.pointer import child, unescape
 from qase_contract.contract._reads import ANY, ReadSet, segments
 from qase_contract.contract._schema_set import SchemaSet
@@ -156,8 +156,7 @@ def _path_items(pattern: str, path: str, trees: dict[str, ContractNode]) -> Iter
     followed = {name: follow(tree, path) for name, tree in trees.items()}
     missing = {name: miss for name, miss in followed.items() if isinstance(miss, Miss)}
     if len(missing) == len(followed):
-        candidates = sorted({child(miss.found, key) for miss in missing.values() for key in miss.known})
-        _, hint = did_you_mean(path, candidates)
+        hint = _suggestions(path, missing.values())
         events = tuple(missing)
         where = events[0] if len(events) == 1 else f"any of the {len(events)} events {pattern!r} matches"
         yield ReadsItem("error", pattern, path, events, f"{path or '/'}: no such field in {where}{hint}")
@@ -180,6 +179,19 @@ def _path_items(pattern: str, path: str, trees: dict[str, ContractNode]) -> Iter
             said.setdefault((level, risk.says(path or "/")), []).append(name)
     for (level, message), holding in said.items():
         yield ReadsItem(level, pattern, path, tuple(holding), message)
+
+
+def _suggestions(path: str, misses: Iterable[Miss]) -> str:
+    """``; did you mean /payload/status?``: the path with the segment that left the contract
+    replaced by the declared keys that look like it."""
+    parts = segments(path)
+    suggested: dict[str, None] = {}
+    for miss in misses:
+        depth = len(segments(miss.found))
+        rest = "".join(f"/{part}" for part in parts[depth + 1 :])
+        for key in close_names(unescape(parts[depth]), miss.known):
+            suggested[child(miss.found, key) + rest] = None
+    return f"; did you mean {', '.join(suggested)}?" if suggested else ""
 
 
 @dataclass(frozen=True)

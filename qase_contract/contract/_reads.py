@@ -110,7 +110,9 @@ class ReadSet:
     @classmethod
     def read(cls, path: str | PathLike[str]) -> ReadSet:
         """The read-set of a file; :class:`ReadSetError` names the file and the place of any problem."""
-        problem = why_not_a_regular_file(Path(path))
+        problem = (
+            "a folder, not a read-set file" if Path(path).is_dir() else why_not_a_regular_file(Path(path))
+        )
         if problem is not None:
             raise ReadSetError(f"{path}: {problem}")
         try:
@@ -118,8 +120,6 @@ class ReadSet:
             data = orjson.loads(Path(path).read_bytes())
         except FileNotFoundError:
             raise ReadSetError(f"{path}: no such read-set file") from None
-        except IsADirectoryError:
-            raise ReadSetError(f"{path}: a folder, not a read-set file") from None
         except OSError as error:
             raise ReadSetError(f"{path}: cannot read the read-set: {error.strerror or error}") from None
         except orjson.JSONDecodeError as error:
