@@ -124,7 +124,7 @@ def _baseline_verdict(baseline: dict[str, Any], new: int) -> str:
     touching = sum(1 for item in baseline["new"] if item["read_path"] is not None)
     if baseline["passed"]:
         return f"passed: {shapes}, none touches what you read" if new else "passed"
-    return f"failed: {touching} of {shapes} touch what you read"
+    return f"failed: {touching} of {shapes} {'touches' if touching == 1 else 'touch'} what you read"
 
 
 def _broken_values(item: dict[str, Any]) -> str:
