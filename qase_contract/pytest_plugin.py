@@ -53,6 +53,8 @@ class _Settings:
     record_file: Path | None = None
     recorder: ReadRecorder | None = None
     recorded: ReadSet | None = None
+    #: Events this session's deliveries were read whole for (serialised, say, to post as JSON).
+    read_whole: tuple[str, ...] = ()
     _validator: Validator | None = field(default=None, repr=False)
 
     def validator(self) -> Validator:
@@ -299,6 +301,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         workeroutput[_WORKER_READS] = settings.recorder.recorded()
         return
     settings.recorded = settings.recorder.write(settings.record_file)
+    own = settings.recorder.read_set.events
+    settings.read_whole = tuple(event for event, paths in own.items() if "" in paths)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -320,6 +324,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         f"qase-contract: read-set {settings.record_file}: {paths} read paths of {events} events "
         "(what this session read, merged with what the file held)"
     )
+    if settings.read_whole:
+        terminalreporter.write_line(
+            f"qase-contract: whole deliveries of {', '.join(settings.read_whole)} count as read: they were "
+            "iterated or serialised (posted as JSON, say), and what reads the JSON text cannot be seen; "
+            "declare the fields that code reads by hand"
+        )
 
 
 @pytest.fixture

@@ -1,17 +1,23 @@
 """Recording a read-set from tests: deliveries that note which fields the consumer reads.
 
-A tracked delivery is a ``dict`` (its nested objects ``dict``s, its arrays ``list``s) that
-notes every field read from it by key: ``delivery["payload"]["id"]``, ``.get``, ``in``,
-``.pop``, ``.setdefault``, an array's ``[i]``. It stays a plain ``dict`` for everything else:
-``isinstance``, ``==``, ``json.dumps`` and orjson (which read the data without noting it),
-``copy.copy`` and ``copy.deepcopy`` (tracked copies that note into the same recording), and
-``pickle`` (a plain ``dict``: another process's reads are not seen).
+A tracked delivery is a ``dict`` (its objects ``dict``s, its arrays ``list``s) that notes what
+is read from it. It stays a plain ``dict`` for everything else: ``isinstance``, ``==``,
+``json.dumps`` and orjson write the same text, ``copy.copy`` and ``copy.deepcopy`` give tracked
+copies that note into the same recording, ``pickle`` gives a plain ``dict``.
 
-What is noted: the path of every value read by key or index (an array index is written
-``*``); an object or array read but never looked into counts as read whole; one that was
-looked into counts through what was read inside it. Values reached only by iterating
-(``.items()``, ``.values()``, ``for x in array``) are not noted one by one, nor is anything
-read from JSON text the consumer parses itself: those paths are declared by hand.
+What counts as read:
+
+* a value read by key or index (``d["id"]``, ``.get``, ``.pop``, ``.setdefault``, ``a[0]``, an
+  array index written ``*``), and a key looked for (``"plan" in d``, ``d.get("x")``), also
+  when it is absent: the consumer reads that field;
+* an object or array read whole: iterated (``for``, ``.items()``, ``.keys()``, ``.values()``,
+  ``dict(d)``), serialised with ``json.dumps`` (which iterates it) or pickled;
+* not an object or array taken by key only to look inside it, and not a value read as null in
+  one test where another test looked inside it (what was read inside stands for it).
+
+What is not seen: code that reads the JSON text itself (a test that posts the delivery as JSON
+records it as read whole, since the code that receives it cannot be followed), and serialisers
+that read a dict's storage directly (orjson). Those paths are declared by hand.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import copy
 from collections.abc import Iterator, Mapping
 from os import PathLike
 from pathlib import Path
-from typing import Any, SupportsIndex
+from typing import TYPE_CHECKING, Any, SupportsIndex
 
 from qase_contract._util.pointer import escape, unescape
 from qase_contract.contract._coverage import generalized
@@ -30,110 +36,176 @@ from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.testing._samples import sample_delivery
 from qase_contract.validation._engines import load_schema_set
 
-#: What one event's tracked deliveries read: (the pointer of a container, the key read in it).
-Reads = set[tuple[str, str]]
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
 
 _MISSING = object()
-#: Plain containers, which a tracked one adopts when it finds them in itself.
-_PLAIN = (dict, list)
+
+
+class _Notes:
+    """What one event's tracked deliveries were read for: values read by key, as (the pointer
+    of the container, the key), and the pointers of objects and arrays read whole."""
+
+    __slots__ = ("keyed", "whole")
+
+    def __init__(self) -> None:
+        self.keyed: set[tuple[str, str]] = set()
+        self.whole: set[str] = set()
 
 
 class TrackedDict(dict[str, Any]):
-    """A JSON object of a tracked delivery; notes the keys read from it into ``_reads``."""
+    """A JSON object of a tracked delivery."""
 
-    __slots__ = ("_path", "_reads")
+    __slots__ = ("_notes", "_path")
     _path: str
-    _reads: Reads
+    _notes: _Notes
 
     def __getitem__(self, key: str) -> Any:
-        self._reads.add((self._path, key))
-        value = dict.__getitem__(self, key)
-        return self._adopted(key, value) if type(value) in _PLAIN else value
+        try:
+            value = dict.__getitem__(self, key)
+        except KeyError:
+            self._notes.keyed.add((self._path, key))
+            raise
+        return self._read(key, value)
 
     def get(self, key: str, default: Any = None) -> Any:
-        self._reads.add((self._path, key))
-        value = dict.get(self, key, default)
-        return self._adopted(key, value) if type(value) in _PLAIN and key in self.keys() else value
+        value = dict.get(self, key, _MISSING)
+        if value is _MISSING:
+            self._notes.keyed.add((self._path, key))
+            return default
+        return self._read(key, value)
 
     def __contains__(self, key: object) -> bool:
-        self._reads.add((self._path, str(key)))
+        self._notes.keyed.add((self._path, str(key)))
         return dict.__contains__(self, key)
 
     def pop(self, key: str, default: Any = _MISSING) -> Any:
-        self._reads.add((self._path, key))
-        value = dict.pop(self, key) if default is _MISSING else dict.pop(self, key, default)
-        return _tracked(value, self._reads, _child(self._path, key)) if type(value) in _PLAIN else value
+        value = dict.pop(self, key, _MISSING)
+        if value is _MISSING:
+            self._notes.keyed.add((self._path, key))
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        return self._read(key, value, keep=False)
 
     def setdefault(self, key: str, default: Any = None) -> Any:
-        self._reads.add((self._path, key))
-        value = dict.setdefault(self, key, default)
-        return self._adopted(key, value) if type(value) in _PLAIN else value
+        return self._read(key, dict.setdefault(self, key, default))
 
-    def _adopted(self, key: str, value: Any) -> Any:
-        """A plain object or array a test put in (``d[k] = {...}``, ``update``), tracked from now on."""
-        tracked = _tracked(value, self._reads, _child(self._path, key))
-        dict.__setitem__(self, key, tracked)
-        return tracked
+    def _read(self, key: str, value: Any, keep: bool = True) -> Any:
+        """A value read by key: noted when it is a scalar; an object or array is handed out
+        tracked (a plain one a test put in is tracked from now on), its reads noted inside."""
+        kind = type(value)
+        if kind is TrackedDict or kind is TrackedList:
+            return value
+        if kind is dict or kind is list:
+            tracked = _tracked(value, self._notes, _child(self._path, key))
+            if keep:
+                dict.__setitem__(self, key, tracked)
+            return tracked
+        self._notes.keyed.add((self._path, key))
+        return value
+
+    # Read whole: iterated (json.dumps iterates items()), or pickled.
+
+    def __iter__(self) -> Iterator[str]:
+        self._notes.whole.add(self._path)
+        return dict.__iter__(self)
+
+    def keys(self) -> dict_keys[str, Any]:
+        self._notes.whole.add(self._path)
+        return dict.keys(self)
+
+    def values(self) -> dict_values[str, Any]:
+        self._notes.whole.add(self._path)
+        return dict.values(self)
+
+    def items(self) -> dict_items[str, Any]:
+        self._notes.whole.add(self._path)
+        return dict.items(self)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        self._notes.whole.add(self._path)
+        return (dict, (plain(self),))
+
+    # Copies are tracked and note into the same recording.
 
     def copy(self) -> TrackedDict:
         return self.__copy__()
 
     def __copy__(self) -> TrackedDict:
-        new = _new_dict(self._path, self._reads)
-        dict.update(new, self)
+        new = _new_dict(self._path, self._notes)
+        for key, value in dict.items(self):
+            dict.__setitem__(new, key, value)
         return new
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TrackedDict:
-        new = memo[id(self)] = _new_dict(self._path, self._reads)
+        new = memo[id(self)] = _new_dict(self._path, self._notes)
         for key, value in dict.items(self):
             dict.__setitem__(new, key, copy.deepcopy(value, memo))
         return new
 
-    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
-        return (dict, (plain(self),))
-
 
 class TrackedList(list[Any]):
-    """A JSON array of a tracked delivery; notes an item read by index as ``*``."""
+    """A JSON array of a tracked delivery; an item read by index is noted as ``*``."""
 
-    __slots__ = ("_path", "_reads")
+    __slots__ = ("_notes", "_path")
     _path: str
-    _reads: Reads
+    _notes: _Notes
 
     def __getitem__(self, index: Any) -> Any:
-        self._reads.add((self._path, ANY))
-        value = list.__getitem__(self, index)
-        if type(value) in _PLAIN and not isinstance(index, slice):
-            value = _tracked(value, self._reads, f"{self._path}/{ANY}")
+        if isinstance(index, slice):
+            self._notes.whole.add(self._path)
+            return list.__getitem__(self, index)
+        try:
+            value = list.__getitem__(self, index)
+        except IndexError:
+            self._notes.keyed.add((self._path, ANY))
+            raise
+        kind = type(value)
+        if kind is TrackedDict or kind is TrackedList:
+            return value
+        if kind is dict or kind is list:
+            value = _tracked(value, self._notes, f"{self._path}/{ANY}")
             list.__setitem__(self, index, value)
+            return value
+        self._notes.keyed.add((self._path, ANY))
         return value
+
+    def __iter__(self) -> Iterator[Any]:
+        self._notes.whole.add(self._path)
+        return list.__iter__(self)
+
+    def __contains__(self, item: object) -> bool:
+        self._notes.whole.add(self._path)
+        return list.__contains__(self, item)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        self._notes.whole.add(self._path)
+        return (list, (plain(self),))
 
     def copy(self) -> TrackedList:
         return self.__copy__()
 
     def __copy__(self) -> TrackedList:
-        new = _new_list(self._path, self._reads)
+        new = _new_list(self._path, self._notes)
         list.extend(new, list.__iter__(self))
         return new
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TrackedList:
-        new = memo[id(self)] = _new_list(self._path, self._reads)
+        new = memo[id(self)] = _new_list(self._path, self._notes)
         list.extend(new, (copy.deepcopy(item, memo) for item in list.__iter__(self)))
         return new
 
-    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
-        return (list, (plain(self),))
 
-
-def _new_dict(path: str, reads: Reads) -> TrackedDict:
+def _new_dict(path: str, notes: _Notes) -> TrackedDict:
     new = TrackedDict()
-    new._path, new._reads = path, reads
+    new._path, new._notes = path, notes
     return new
 
 
-def _new_list(path: str, reads: Reads) -> TrackedList:
+def _new_list(path: str, notes: _Notes) -> TrackedList:
     new = TrackedList()
-    new._path, new._reads = path, reads
+    new._path, new._notes = path, notes
     return new
 
 
@@ -141,12 +213,12 @@ def _child(path: str, key: object) -> str:
     return f"{path}/{escape(str(key))}"
 
 
-def _tracked(value: Any, reads: Reads, path: str) -> Any:
+def _tracked(value: Any, notes: _Notes, path: str) -> Any:
     """A tracking copy of JSON data (its objects and arrays; scalars are shared); iterative,
     so no depth of nesting exhausts the recursion limit."""
     if not isinstance(value, (dict, list)):
         return value
-    root = _new_dict(path, reads) if isinstance(value, dict) else _new_list(path, reads)
+    root = _new_dict(path, notes) if isinstance(value, dict) else _new_list(path, notes)
     stack: list[tuple[Any, Any]] = [(value, root)]
     while stack:
         source, target = stack.pop()
@@ -155,7 +227,7 @@ def _tracked(value: Any, reads: Reads, path: str) -> Any:
             new = item
             if isinstance(item, (dict, list)):
                 below = target._path + "/" + (ANY if isinstance(source, list) else escape(str(key)))
-                new = _new_dict(below, reads) if isinstance(item, dict) else _new_list(below, reads)
+                new = _new_dict(below, notes) if isinstance(item, dict) else _new_list(below, notes)
                 stack.append((item, new))
             if isinstance(target, dict):
                 dict.__setitem__(target, key, new)
@@ -194,15 +266,15 @@ class ReadRecorder:
 
     def __init__(self, schemas: str | PathLike[str] | SchemaSet | None = None) -> None:
         self._schemas = schemas
-        self._reads: dict[str, Reads] = {}
+        self._notes: dict[str, _Notes] = {}
 
     def track(self, delivery: Mapping[str, Any]) -> dict[str, Any]:
         """A tracking copy of ``delivery`` (a delivery without an ``event_name`` is tracked
         without recording: its reads belong to no event)."""
         data = delivery if isinstance(delivery, dict) else dict(delivery)
         event = dict.get(data, "event_name")
-        reads = self._reads.setdefault(event, set()) if isinstance(event, str) else set()
-        tracked: dict[str, Any] = _tracked(data, reads, "")
+        notes = self._notes.setdefault(event, _Notes()) if isinstance(event, str) else _Notes()
+        tracked: dict[str, Any] = _tracked(data, notes, "")
         return tracked
 
     def delivery(
@@ -211,30 +283,41 @@ class ReadRecorder:
         """A tracked :func:`~qase_contract.testing.sample_delivery` (same arguments)."""
         return self.track(sample_delivery(event_name, payload, **envelope))
 
-    def recorded(self) -> dict[str, list[str]]:
-        """Per event, the paths read so far, as the deliveries had them (JSON data, so
-        another process's recorder can :meth:`add` them)."""
+    def recorded(self) -> dict[str, dict[str, list[str]]]:
+        """Per event, the pointers read by key (``read``) and read whole (``whole``), as the
+        deliveries had them: JSON data, so another process's recorder can :meth:`add` them."""
         return {
-            event: sorted({_child(path, key) for path, key in reads}) for event, reads in self._reads.items()
+            event: {
+                "read": sorted({_child(path, key) for path, key in notes.keyed}),
+                "whole": sorted(notes.whole),
+            }
+            for event, notes in self._notes.items()
         }
 
-    def add(self, recorded: Mapping[str, list[str]]) -> None:
+    def add(self, recorded: Mapping[str, Mapping[str, list[str]]]) -> None:
         """Take in what another recorder :meth:`recorded` (a pytest-xdist worker's)."""
-        for event, paths in recorded.items():
-            reads = self._reads.setdefault(event, set())
-            for path in paths:
+        for event, found in recorded.items():
+            notes = self._notes.setdefault(event, _Notes())
+            for path in found["read"]:
                 parent, _, key = path.rpartition("/")
-                reads.add((parent, unescape(key)))
+                notes.keyed.add((parent, unescape(key)))
+            notes.whole.update(found["whole"])
 
     @property
     def read_set(self) -> ReadSet:
-        """What the tracked deliveries were read for, per event: every path read, except an
-        object or array that was looked into (what was read inside it stands for it); map
-        keys written as ``*``."""
+        """What the tracked deliveries were read for, per event, map keys written as ``*``: every
+        object or array read whole, and every value read by key except those another read
+        looked inside (a plan read as null here, its title read there: the title stands)."""
         events: dict[str, tuple[str, ...]] = {}
-        for event, paths in self.recorded().items():
-            inside = {path[:cut] for path in paths for cut in _cuts(path)}
-            events[event] = tuple(path for path in paths if path not in inside)
+        for event, found in self.recorded().items():
+            whole = [path for path in found["whole"] if not _below_any(path, found["whole"])]
+            inside = {path[:cut] for path in (*found["read"], *whole) for cut in _cuts(path)}
+            read = [
+                path
+                for path in found["read"]
+                if path not in inside and path not in whole and not _below_any(path, whole)
+            ]
+            events[event] = (*read, *whole)
         return generalized(ReadSet.of(events), self._schema_set())
 
     def write(self, path: str | PathLike[str]) -> ReadSet:
@@ -247,6 +330,11 @@ class ReadRecorder:
 
     def _schema_set(self) -> SchemaSet:
         return load_schema_set(self._schemas)
+
+
+def _below_any(path: str, parents: list[str]) -> bool:
+    """Whether ``path`` lies strictly below one of ``parents`` (everything lies below ``""``)."""
+    return any(path != parent and path.startswith(parent + "/") for parent in parents)
 
 
 def _cuts(path: str) -> Iterator[int]:

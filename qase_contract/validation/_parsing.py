@@ -58,14 +58,16 @@ def json_data(value: object) -> Parsed | Finding:
         if type(node) is not dict and type(node) is not list and isinstance(node, (dict, list)):
             needs_copy = True
         if isinstance(node, dict):
-            for key, item in node.items():
+            # dict.items and list.__iter__: the data as stored, whatever a subclass does
+            # (a read-set recorder's tracked delivery would count the walk as the consumer's).
+            for key, item in dict.items(node):
                 if not isinstance(key, str):
                     return _unparsable(f"not JSON data: the key {key!r} at {where or '/'} is not a string")
                 if not _is_unicode(key):
                     return _lone_surrogate(f"the key {key!r}", where)
                 stack.append((item, child(where, key)))
         elif isinstance(node, list):
-            stack.extend((item, child(where, index)) for index, item in enumerate(node))
+            stack.extend((item, child(where, index)) for index, item in enumerate(list.__iter__(node)))
         elif isinstance(node, str):
             if not _is_unicode(node):
                 return _lone_surrogate("the text", where)
@@ -110,7 +112,7 @@ def _with_big_ints_as_floats(value: object) -> object:
     stack: list[tuple[Any, Any]] = [(value, copy)]
     while stack:
         source, target = stack.pop()
-        items = source.items() if isinstance(source, dict) else enumerate(source)
+        items = dict.items(source) if isinstance(source, dict) else enumerate(list.__iter__(source))
         for key, item in items:
             new: Any = _as_number(item)
             if isinstance(item, (dict, list)):
