@@ -85,9 +85,10 @@ def main() -> None:
         ("json.dumps, tracked", "json.dumps, plain dict"),
     ]
     report.say(
-        f"A {EVENT} delivery; the handler makes eight reads by key (event name, payload, its id, title, "
-        f"cases count and plan, the plan's title, project code). {loops:,} handler calls and {loops // 10:,} copies or "
-        f"dumps per measurement; {runs} runs of each, interleaved, in one process; min / median."
+        f"A {EVENT} delivery; the handler makes eight reads by key (event name, payload, its id, "
+        f"title, cases count and plan, the plan's title, project code). {loops:,} handler calls and "
+        f"{loops // 10:,} copies or dumps per measurement; {runs} runs of each, interleaved, in one "
+        "process; min / median."
     )
     report.table(
         ["measure", "µs per call", "tracked ÷ plain"],
