@@ -275,10 +275,11 @@ def qase_delivery(pytestconfig: pytest.Config) -> Callable[..., dict[str, Any]]:
     return sample_delivery
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def qase_track(pytestconfig: pytest.Config) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """``qase_track(delivery)``: under ``--qase-record-reads`` a tracked copy whose reads are
-    recorded (for deliveries from elsewhere: Hypothesis, files); otherwise the delivery itself."""
+    recorded (for deliveries from elsewhere: Hypothesis, files); otherwise the delivery itself.
+    Session-scoped, so Hypothesis tests can use it."""
     recorder = pytestconfig.stash[_SETTINGS].recorder
     if recorder is not None:
         return recorder.track

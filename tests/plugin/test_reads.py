@@ -287,17 +287,28 @@ def test_qase_track_records_deliveries_from_elsewhere_and_is_the_identity_otherw
         """
         from qase_contract.testing import sample_delivery
 
+        from hypothesis import given, settings
+        from qase_contract.testing.strategies import deliveries
+
         def test_track(qase_track):
             delivery = sample_delivery("milestone.created")
             tracked = qase_track(delivery)
             assert tracked == delivery
             assert tracked["payload"]["title"]
+
+        @settings(max_examples=5)
+        @given(deliveries("run.deleted"))
+        def test_generated(qase_track, delivery):
+            assert isinstance(qase_track(delivery)["payload"]["id"], int)
         """
     )
-    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.runpytest().assert_outcomes(passed=2)
     assert not (pytester.path / "reads.json").exists()
-    pytester.runpytest("--qase-record-reads=reads.json").assert_outcomes(passed=1)
-    assert ReadSet.read(pytester.path / "reads.json").events == {"milestone.created": ("/payload/title",)}
+    pytester.runpytest("--qase-record-reads=reads.json").assert_outcomes(passed=2)
+    assert ReadSet.read(pytester.path / "reads.json").events == {
+        "milestone.created": ("/payload/title",),
+        "run.deleted": ("/payload/id",),
+    }
 
 
 @pytest.mark.parametrize(
