@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from os import PathLike
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 
 def why_not_a_regular_file(path: Path | os.DirEntry[str]) -> str | None:
@@ -41,3 +46,23 @@ def umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def read_json_file(
+    path: str | PathLike[str], what: str, error: Callable[[str], Exception], *, missing: str = ""
+) -> Any:
+    """The JSON data of the ``what`` file (a baseline, a read-set); ``error(message)`` is raised
+    with a message naming the file and why it cannot be read (``missing`` hints at a remedy)."""
+    where = Path(path)
+    problem = f"a folder, not a {what} file" if where.is_dir() else why_not_a_regular_file(where)
+    if problem is not None:
+        raise error(f"{path}: {problem}")
+    try:
+        # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
+        return orjson.loads(where.read_bytes())
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what} file{missing}") from None
+    except OSError as problem_reading:
+        raise error(f"{path}: cannot read the {what}: {problem_reading}") from None
+    except orjson.JSONDecodeError as not_json:
+        raise error(f"{path}: the {what} is not valid JSON: {not_json}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -25,6 +26,18 @@ def _error_document(output_format: str, message: str) -> str:
     return render_check_json({"error": {"message": message}}) if output_format == "json" else ""
 
 
+def _file_command(function: Callable[..., None]) -> click.Command:
+    """A subcommand of ``reads`` taking FILE and ``--schemas``, whose usage errors reach its report."""
+    command = click.argument("file")(schemas_option(function))
+    made: click.Command = reads.command(
+        cls=ReportsUsageErrors,
+        format_param="output_format",
+        error_document=_error_document,
+        text_formats=TEXT_FORMATS,
+    )(command)
+    return made
+
+
 def _read_set(file: str) -> ReadSet:
     try:
         return ReadSet.read(file)
@@ -41,14 +54,7 @@ def reads() -> None:
     """
 
 
-@reads.command(
-    cls=ReportsUsageErrors,
-    format_param="output_format",
-    error_document=_error_document,
-    text_formats=TEXT_FORMATS,
-)
-@click.argument("file")
-@schemas_option
+@_file_command
 @click.option(
     "-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -69,14 +75,7 @@ def check(file: str, overlay: str | None, output_format: str) -> None:
     sys.exit(ExitCode.OK if data["ok"] else ExitCode.FAILED)
 
 
-@reads.command(
-    cls=ReportsUsageErrors,
-    format_param="output_format",
-    error_document=_error_document,
-    text_formats=TEXT_FORMATS,
-)
-@click.argument("file")
-@schemas_option
+@_file_command
 @click.option(
     "-f",
     "--format",

@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-import orjson
-
-from qase_contract._util.files import why_not_a_regular_file, write_text_atomically
+from qase_contract._util.files import read_json_file, write_text_atomically
 from qase_contract._util.json_types import json_type
 from qase_contract._util.pointer import escape
 from qase_contract.errors import ReadSetError
@@ -110,20 +108,7 @@ class ReadSet:
     @classmethod
     def read(cls, path: str | PathLike[str]) -> ReadSet:
         """The read-set of a file; :class:`ReadSetError` names the file and the place of any problem."""
-        problem = (
-            "a folder, not a read-set file" if Path(path).is_dir() else why_not_a_regular_file(Path(path))
-        )
-        if problem is not None:
-            raise ReadSetError(f"{path}: {problem}")
-        try:
-            # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
-            data = orjson.loads(Path(path).read_bytes())
-        except FileNotFoundError:
-            raise ReadSetError(f"{path}: no such read-set file") from None
-        except OSError as error:
-            raise ReadSetError(f"{path}: cannot read the read-set: {error.strerror or error}") from None
-        except orjson.JSONDecodeError as error:
-            raise ReadSetError(f"{path}: the read-set is not valid JSON: {error}") from None
+        data = read_json_file(path, "read-set", ReadSetError)
         return cls.from_data(data, str(path))
 
     def to_data(self) -> dict[str, object]:

@@ -18,9 +18,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from qase_contract._util.files import why_not_a_regular_file
+from qase_contract._util.files import read_json_file
 from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import escape
 from qase_contract.contract._reads import ReadSet
@@ -141,18 +139,7 @@ def write_baseline(profile: CorpusProfile, path: str | PathLike[str]) -> None:
 
 def read_baseline(path: str | PathLike[str]) -> Shapes:
     """The shapes of a baseline file; :class:`BaselineError` names the place of any problem."""
-    problem = why_not_a_regular_file(Path(path))
-    if problem is not None:
-        raise BaselineError(f"{path}: {problem}")
-    try:
-        # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
-        data = orjson.loads(Path(path).read_bytes())
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: no such baseline file (write one with --write-baseline)") from None
-    except OSError as error:
-        raise BaselineError(f"{path}: cannot read the baseline: {error}") from None
-    except orjson.JSONDecodeError as error:
-        raise BaselineError(f"{path}: the baseline is not valid JSON: {error}") from None
+    data = read_json_file(path, "baseline", BaselineError, missing=" (write one with --write-baseline)")
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
         raise BaselineError(f'{path}: not a drift baseline (expected "format": "{BASELINE_FORMAT}")')
     if type(data.get("version")) is not int or data.get("version") != BASELINE_VERSION:  # true == 1

@@ -29,6 +29,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsIndex
 
+from qase_contract._util.json_copy import copy_json
 from qase_contract._util.pointer import escape, unescape
 from qase_contract.contract._coverage import generalized
 from qase_contract.contract._reads import ANY, ReadSet
@@ -214,47 +215,21 @@ def _child(path: str, key: object) -> str:
 
 
 def _tracked(value: Any, notes: _Notes, path: str) -> Any:
-    """A tracking copy of JSON data (its objects and arrays; scalars are shared); iterative,
-    so no depth of nesting exhausts the recursion limit."""
-    if not isinstance(value, (dict, list)):
-        return value
-    root = _new_dict(path, notes) if isinstance(value, dict) else _new_list(path, notes)
-    stack: list[tuple[Any, Any]] = [(value, root)]
-    while stack:
-        source, target = stack.pop()
-        pairs = dict.items(source) if isinstance(source, dict) else enumerate(list.__iter__(source))
-        for key, item in pairs:
-            new = item
-            if isinstance(item, (dict, list)):
-                below = target._path + "/" + (ANY if isinstance(source, list) else escape(str(key)))
-                new = _new_dict(below, notes) if isinstance(item, dict) else _new_list(below, notes)
-                stack.append((item, new))
-            if isinstance(target, dict):
-                dict.__setitem__(target, key, new)
-            else:
-                list.append(target, new)
-    return root
+    """A tracking copy of JSON data: its objects and arrays tracked, its scalars shared."""
+
+    def tracking(source: Any, parent: Any, key: Any) -> Any:
+        if parent is None:
+            where = path
+        else:
+            where = f"{parent._path}/{ANY if isinstance(parent, list) else escape(str(key))}"
+        return _new_dict(where, notes) if isinstance(source, dict) else _new_list(where, notes)
+
+    return copy_json(value, tracking)
 
 
 def plain(value: Any) -> Any:
     """A copy of (tracked) JSON data in plain dicts and lists, read without noting anything."""
-    if not isinstance(value, (dict, list)):
-        return value
-    root: Any = {} if isinstance(value, dict) else []
-    stack: list[tuple[Any, Any]] = [(value, root)]
-    while stack:
-        source, target = stack.pop()
-        pairs = dict.items(source) if isinstance(source, dict) else enumerate(list.__iter__(source))
-        for key, item in pairs:
-            new = item
-            if isinstance(item, (dict, list)):
-                new = {} if isinstance(item, dict) else []
-                stack.append((item, new))
-            if isinstance(target, dict):
-                target[key] = new
-            else:
-                target.append(new)
-    return root
+    return copy_json(value)
 
 
 class ReadRecorder:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 
+from qase_contract._util.json_copy import copy_json
 from qase_contract._util.pointer import child
 from qase_contract.findings import Finding, make_finding
 
@@ -104,25 +104,8 @@ def _lone_surrogate(what: str, where: str) -> Finding:
 
 
 def _with_big_ints_as_floats(value: object) -> object:
-    """A copy of ``value`` in plain dicts and lists, with integers past 64 bits as floats;
-    iterative, like the walk before it, so no depth of nesting can exhaust the recursion limit."""
-    if not isinstance(value, (dict, list)):
-        return _as_number(value)
-    copy: Any = {} if isinstance(value, dict) else []
-    stack: list[tuple[Any, Any]] = [(value, copy)]
-    while stack:
-        source, target = stack.pop()
-        items = dict.items(source) if isinstance(source, dict) else enumerate(list.__iter__(source))
-        for key, item in items:
-            new: Any = _as_number(item)
-            if isinstance(item, (dict, list)):
-                new = {} if isinstance(item, dict) else []
-                stack.append((item, new))  # filled later: the copy holds it already
-            if isinstance(target, dict):
-                target[key] = new
-            else:
-                target.append(new)
-    return copy
+    """A copy of ``value`` in plain dicts and lists, with integers past 64 bits as floats."""
+    return copy_json(value, leaf=_as_number)
 
 
 def _as_number(value: object) -> object:
