@@ -139,6 +139,15 @@ def validate(
         for pattern in event_filter.unmatched(validator.event_names):
             _, hint = did_you_mean(pattern, validator.event_names)
             click.echo(f"warning: --event {pattern!r} matches no catalogued event{hint}", err=True)
+        if read_set is not None:
+            # A misspelt entry reads nothing, so findings it was meant for would pass unseen.
+            for pattern in EventFilter(tuple(read_set.events)).unmatched(validator.event_names):
+                _, hint = did_you_mean(pattern, validator.event_names)
+                click.echo(
+                    f"warning: --reads: {pattern!r} matches no catalogued event{hint} "
+                    f"(qase-contract reads check {reads} says more)",
+                    err=True,
+                )
         input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN)
         workers = _workers(jobs, input_size)
         if workers > 1:

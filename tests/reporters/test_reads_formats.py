@@ -179,3 +179,14 @@ def test_an_unusable_read_set_is_a_usage_error_in_the_chosen_format(
     assert run.code == 2
     assert reason in json.loads(run.stdout)["error"]["message"]
     assert f"Error: --reads: {path}: " in run.stderr
+
+
+def test_an_entry_that_matches_no_event_is_warned_about(tmp_path: Path) -> None:
+    path = tmp_path / "reads.json"
+    ReadSet.of({"run.finshed": ["/payload/id"], "case.*": []}).write(path)
+    run = invoke("validate", "--reads", str(path), DRIFTED)
+    assert run.code == 0
+    assert run.stderr == (
+        "warning: --reads: 'run.finshed' matches no catalogued event; did you mean run.started? "
+        f"(qase-contract reads check {path} says more)\n"
+    )
