@@ -55,6 +55,7 @@ class _Settings:
     recorded: ReadSet | None = None
     #: Events this session's deliveries were read whole for (serialised, say, to post as JSON).
     read_whole: tuple[str, ...] = ()
+    record_error: str | None = None
     _validator: Validator | None = field(default=None, repr=False)
 
     def validator(self) -> Validator:
@@ -301,7 +302,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if workeroutput is not None:
         workeroutput[_WORKER_READS] = settings.recorder.recorded()
         return
-    settings.recorded = settings.recorder.write(settings.record_file)
+    try:
+        settings.recorded = settings.recorder.write(settings.record_file)
+    except (OSError, ValueError) as error:  # the file changed or became unwritable during the run
+        settings.record_error = f"qase-contract: cannot write the read-set {settings.record_file}: {error}"
+        return
     own = settings.recorder.read_set.events
     settings.read_whole = tuple(event for event, paths in own.items() if "" in paths)
 
@@ -317,6 +322,8 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     settings = config.stash.get(_SETTINGS, None)
+    if settings is not None and settings.record_error is not None:
+        terminalreporter.write_line(settings.record_error, red=True)
     if settings is None or settings.recorded is None:
         return
     events = len(settings.recorded.events)

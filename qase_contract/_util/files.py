@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,21 @@ def read_json_file(
         raise error(f"{path}: cannot read the {what}: {problem_reading}") from None
     except orjson.JSONDecodeError as not_json:
         raise error(f"{path}: the {what} is not valid JSON: {not_json}") from None
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder`` while the block runs, for a read-merge-write of a file in
+    it by several processes: ``flock`` on the folder itself, so no lock file is left behind;
+    where there is no ``flock`` (Windows), no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock

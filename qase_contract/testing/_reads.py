@@ -29,6 +29,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsIndex
 
+from qase_contract._util.files import folder_lock
 from qase_contract._util.json_copy import copy_json
 from qase_contract._util.pointer import escape, unescape
 from qase_contract.contract._coverage import generalized
@@ -296,11 +297,13 @@ class ReadRecorder:
         return generalized(ReadSet.of(events), self._schema_set())
 
     def write(self, path: str | PathLike[str]) -> ReadSet:
-        """Merge :attr:`read_set` into the read-set file ``path`` (made if absent); the result."""
+        """Merge :attr:`read_set` into the read-set file ``path`` (made if absent); the result.
+        Sessions that finish together each add theirs: the merge holds a lock on the folder."""
         merged = self.read_set
-        if Path(path).exists():
-            merged = ReadSet.read(path).merged(merged)
-        merged.write(path)
+        with folder_lock(Path(path).resolve().parent):
+            if Path(path).exists():
+                merged = ReadSet.read(path).merged(merged)
+            merged.write(path)
         return merged
 
     def _schema_set(self) -> SchemaSet:

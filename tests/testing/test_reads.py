@@ -273,3 +273,30 @@ def test_assert_conforms_passes_a_delivery_whose_findings_the_consumer_does_not_
     result = assert_conforms(sample_delivery("run.started", {"title": None}), validator=validator)
     assert result.status == "violation"
     assert result.ok
+
+
+def test_sessions_writing_one_file_together_each_add_their_reads(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = tmp_path / "reads.json"
+    events = [
+        "run.started",
+        "run.completed",
+        "case.created",
+        "suite.created",
+        "plan.created",
+        "milestone.created",
+    ]
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_record_one, args=(path, event)) for event in events]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [worker.exitcode for worker in workers] == [0] * len(events)
+    assert sorted(ReadSet.read(path).events) == sorted(events)
+
+
+def _record_one(path: Path, event: str) -> None:
+    with record_reads(path) as reads:
+        assert reads.delivery(event)["project_code"]
