@@ -17,12 +17,13 @@ from qase_contract.cli._common import (
     usage_error,
 )
 from qase_contract.cli._output import report_stream
+from qase_contract.contract._reads import ReadSet
 from qase_contract.drift import _baseline as baselines
 from qase_contract.drift._compare import DriftReport, compare
 from qase_contract.drift._profile import CorpusProfile
 from qase_contract.drift._report import report_data
 from qase_contract.drift._suggest import suggest_overlay
-from qase_contract.errors import BaselineError, SourceError
+from qase_contract.errors import BaselineError, ReadSetError, SourceError
 from qase_contract.reporters._drift import render_json, render_markdown, render_text
 from qase_contract.sources._paths import STDIN, read_paths
 
@@ -76,6 +77,13 @@ def _error_document(output_format: str, message: str) -> str:
         "(new event, field, type, value or broken limit)."
     ),
 )
+@click.option(
+    "--reads",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Your read-set: the report leads with the changes to what you read, and --baseline "
+    "fails only on new shapes that touch it.",
+)
 def drift(
     paths: tuple[str, ...],
     output_format: str,
@@ -84,12 +92,13 @@ def drift(
     suggest_folder: str | None,
     write_baseline: str | None,
     baseline: str | None,
+    reads: str | None,
 ) -> None:
     """Report how captured deliveries differ from the contract, per event.
 
     Exit status: 0 when the report could be made (and the corpus holds no shape the
-    --baseline lacks), 1 for a new shape, for records that could not be read or for a corpus
-    with nothing to profile, 2 for a usage error.
+    --baseline lacks; with --reads, none that touches what you read), 1 for a new shape, for
+    records that could not be read or for a corpus with nothing to profile, 2 for a usage error.
     """
     try:
         schema_set = schema_set_from(overlay)
@@ -102,14 +111,20 @@ def drift(
                 known_shapes = baselines.read_baseline(baseline)
             except BaselineError as error:
                 raise click.UsageError(f"--baseline: {error}") from None
+        read_set = None
+        if reads is not None:
+            try:
+                read_set = ReadSet.read(reads)
+            except ReadSetError as error:
+                raise click.UsageError(f"--reads: {error}") from None
         profile = CorpusProfile.of(read_paths(paths), schema_set)
     except (click.UsageError, SourceError) as error:
         usage_error(str(error.message if isinstance(error, click.UsageError) else error))
     report = compare(profile)
     check = None
     if known_shapes is not None:
-        check = baselines.check_baseline(profile, known_shapes, str(baseline))
-    text = RENDERERS[output_format](report_data(report, check))
+        check = baselines.check_baseline(profile, known_shapes, str(baseline), read_set)
+    text = RENDERERS[output_format](report_data(report, check, read_set))
     with report_stream(output) as stream:
         stream.write(text)
     try:

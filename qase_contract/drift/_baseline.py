@@ -13,18 +13,18 @@ the corpus never showed are warnings. A baseline written before limits were prof
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from qase_contract._util.files import why_not_a_regular_file
+from qase_contract._util.files import read_json_file
 from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import escape
+from qase_contract.contract._reads import ReadSet
 from qase_contract.drift._profile import CorpusProfile, ObservedNode
 from qase_contract.errors import BaselineError
+from qase_contract.findings import VIOLATION
 
 BASELINE_FORMAT = "qase-contract drift baseline"
 BASELINE_VERSION = 1
@@ -52,6 +52,8 @@ class NewShape:
     detail: object  # the types of a new field, the new type, the new value, the keyword broken;
     # deliveries of an event
     first_location: str
+    #: With a read-set: the read path this shape touches (at, below or above it), or None.
+    read_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,14 @@ class BaselineCheck:
     source: str
     new: list[NewShape] = field(default_factory=list)
     unseen: list[UnseenShape] = field(default_factory=list)
+    #: The read-set the new shapes were judged by (its file), or None.
+    reads: str | None = None
 
     @property
     def passed(self) -> bool:
+        """No new shape; with a read-set, no new shape that touches a read path."""
+        if self.reads is not None:
+            return not any(shape.read_path is not None for shape in self.new)
         return not self.new
 
 
@@ -132,18 +139,7 @@ def write_baseline(profile: CorpusProfile, path: str | PathLike[str]) -> None:
 
 def read_baseline(path: str | PathLike[str]) -> Shapes:
     """The shapes of a baseline file; :class:`BaselineError` names the place of any problem."""
-    problem = why_not_a_regular_file(Path(path))
-    if problem is not None:
-        raise BaselineError(f"{path}: {problem}")
-    try:
-        # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
-        data = orjson.loads(Path(path).read_bytes())
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: no such baseline file (write one with --write-baseline)") from None
-    except OSError as error:
-        raise BaselineError(f"{path}: cannot read the baseline: {error}") from None
-    except orjson.JSONDecodeError as error:
-        raise BaselineError(f"{path}: the baseline is not valid JSON: {error}") from None
+    data = read_json_file(path, "baseline", BaselineError, missing=" (write one with --write-baseline)")
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
         raise BaselineError(f'{path}: not a drift baseline (expected "format": "{BASELINE_FORMAT}")')
     if type(data.get("version")) is not int or data.get("version") != BASELINE_VERSION:  # true == 1
@@ -182,8 +178,25 @@ def _path_shape(file: str | PathLike[str], where: str, entry: object) -> PathSha
     return PathShape(frozenset(types), tuple(values) if values is not None else None, frozenset(breaks))
 
 
-def check_baseline(profile: CorpusProfile, baseline: Shapes, source: str) -> BaselineCheck:
-    """What the corpus shows beyond the baseline (fails CI), and what it never showed (warnings)."""
+def check_baseline(
+    profile: CorpusProfile, baseline: Shapes, source: str, reads: ReadSet | None = None
+) -> BaselineCheck:
+    """What the corpus shows beyond the baseline (fails CI), and what it never showed (warnings).
+
+    With a consumer's ``reads``, only the new shapes that touch a read path fail: at it,
+    below it, or above it (a new type of an object on the way to what is read).
+    """
+    check = _shapes_beyond(profile, baseline, source)
+    if reads is None:
+        return check
+    touching = [
+        replace(shape, read_path=reads.read_path_of(shape.event, shape.path, VIOLATION))
+        for shape in check.new
+    ]
+    return BaselineCheck(source, touching, check.unseen, reads.source or "the read-set")
+
+
+def _shapes_beyond(profile: CorpusProfile, baseline: Shapes, source: str) -> BaselineCheck:
     check = BaselineCheck(source)
     for name, event in sorted(profile.events.items()):
         known = baseline.get(name)

@@ -12,7 +12,7 @@ from typing import Any
 from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import child as child_pointer
 from qase_contract.contract._keywords import KEY_PATTERN
-from qase_contract.drift._contract import ContractNode
+from qase_contract.contract._tree import ContractNode
 from qase_contract.drift._profile import WILDCARD, CorpusProfile, EventProfile, ObservedNode
 from qase_contract.drift._shape import observed_schema
 

@@ -26,7 +26,7 @@ from qase_contract._util.credentials import is_credential_name
 from qase_contract._util.json_types import TYPE_OF_CLASS
 from qase_contract._util.pointer import child as child_pointer
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
-from qase_contract.drift._contract import ContractNode, Contracts, Limit, Limits
+from qase_contract.contract._tree import ContractNode, Contracts, Limit, Limits
 from qase_contract.findings import Finding
 from qase_contract.sources._model import Delivery, Location, ReadFailure
 from qase_contract.validation._parsing import parse_body

@@ -29,8 +29,8 @@ from typing import Any
 from qase_contract._util.json_types import TYPE_ORDER
 from qase_contract._util.pointer import pointer as render_pointer
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
+from qase_contract.contract._tree import Place
 from qase_contract.drift._compare import DriftReport, EventDrift
-from qase_contract.drift._contract import Place
 from qase_contract.drift._profile import CorpusProfile, ObservedNode
 from qase_contract.drift._shape import observed_schema
 

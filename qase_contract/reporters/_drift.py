@@ -95,6 +95,38 @@ def _changes(event: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+#: The lists of changes of an event, each a kind of row of :func:`_changes`.
+_CHANGE_KEYS = (
+    "undocumented_fields",
+    "type_changes",
+    "forbidden_nulls",
+    "unknown_values",
+    "limit_breaks",
+    "missing_required_fields",
+)
+
+
+def _affecting_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(event, change, path, detail, first location) for every change that affects the
+    consumer whose read-set judged the report (``drift --reads``)."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    for name, event in data["events"].items():
+        touching = {key: [item for item in event[key] if item.get("affects")] for key in _CHANGE_KEYS}
+        rows.extend((name, change, path, detail, where) for change, path, detail, where in _changes(touching))
+    return rows
+
+
+def _baseline_verdict(baseline: dict[str, Any], new: int) -> str:
+    """``passed``, or why not; with a read-set, how many new shapes touch what is read."""
+    shapes = f"{new} new shape{'s' if new != 1 else ''}"
+    if "reads" not in baseline:
+        return "passed" if baseline["passed"] else f"failed: {shapes}"
+    touching = sum(1 for item in baseline["new"] if item["read_path"] is not None)
+    if baseline["passed"]:
+        return f"passed: {shapes}, none touches what you read" if new else "passed"
+    return f"failed: {touching} of {shapes} {'touches' if touching == 1 else 'touch'} what you read"
+
+
 def _broken_values(item: dict[str, Any]) -> str:
     """The examples of a limit break: keys for ``propertyNames``, nothing shown when redacted."""
     noun = "key" if item["keyword"] == KEY_PATTERN else "value"
@@ -145,7 +177,8 @@ def _new_detail(item: dict[str, Any]) -> str:
 def _baseline_rows(baseline: dict[str, Any]) -> tuple[list[tuple[str, str, str, str]], list[str]]:
     """(what, event, path, detail) for every new shape, and a line for every unseen entry."""
     new = [
-        (f"new {item['what']}", item["event"], item["path"], _new_detail(item)) for item in baseline["new"]
+        (f"new {item['what']}", item["event"], item["path"], _new_detail(item) + _touch(item))
+        for item in baseline["new"]
     ]
     unseen = [
         f"{item['event']}{' ' + item['path'] if item['path'] else ''}: {item['what']} never seen"
@@ -155,6 +188,12 @@ def _baseline_rows(baseline: dict[str, Any]) -> tuple[list[tuple[str, str, str, 
         for item in baseline["unseen"]
     ]
     return new, unseen
+
+
+def _touch(item: dict[str, Any]) -> str:
+    """For a new shape judged by a read-set: the read path it touches."""
+    read_path = item.get("read_path")
+    return f" (touches read {read_path or '/'})" if read_path is not None else ""
 
 
 def _counted(count: int, noun: str, plural: str | None = None) -> str:
@@ -178,6 +217,20 @@ def _headline(data: dict[str, Any]) -> str:
 
 def render_text(data: dict[str, Any]) -> str:
     lines = [_headline(data)]
+    if "reads" in data:
+        # The consumer's changes lead: what the rest of the report says may not concern it.
+        rows = _affecting_rows(data)
+        file = data["reads"]["file"]
+        lines.append("")
+        lines.append(
+            f"changes to what you read ({file}): {len(rows)}"
+            if rows
+            else f"no change touches what you read ({file})"
+        )
+        lines.extend(
+            f"  {name} {change} {path}: {detail}" + (f"  [first {where}]" if where else "")
+            for name, change, path, detail, where in rows
+        )
     for name, event in data["events"].items():
         plural = "delivery" if event["deliveries"] == 1 else "deliveries"
         state = "unknown event" if not event["known"] else event["schema"]
@@ -211,8 +264,8 @@ def render_text(data: dict[str, Any]) -> str:
     if data["baseline"] is not None:
         baseline = data["baseline"]
         new, unseen = _baseline_rows(baseline)
-        verdict = "passed" if baseline["passed"] else f"FAILED: {len(new)} new shapes"
-        lines += ["", f"baseline {baseline['file']}: {verdict}"]
+        verdict = _baseline_verdict(baseline, len(new))
+        lines += ["", f"baseline {baseline['file']}: {verdict.replace('failed', 'FAILED', 1)}"]
         lines.extend(
             f"  {what} {event}{' ' + path if path else ''}: {detail}" for what, event, path, detail in new
         )
@@ -260,6 +313,8 @@ def _summary(event: dict[str, Any]) -> str:
 
 def render_markdown(data: dict[str, Any]) -> str:
     lines = ["## Qase webhook drift", "", _headline(data) + ".", ""]
+    if "reads" in data:
+        lines.extend(_markdown_reads(data))
     if data["events"]:
         lines += ["| event | deliveries | differences |", "|---|---:|---|"]
         lines.extend(
@@ -322,11 +377,23 @@ def render_markdown(data: dict[str, Any]) -> str:
     return "\n".join(one_line(line) for line in lines) + "\n"
 
 
+def _markdown_reads(data: dict[str, Any]) -> list[str]:
+    rows = _affecting_rows(data)
+    file = _code(data["reads"]["file"])
+    if not rows:
+        return [f"No change touches what you read ({file}).", ""]
+    lines = [f"### Changes to what you read ({file}): {len(rows)}", ""]
+    lines += ["| event | change | path | detail | first seen |", "|---|---|---|---|---|"]
+    lines.extend(
+        f"| {_code(name)} | {change} | {_code(path)} | {_cell(detail)} | {_code(where) if where else ''} |"
+        for name, change, path, detail, where in rows
+    )
+    return [*lines, ""]
+
+
 def _markdown_baseline(baseline: dict[str, Any]) -> list[str]:
     new, unseen = _baseline_rows(baseline)
-    verdict = (
-        "passed" if baseline["passed"] else f"failed: {len(new)} new shape{'s' if len(new) != 1 else ''}"
-    )
+    verdict = _baseline_verdict(baseline, len(new))
     lines = ["", f"### Baseline {_code(baseline['file'])}: {verdict}"]
     if new:
         lines += ["", "| new | event | path | detail |", "|---|---|---|---|"]

@@ -7,7 +7,7 @@ from typing import IO
 
 from qase_contract._util.printable import one_line
 from qase_contract.findings import Finding
-from qase_contract.reporters._base import ReportOptions, listed
+from qase_contract.reporters._base import ReportOptions, affects, listed, reads_note
 from qase_contract.validation._batch import NO_EVENT, Outcome, Tally
 
 _STYLES = {"violation": "31", "unreadable": "31", "drift": "33", "conforming": "32", "dim": "2", "bold": "1"}
@@ -40,17 +40,28 @@ class TextReporter:
                 if details:
                     self.stream.write(f"        {self.paint(one_line(details), 'dim')}\n")
         else:
+            # With a read-set, the line shows the first finding that affects the consumer.
+            first = next((f for f in findings if affects(f, self.options)), findings[0])
             more = f"  (+{len(findings) - 1} more)" if len(findings) > 1 else ""
-            self.stream.write(f"{head}  {self.described(findings[0])}{more}\n")
+            self.stream.write(f"{head}  {self.described(first)}{more}\n")
 
     def described(self, finding: Finding) -> str:
         style = "unreadable" if finding.code == "unreadable" else finding.kind
         label = self.paint(f"{finding.kind} {finding.code}", style)
-        return f"{label} {one_line(finding.path or '/')}: {one_line(finding.message)}"
+        text = f"{label} {one_line(finding.path or '/')}: {one_line(finding.message)}"
+        note = reads_note(finding, self.options)
+        if note:
+            text += "  " + self.paint(
+                f"[{one_line(note)}]", "violation" if affects(finding, self.options) else "dim"
+            )
+        return text
 
     def finish(self, tally: Tally) -> None:
         line = summary_line(tally)
         self.stream.write(self.paint(line, "violation" if tally.failed else "conforming") + "\n")
+        affecting = reads_line(tally, self.options)
+        if affecting:
+            self.stream.write(affecting + "\n")
         if self.options.quiet:
             return
         for event, per_event in sorted(tally.by_event.items()):
@@ -73,6 +84,15 @@ def summary_line(tally: Tally) -> str:
     if tally.filtered:
         line += f", {tally.filtered} filtered out by --event"
     return line
+
+
+def reads_line(tally: Tally, options: ReportOptions) -> str:
+    """With a read-set: ``2 deliveries with findings that affect your reads (reads.json)``."""
+    if options.reads is None:
+        return ""
+    count = tally.affecting
+    noun = "delivery" if count == 1 else "deliveries"
+    return f"{count} {noun} with findings that affect your reads ({one_line(options.reads)})"
 
 
 def event_line(event: str, counts: Counter[str]) -> str:

@@ -13,6 +13,7 @@ from os import PathLike
 
 import orjson
 
+from qase_contract.contract._reads import ReadSet, read_set_from
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 from qase_contract.errors import UnknownEvent
 from qase_contract.findings import Finding, Result, make_finding
@@ -31,16 +32,20 @@ class Validator:
     """Checks deliveries against the contract (the built-in schemas plus optional overlays).
 
     ``schemas`` is a folder of overlay schemas that add or replace events (or a ready
-    :class:`SchemaSet`). Engines are compiled per event on first use.
+    :class:`SchemaSet`). ``reads`` is a consumer's read-set (a file, or a ready
+    :class:`~qase_contract.contract.ReadSet`): every finding then says whether it affects the
+    consumer, and a result is ``ok`` unless one does. Engines are compiled per event on first use.
     """
 
     def __init__(
         self,
         strict: bool = False,
         schemas: str | PathLike[str] | SchemaSet | None = None,
+        reads: ReadSet | str | PathLike[str] | None = None,
     ) -> None:
         self.strict = strict
         self.schema_set = load_schema_set(schemas)
+        self.reads = read_set_from(reads)
         self._engines: dict[str, SchemaEngine] = {}
         # Event name -> its jsonschema-rs check and the conforming result, which every
         # conforming delivery of the event shares (results are immutable).
@@ -52,6 +57,12 @@ class Validator:
 
     def validate(self, delivery: object) -> Result:
         """The verdict on one delivery: a ``dict``, or its JSON text as ``str`` or ``bytes``."""
+        result = self._verdict(delivery)
+        if self.reads is not None and result.findings:
+            return self.reads.judged(result)
+        return result
+
+    def _verdict(self, delivery: object) -> Result:
         if type(delivery) is bytes:
             # The path of almost every delivery read from a dump, kept short: JSON text
             # (orjson refuses a byte order mark, so one never passes here).

@@ -10,6 +10,7 @@ import pytest
 
 from tests.helpers.cli import invoke
 from tests.helpers.data import ROOT
+from tests.helpers.sarif import SARIF_SCHEMA, assert_valid_sarif
 
 EXAMPLES = ROOT / "examples"
 BROKEN = str(EXAMPLES / "broken.jsonl")
@@ -262,18 +263,6 @@ def test_standard_input_twice_is_a_usage_error() -> None:
 
 
 # -- SARIF against the official schema --------------------------------------------------------------
-
-SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
-
-
-def assert_valid_sarif(text: str) -> dict[str, object]:
-    from jsonschema import Draft4Validator
-
-    log = json.loads(text)
-    validator = Draft4Validator(SARIF_SCHEMA)
-    errors = [f"{error.json_path}: {error.message}" for error in validator.iter_errors(log)]
-    assert errors == []
-    return log  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
 """What the contract says at each path of an event, read once from its (ref-resolved) schema.
 
 The drift profile never validates a delivery; it compares what it saw with this tree at the
-end. The tree follows the keywords the contract uses (``type``, ``properties``, ``required``,
+end. Read-sets are checked against it too (which paths exist, which are optional, nullable or
+closed sets). The tree follows the keywords the contract uses (``type``, ``properties``, ``required``,
 ``additionalProperties``, ``unevaluatedProperties``, ``items``, ``enum``, ``const``, ``$ref``)
 and reads ``allOf`` as "all of these hold" and ``anyOf``/``oneOf`` as "one of these", which is
-how overlays that widen a type (see :mod:`qase_contract.drift._suggest`) are written. It also
+how overlays that widen a type (drift's suggested overlays) are written. It also
 reads the value limits (``minimum``, ``maximum``, their exclusive forms, ``multipleOf``,
 ``minLength``, ``maxLength``, ``pattern`` and a ``propertyNames`` pattern) as :class:`Limits`,
 so the profile can count the values that break them without validating whole deliveries.
@@ -115,6 +116,7 @@ class ContractNode:
     limits: Limits = NO_LIMITS
     origins: tuple[Place, ...] = ()
     closers: tuple[Place, ...] = ()
+    description: str = ""  # the schema's own words, for people: "Plan the run was created from, or null."
 
     def allows(self, type_name: str) -> bool:
         if self.types is None or type_name in self.types:
@@ -154,6 +156,7 @@ def _intersect(a: ContractNode, b: ContractNode) -> ContractNode:
         ),
         origins=_unique(a.origins + b.origins),
         closers=_unique(a.closers + b.closers),
+        description=a.description or b.description,
     )
 
 
@@ -181,6 +184,7 @@ def _union(a: ContractNode, b: ContractNode) -> ContractNode:
         ),
         origins=_unique(a.origins + b.origins),
         closers=_unique(a.closers + b.closers),
+        description=a.description or b.description,
     )
 
 
@@ -272,7 +276,9 @@ class _Reader:
         )
         required = schema.get("required")
         place = self.places.get(id(schema))
+        description = schema.get("description")
         return ContractNode(
+            description=description if isinstance(description, str) else "",
             limits=_limits_of(schema),
             types=types,
             properties=properties,
