@@ -107,10 +107,18 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if settings.schemas is not None:
         _check_overlay(settings.schemas)
-    missing = [path for path in settings.captures if not (config.invocation_params.dir / path).exists()]
+    if settings.captures:
+        _check_captures(settings.captures, config.invocation_params.dir)
+    config.stash[_SETTINGS] = settings
+
+
+def _check_captures(paths: list[str], folder: Path) -> None:
+    from qase_contract._util.files import is_missing
+    from qase_contract.sources._paths import shown_path
+
+    missing = [shown_path(path) for path in paths if is_missing(folder / path)]
     if missing:
         raise pytest.UsageError(f"--qase-captures: no such file or folder: {', '.join(missing)}")
-    config.stash[_SETTINGS] = settings
 
 
 def _check_overlay(folder: Path) -> None:

@@ -1,4 +1,4 @@
-"""Which paths can be read as files without blocking: a FIFO or a device would wait forever."""
+"""Which paths exist, and which can be read as files without blocking (a FIFO or a device could wait forever)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,15 @@ def why_not_a_regular_file(path: Path | os.DirEntry[str]) -> str | None:
     except OSError:
         return None  # let reading it say what is wrong
     return "not a regular file (a FIFO, socket or device)"
+
+
+def is_missing(path: str | os.PathLike[str]) -> bool:
+    """Whether nothing is at ``path`` for certain. A path that cannot be looked up (under a
+    folder that cannot be searched, mode 000) is not missing: reading it says why it fails."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False
+    return False

@@ -24,7 +24,7 @@ from qase_contract.drift._report import report_data
 from qase_contract.drift._suggest import suggest_overlay
 from qase_contract.errors import BaselineError, SourceError
 from qase_contract.reporters._drift import render_json, render_markdown, render_text
-from qase_contract.sources._paths import STDIN, read_paths
+from qase_contract.sources._paths import missing_paths, read_paths
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
@@ -93,9 +93,9 @@ def drift(
     """
     try:
         schema_set = schema_set_from(overlay)
-        missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
+        missing = missing_paths(paths)
         if missing:
-            raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+            raise click.UsageError(missing)
         known_shapes: baselines.Shapes | None = None
         if baseline is not None:
             try:

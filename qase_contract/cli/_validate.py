@@ -19,7 +19,7 @@ from qase_contract.errors import SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters._text import TextReporter
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import STDIN, read_paths
+from qase_contract.sources._paths import STDIN, missing_paths, read_paths
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 from qase_contract.validation._batch import (
     ConformingRun,
@@ -116,9 +116,9 @@ def validate(
             validator = Validator(strict=strict, schemas=overlay)
         except SchemaSetError as error:
             _usage_error(reporter, f"--schemas: {error}")
-        missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
+        missing = missing_paths(paths)
         if missing:
-            _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
+            _usage_error(reporter, missing)
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
             _, hint = did_you_mean(pattern, validator.event_names)
@@ -215,8 +215,11 @@ def _progress(total: int) -> ProgressBar | None:
 
 
 def _input_size(path: Path) -> int:
-    if path.is_file():
-        return path.stat().st_size
+    try:
+        if path.is_file():
+            return path.stat().st_size
+    except OSError:
+        return 0  # cannot be looked up: reading it reports why
     size = 0
     for root, _dirs, files in os.walk(path):
         for name in files:

@@ -9,6 +9,7 @@ files ``qase-contract listen`` writes (JSON Lines whose records start with
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +26,7 @@ from qase_contract.sources._lines import (
     numbered_lines,
 )
 from qase_contract.sources._model import Delivery, Location, ReadFailure, display_name
+from qase_contract.sources._pipes import open_fifo, wait_text
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 HAR_SUFFIXES = frozenset({".har"})
@@ -37,9 +39,13 @@ _SNIFF_BYTES = 8192
 
 def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
     try:
-        stream = path.open("rb")
+        stream = _open(path)
     except OSError as error:
         yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(display_name(path)))
+        return
+    if stream is None:
+        reason = f"a FIFO that no writer opened within {wait_text()}: not read"
+        yield Delivery(ReadFailure(reason), Location(display_name(path)))
         return
     with stream:
         try:
@@ -50,6 +56,13 @@ def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Del
             yield Delivery(
                 ReadFailure(f"read failed: {error.strerror or error}"), Location(display_name(path))
             )
+
+
+def _open(path: Path) -> BinaryIO | None:
+    """The file open for reading; a FIFO once a writer has it (None if none comes)."""
+    if stat.S_ISFIFO(path.stat().st_mode):
+        return open_fifo(path)
+    return path.open("rb")
 
 
 def read_stream(

@@ -12,6 +12,7 @@ import pytest
 
 from tests.helpers.cli import invoke
 from tests.helpers.data import EXAMPLES, load_json
+from tests.helpers.files import unsearchable_folder
 
 GOOD = orjson.dumps(load_json(EXAMPLES / "run.deleted" / "canonical.json"))
 NAN = GOOD.replace(b'"timestamp":1650540289', b'"timestamp":NaN')
@@ -135,3 +136,33 @@ def test_every_bad_input_gets_the_same_report_on_worker_processes(tmp_path: Path
     assert parallel.code == sequential.code == 1
     assert json.loads(parallel.stdout) == json.loads(sequential.stdout)
     assert json.loads(sequential.stdout)["summary"]["unreadable"] == 4
+
+
+def test_a_file_under_a_folder_that_cannot_be_searched_is_an_unreadable_record_not_a_missing_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "nodir"
+    locked.mkdir()
+    (locked / "x.jsonl").write_bytes(GOOD + b"\n")
+    unsearchable_folder(locked, monkeypatch)
+    run = invoke("validate", str(locked / "x.jsonl"))
+    assert run.code == 1
+    assert f"{locked}/x.jsonl  (no event)  violation unreadable /: cannot read: Permission denied" in run.stdout
+    drift = invoke("drift", str(locked / "x.jsonl"))
+    assert drift.code == 1
+    assert "could not be read" in drift.stderr
+
+
+def test_a_fifo_named_with_no_writer_is_an_unreadable_record_once_the_wait_is_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qase_contract.sources import _pipes
+
+    monkeypatch.setattr(_pipes, "FIFO_WAIT_SECONDS", 0.1)
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    run = invoke("validate", str(fifo))
+    assert run.code == 1
+    assert f"{fifo}  (no event)  violation unreadable /: a FIFO that no writer opened within 0.1 s: not read" in (
+        run.stdout
+    )
