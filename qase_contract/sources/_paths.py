@@ -15,12 +15,10 @@ from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,
 )
 from qase_contract.sources._model import Delivery, Location, ReadFailure, display_name
-from qase_contract.sources._streams import HAR_SUFFIXES, JSONL_SUFFIXES, read_file, read_stream
+from qase_contract.sources._streams import DUMP_SUFFIXES, read_file, read_stream
 
 #: The path that names standard input, as in most command-line tools.
 STDIN = "-"
-#: What a folder walk reads; a file named on the command line is read whatever its name.
-DUMP_SUFFIXES = frozenset({".json", *HAR_SUFFIXES, *JSONL_SUFFIXES})
 
 
 def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:

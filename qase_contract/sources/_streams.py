@@ -30,6 +30,15 @@ from qase_contract.sources._pipes import open_fifo, wait_text
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 HAR_SUFFIXES = frozenset({".har"})
+#: Names that say a file is a dump: what a folder walk reads, and files whose content errors
+#: are reported record by record even when nothing in them looks like JSON.
+DUMP_SUFFIXES = frozenset({".json", *HAR_SUFFIXES, *JSONL_SUFFIXES})
+#: Names that say a file is a document for people, never a dump: not read even when named on
+#: the command line (a README may well start with "[", as JSON does). A ``.txt`` file is judged
+#: by its content: dumps are saved under that name too.
+PROSE_SUFFIXES = frozenset({".md", ".markdown", ".rst"})
+#: The bytes a JSON text can start with (after blanks and a BOM).
+_JSON_STARTS = frozenset(b'{["-0123456789tfn')
 #: A whole JSON document (not JSON Lines) is parsed at once; past this, JSON Lines is the answer.
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 #: What may come before the first character of a JSON text in a file: blanks and a UTF-8 BOM.
@@ -38,6 +47,10 @@ _SNIFF_BYTES = 8192
 
 
 def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+    suffix = path.suffix.lower()
+    if suffix in PROSE_SUFFIXES:
+        yield Delivery(ReadFailure(f"not a delivery dump: a {suffix} file"), Location(display_name(path)))
+        return
     try:
         stream = _open(path)
     except OSError as error:
@@ -49,9 +62,7 @@ def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Del
         return
     with stream:
         try:
-            yield from read_stream(
-                stream, display_name(path), suffix=path.suffix.lower(), max_record=max_record
-            )
+            yield from read_stream(stream, display_name(path), suffix=suffix, max_record=max_record)
         except OSError as error:
             yield Delivery(
                 ReadFailure(f"read failed: {error.strerror or error}"), Location(display_name(path))
@@ -101,8 +112,18 @@ def _deliveries(
         yield empty_source(source)
     elif suffix in HAR_SUFFIXES:
         yield from _har_file(data, source)
+    elif suffix not in DUMP_SUFFIXES and data.lstrip(_BLANKS_AND_BOM)[0] not in _JSON_STARTS:
+        yield _not_a_dump(data, source)
     else:
         yield from document_deliveries(data, source, max_record)
+
+
+def _not_a_dump(data: bytes, source: str) -> Delivery:
+    """A file whose first character cannot start a JSON text, and whose name does not say it is
+    a dump (a README, notes, a log): one finding that says so, not a parse error."""
+    first = data.lstrip(_BLANKS_AND_BOM)[:4].decode("utf-8", "replace")[0]
+    reason = f'not a delivery dump: it starts with "{first}", which no JSON text does'
+    return Delivery(ReadFailure(reason), Location(source))
 
 
 def _document(stream: BinaryIO, seen: list[tuple[int, bytes | int]], source: str) -> bytes | Delivery:

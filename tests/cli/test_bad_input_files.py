@@ -166,3 +166,30 @@ def test_a_fifo_named_with_no_writer_is_an_unreadable_record_once_the_wait_is_ov
     assert f"{fifo}  (no event)  violation unreadable /: a FIFO that no writer opened within 0.1 s: not read" in (
         run.stdout
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("README.md", b"[![build](https://x.example/b.svg)](https://x.example/)\n# Fixtures\n", "a .md file"),
+        ("notes.rst", b'{"event_name": "run.deleted"}\n', "a .rst file"),
+        ("notes.txt", b"These fixtures come from staging.\n", 'it starts with "T", which no JSON text does'),
+        ("notes", b"\xef\xbb\xbf  \xc3\xa9t\xc3\xa9\nnotes\n", 'it starts with "\u00e9", which no JSON text does'),
+    ],
+)
+def test_a_file_that_is_clearly_no_dump_is_reported_as_not_a_delivery_dump(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    run = invoke("validate", str(path), str(EXAMPLES / "run.deleted" / "canonical.json"))
+    assert run.code == 1
+    assert run.stdout.splitlines()[0] == f"{path}  (no event)  violation unreadable /: not a delivery dump: {reason}"
+    assert "unparsable" not in run.stdout
+
+
+def test_a_dump_named_as_one_with_a_broken_start_is_still_read_record_by_record(tmp_path: Path) -> None:
+    dump = tmp_path / "cut.json"
+    dump.write_bytes(b"oops")
+    run = invoke("validate", str(dump))
+    assert run.stdout.splitlines()[0].startswith(f"{dump}  (no event)  violation unparsable /")
