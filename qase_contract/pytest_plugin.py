@@ -114,7 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _check_captures(paths: list[str], folder: Path) -> None:
     from qase_contract._util.files import is_missing
-    from qase_contract.sources._paths import shown_path
+    from qase_contract._util.printable import shown_path
 
     missing = [shown_path(path) for path in paths if is_missing(folder / path)]
     if missing:

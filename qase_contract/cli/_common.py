@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from qase_contract._util.printable import safe_lines
 from qase_contract.cli._output import report_stream
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import SchemaSetError
@@ -35,6 +36,7 @@ class ExitCode(enum.IntEnum):
 def stop(message: str, code: ExitCode, report: Callable[[str], None] | None = None) -> NoReturn:
     """End a run that cannot happen or proved nothing: ``report`` puts the message in the chosen
     report, and standard error always says it."""
+    message = safe_lines(message)  # it may quote a path or a delivery's text
     if report is not None:
         report(message)
     click.echo(f"Error: {message}", err=True)
@@ -124,6 +126,7 @@ class ReportsUsageErrors(click.Command):
         try:
             return super().make_context(info_name, list(args), parent, **extra)
         except click.UsageError as error:
+            error.message = safe_lines(error.message)  # click quotes the values it refuses
             self.write_error(self._lenient_params(info_name, args, parent), error.format_message())
             raise
 
@@ -131,6 +134,7 @@ class ReportsUsageErrors(click.Command):
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
+            error.message = safe_lines(error.message)
             self.write_error(ctx.params, error.format_message())
             raise
 

@@ -6,12 +6,14 @@ One rule per finding code; a violation or unreadable record is an ``error``, dri
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote
 
 import orjson
 
+from qase_contract._util.printable import name_bytes
 from qase_contract._version import __version__
 from qase_contract.findings import CODES, DESCRIPTIONS
 from qase_contract.reporters._base import ReportOptions, relative_path, severity
@@ -98,7 +100,9 @@ def _location(outcome: Outcome, pointer: str) -> dict[str, object]:
 
 
 def _uri(source: str) -> str:
+    """The file as a URI: relative to the checkout when inside it, its name's bytes percent-encoded
+    (a name that is not UTF-8 is shown with ``\\xNN`` escapes elsewhere; here it is ``%NN``)."""
     if source.startswith("<"):
         return "stdin"
-    relative = relative_path(source)
-    return Path(relative).as_uri() if Path(relative).is_absolute() else quote(relative)
+    relative = Path(relative_path(os.fsdecode(name_bytes(source))))
+    return relative.as_uri() if relative.is_absolute() else quote(os.fsencode(relative))

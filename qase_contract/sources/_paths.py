@@ -9,12 +9,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from qase_contract._util.files import is_missing, why_not_a_regular_file
-from qase_contract._util.printable import one_line
+from qase_contract._util.printable import display_name, shown_path
 from qase_contract.errors import SourceError
 from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,
 )
-from qase_contract.sources._model import Delivery, Location, ReadFailure, display_name
+from qase_contract.sources._model import Delivery, Location, ReadFailure
 from qase_contract.sources._streams import DUMP_SUFFIXES, read_file, read_stream
 
 #: The path that names standard input, as in most command-line tools.
@@ -87,11 +87,6 @@ def missing_paths(paths: Iterable[str | Path]) -> str | None:
     missing: it is read, and reported as an unreadable record."""
     missing = [shown_path(path) for path in paths if str(path) != STDIN and is_missing(path)]
     return f"no such file or folder: {', '.join(missing)}" if missing else None
-
-
-def shown_path(path: str | Path) -> str:
-    """A path as a message names it: non-UTF-8 bytes and control characters escaped."""
-    return one_line(display_name(path))
 
 
 def _is_folder(path: Path) -> bool:

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 import orjson
 
+from qase_contract._util.printable import display_name
 from qase_contract.sources._capture import is_capture_record
 from qase_contract.sources._documents import document_deliveries, har_deliveries, is_har
 from qase_contract.sources._lines import (
@@ -25,7 +26,7 @@ from qase_contract.sources._lines import (
     json_lines,
     numbered_lines,
 )
-from qase_contract.sources._model import Delivery, Location, ReadFailure, display_name
+from qase_contract.sources._model import Delivery, Location, ReadFailure
 from qase_contract.sources._pipes import open_fifo, wait_text
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})

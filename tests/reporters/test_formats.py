@@ -374,3 +374,68 @@ def test_a_command_line_error_replaces_the_old_report_in_the_output_file(
     if format_ == "json":
         assert run.stdout == ""  # the document went to the file
         assert "--jobs" in json.loads(written)["error"]["message"]
+
+
+BIDI_AND_SEPARATORS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u2028\u2029\u0085"
+
+
+@pytest.mark.parametrize("format_", ["text", "github"])
+def test_bidirectional_and_separator_characters_are_escaped_in_text_and_github_output(
+    tmp_path: Path, format_: str
+) -> None:
+    dump = tmp_path / "evil\u202efdp.jsonl"
+    dump.write_text(json.dumps({"event_name": "case.created" + BIDI_AND_SEPARATORS}) + "\n", encoding="utf-8")
+    run = invoke("validate", "--format", format_, str(dump))
+    assert not set(BIDI_AND_SEPARATORS) & set(run.stdout)
+    assert "evil\\u202efdp.jsonl" in run.stdout
+    escaped = "\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069\\u200e\\u200f\\u061c\\u2028\\u2029\\x85"
+    assert "case.created" + escaped in run.stdout
+
+
+def test_a_usage_error_shows_the_paths_it_names_escaped(tmp_path: Path) -> None:
+    import os
+
+    missing = str(tmp_path / os.fsdecode(b"gone\xff\x1b[2J\xe2\x80\xae.jsonl"))
+    run = invoke("validate", missing)
+    assert run.code == 2
+    assert run.stderr == f"Error: no such file or folder: {tmp_path}/gone\\xff\\x1b[2J\\u202e.jsonl\n"
+    drift = invoke("drift", missing)
+    assert drift.stderr.endswith(f"Error: no such file or folder: {tmp_path}/gone\\xff\\x1b[2J\\u202e.jsonl\n")
+
+
+def test_sarif_encodes_the_bytes_of_a_file_name_that_is_not_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    Path(os.fsdecode(b"caf\xff.jsonl")).write_bytes(b'{"event_name": "run.deleted"}\n')
+    run = invoke("validate", "--format", "sarif", ".")
+    (result, *_) = json.loads(run.stdout)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "caf%FF.jsonl"
+
+
+def test_junit_shows_control_characters_of_a_file_name_as_escapes(tmp_path: Path) -> None:
+    dump = tmp_path / "bell\x07esc\x1b.jsonl"
+    dump.write_bytes(b'{"event_name": "run.deleted"}\n')
+    run = invoke("validate", "--format", "junit", str(dump))
+    case = ET.fromstring(run.stdout).find("testsuite/testcase")
+    assert case is not None
+    assert case.get("file") == f"{tmp_path}/bell\\x07esc\\x1b.jsonl"
+    assert "\ufffd" not in run.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["validate", "-o", "/nowhere\x1b[2J\u202e/report.txt", "-"],
+        ["validate", "--schemas", "/nowhere\x1b[2J\u202e", "-"],
+        ["drift", "--baseline", "/nowhere\x1b[2J\u202e/baseline.json", "-"],
+    ],
+)
+def test_a_usage_error_quotes_option_paths_escaped_on_standard_error(arguments: list[str]) -> None:
+    run = invoke(*arguments, stdin=b"{}")
+    assert run.code == 2
+    assert "\x1b" not in run.stderr
+    assert "\u202e" not in run.stderr
+    assert "/nowhere\\x1b[2J\\u202e" in run.stderr
