@@ -1,4 +1,5 @@
-"""Which paths exist, and which can be read as files without blocking (a FIFO or a device could wait forever)."""
+"""Which paths exist, and which can be read as files without blocking (a FIFO or a device could
+wait forever)."""
 
 from __future__ import annotations
 

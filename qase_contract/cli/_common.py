@@ -126,7 +126,7 @@ class ReportsUsageErrors(click.Command):
         try:
             return super().make_context(info_name, list(args), parent, **extra)
         except click.UsageError as error:
-            error.message = safe_lines(error.message)  # click quotes the values it refuses
+            _escape_message(error)
             self.write_error(self._lenient_params(info_name, args, parent), error.format_message())
             raise
 
@@ -134,7 +134,7 @@ class ReportsUsageErrors(click.Command):
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
-            error.message = safe_lines(error.message)
+            _escape_message(error)
             self.write_error(ctx.params, error.format_message())
             raise
 
@@ -155,3 +155,9 @@ class ReportsUsageErrors(click.Command):
         document = self.error_document(format_, message)
         target = output if isinstance(output, str) else None
         write_error_document(document, target, for_people=format_ in self.text_formats)
+
+
+def _escape_message(error: click.UsageError) -> None:
+    """Escape what a usage error quotes (a path, a value given), as :func:`stop` does; click
+    declares the attribute final for type checkers, but its own code assigns it too."""
+    vars(error)["message"] = safe_lines(error.message)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
 from qase_contract._util.printable import one_line
+from qase_contract._util.words import counted
 from qase_contract.cli._common import (
     ExitCode,
     ReportsUsageErrors,
@@ -131,7 +131,7 @@ def _incomplete(profile: CorpusProfile) -> str | None:
     unreadable = profile.skipped.get("unreadable")
     if unreadable is not None:
         where = unreadable.first_location
-        return f"{unreadable.count} record(s) could not be read (first {where}); see the report"
+        return f"{counted(unreadable.count, 'record')} could not be read (first {where}); see the report"
     skipped = sum(item.count for item in profile.skipped.values())
     if profile.deliveries == skipped:
         return "no delivery in the corpus could be profiled"
@@ -141,10 +141,8 @@ def _incomplete(profile: CorpusProfile) -> str | None:
 def _suggest(profile: CorpusProfile, report: DriftReport, folder: str) -> None:
     suggestion = suggest_overlay(profile, report, folder)
     if suggestion.files:
-        click.echo(
-            f"suggest: wrote {len(suggestion.files)} schema file(s) to {folder} (use --schemas {folder})",
-            err=True,
-        )
+        files = counted(len(suggestion.files), "schema file")
+        click.echo(f"suggest: wrote {files} to {folder} (use --schemas {folder})", err=True)
     else:
         # What cannot be adopted (a broken limit, a missing field) is listed all the same.
         click.echo(f"suggest: nothing to adopt; {folder} left unchanged", err=True)

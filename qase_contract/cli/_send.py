@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from qase_contract._util.names import did_you_mean
+from qase_contract._util.words import counted
 from qase_contract.cli._common import ExitCode, FiniteRange
 from qase_contract.contract._catalog import EVENTS
 from qase_contract.errors import BadTarget
@@ -79,7 +80,7 @@ def send(
         answered += answer.ok
         click.echo(f"{item.label}  {answer.describe()}")
     summary = f"{sent} sent to {target}: {answered} answered 2xx, {sent - answered} did not"
-    click.echo(summary + (f"; {unreadable} capture lines unreadable" if unreadable else ""))
+    click.echo(summary + (f"; {counted(unreadable, 'capture line')} unreadable" if unreadable else ""))
     sys.exit(ExitCode.FAILED if answered < sent or unreadable else ExitCode.OK)
 
 

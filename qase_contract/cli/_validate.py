@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from qase_contract._util.names import did_you_mean
+from qase_contract._util.printable import shown_path
 from qase_contract.cli._common import ExitCode, ReportsUsageErrors, schemas_option, stop
 from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.errors import SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
-from qase_contract.reporters._text import TextReporter
+from qase_contract.reporters._text import TextReporter, verdict_line
 from qase_contract.sources._lines import MAX_RECORD_BYTES
 from qase_contract.sources._paths import STDIN, missing_paths, read_paths
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
@@ -141,6 +142,9 @@ def validate(
         else:
             outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(input_size))
+    if output is not None and output != "-":
+        # The report went to a file: a CI log still shows what the step found.
+        click.echo(f"{verdict_line(tally)} (report in {shown_path(output)})", err=True)
     sys.exit(ExitCode.FAILED if tally.failed else ExitCode.OK)
 
 

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from qase_contract._util.printable import one_line
+from qase_contract._util.words import counted
 from qase_contract.contract._keywords import KEY_PATTERN
 from qase_contract.validation._explain import broken_limit, shown
 
@@ -130,7 +131,7 @@ def _schema_rows(schema: dict[str, Any], path: str = "/payload") -> list[tuple[s
 def _new_detail(item: dict[str, Any]) -> str:
     what, detail = item["what"], item["detail"]
     if what == "event":
-        text = _counted(detail, "delivery", "deliveries")
+        text = counted(detail, "delivery", "deliveries")
     elif what == "field":
         text = f"as {_types(detail)}"
     elif what == "value":
@@ -157,19 +158,15 @@ def _baseline_rows(baseline: dict[str, Any]) -> tuple[list[tuple[str, str, str, 
     return new, unseen
 
 
-def _counted(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
 def _headline(data: dict[str, Any]) -> str:
     summary = data["summary"]
     return (
-        f"{_counted(data['deliveries'], 'delivery', 'deliveries')}, "
-        f"{_counted(summary['events_seen'], 'event')} "
+        f"{counted(data['deliveries'], 'delivery', 'deliveries')}, "
+        f"{counted(summary['events_seen'], 'event')} "
         f"({summary['events_differing']} {'differs' if summary['events_differing'] == 1 else 'differ'} "
         f"from the contract, {summary['unknown_events']} unknown), "
-        f"{_counted(summary['skipped_records'], 'record')} skipped, "
-        f"{_counted(summary['unseen_events'], 'catalogued event')} never seen"
+        f"{counted(summary['skipped_records'], 'record')} skipped, "
+        f"{counted(summary['unseen_events'], 'catalogued event')} never seen"
     )
 
 
@@ -291,7 +288,7 @@ def render_markdown(data: dict[str, Any]) -> str:
             lines += [
                 "",
                 f"<details><summary><code>{_cell(name)}</code>: "
-                f"{_counted(len(unseen), 'optional field')} never seen"
+                f"{counted(len(unseen), 'optional field')} never seen"
                 "</summary>",
                 "",
                 ", ".join(_code(path) for path in unseen),

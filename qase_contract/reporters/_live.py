@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from qase_contract._util.printable import printable
+from qase_contract._util.words import counted
 from qase_contract.findings import Finding
 from qase_contract.reporters._text import event_line
 from qase_contract.validation._batch import NO_EVENT
@@ -104,14 +105,14 @@ def live_summary(
     for counts in by_event.values():
         verdicts.update(counts)
     checked = (
-        f"{sum(verdicts.values())} deliveries checked: {verdicts['conforming']} conforming, "
+        f"{counted(sum(verdicts.values()), 'delivery')} checked: {verdicts['conforming']} conforming, "
         f"{verdicts['drift']} with drift, {verdicts['violation']} with violations"
     )
     if verdicts["error"]:
         checked += f", {verdicts['error']} not checked (checker error)"
     lines = [checked]
     lines.extend(event_line(printable(event), counts) for event, counts in sorted(by_event.items()))
-    lines.append(f"{sum(rejected.values())} requests rejected")
+    lines.append(f"{counted(sum(rejected.values()), 'request')} rejected")
     lines.extend(f"  {count} × {reason}" for reason, count in sorted(rejected.items()))
-    lines.append(f"{recorded} deliveries recorded")
+    lines.append(f"{counted(recorded, 'delivery')} recorded")
     return lines

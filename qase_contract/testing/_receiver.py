@@ -27,6 +27,7 @@ except ImportError:
     raise MissingExtra("the qase_receiver fixture", "pytest", "pytest-httpserver") from None
 
 from qase_contract._util.credentials import SECRET_HEADER, presented_secret, redact_headers, secret_matches
+from qase_contract._util.words import counted
 from qase_contract.testing._assertions import nonconformity_report
 
 if TYPE_CHECKING:
@@ -183,9 +184,8 @@ class LiveReceiver:
         message = f"qase_receiver: {wanted} did not arrive at {self.url} within {timeout:g} s"
         message += f"; received: {', '.join(arrived)}" if arrived else "; nothing was received"
         if self._rejected:
-            message += (
-                f"; {len(self._rejected)} request(s) rejected with 401 (missing or wrong {SECRET_HEADER})"
-            )
+            rejected = counted(len(self._rejected), "request")
+            message += f"; {rejected} rejected with 401 (missing or wrong {SECRET_HEADER})"
         return message
 
     def _where(self, index: int) -> str:

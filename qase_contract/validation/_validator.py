@@ -21,7 +21,9 @@ from qase_contract.validation._engines import SchemaEngine, load_schema_set
 from qase_contract.validation._explain import shown
 from qase_contract.validation._parsing import Parsed, parse_body
 
-LEGACY_ENVELOPE_MESSAGE = 'obsolete 2021 Qase envelope: "event" instead of "event_name" (replaced on 2022-04-21)'
+LEGACY_ENVELOPE_MESSAGE = (
+    'obsolete 2021 Qase envelope: "event" instead of "event_name" (replaced on 2022-04-21)'
+)
 
 
 class Validator:

@@ -133,7 +133,7 @@ def test_a_corpus_that_could_not_be_read_fails_even_its_own_baseline(tmp_path: P
     empty.mkdir()
     code, _, errors = run("drift", "--baseline", str(baseline), str(empty))
     assert code == 1
-    assert "1 record(s) could not be read" in errors
+    assert "1 record could not be read" in errors
     garbage = tmp_path / "garbage.jsonl"
     garbage.write_text("not json\nnor this\n", encoding="utf-8")
     code, _, errors = run("drift", "--baseline", str(baseline), str(garbage))

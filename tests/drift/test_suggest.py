@@ -30,7 +30,7 @@ def test_the_suggested_overlay_adopts_every_change_of_the_drifted_examples(tmp_p
     corpus = EXAMPLES / "drifted.jsonl"
     code, _, errors = run("drift", "--suggest", str(overlay), str(corpus))
     assert code == 0
-    assert f"suggest: wrote 5 schema file(s) to {overlay} (use --schemas {overlay})" in errors
+    assert f"suggest: wrote 5 schema files to {overlay} (use --schemas {overlay})" in errors
     assert findings_with(overlay, corpus) == []
     code, output, _ = run("drift", "--format", "json", "--schemas", str(overlay), str(corpus))
     report = json.loads(output)

@@ -262,7 +262,7 @@ def test_wait_for_times_out_naming_what_arrived_and_what_was_rejected(posting: p
         [
             "E       AssertionError: qase_receiver: a run.completed delivery did not arrive at"
             " http://127.0.0.1:*/qase-webhook/* within 0.2 s; received: case.created;"
-            " 1 request(s) rejected with 401 (missing or wrong X-Qase-Secret)",
+            " 1 request rejected with 401 (missing or wrong X-Qase-Secret)",
         ]
     )
 

@@ -319,7 +319,7 @@ def test_output_to_a_fifo_writes_through_without_replacing_it(tmp_path: Path) ->
     run = invoke("validate", "-o", str(fifo), str(EXAMPLES / "conforming.jsonl"))
     reader.join(timeout=10)
     assert run.code == 0
-    assert received[0].startswith(b"8 deliveries: 8 conforming")
+    assert received[0].startswith(b"PASSED  8 deliveries: 8 conforming")
     # Still a FIFO: a device such as /dev/null takes the same path (not tried here: a regression
     # would replace the machine's /dev/null).
     assert stat.S_ISFIFO(fifo.stat().st_mode)
@@ -331,7 +331,7 @@ def test_output_through_a_symlink_replaces_the_file_and_keeps_the_link(tmp_path:
     link.symlink_to("real.txt")
     assert invoke("validate", "-o", str(link), str(EXAMPLES / "conforming.jsonl")).code == 0
     assert link.is_symlink()
-    assert (tmp_path / "real.txt").read_text(encoding="utf-8").startswith("8 deliveries")
+    assert (tmp_path / "real.txt").read_text(encoding="utf-8").startswith("PASSED  8 deliveries")
 
 
 def test_an_empty_output_name_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -376,7 +376,8 @@ def test_a_command_line_error_replaces_the_old_report_in_the_output_file(
         assert "--jobs" in json.loads(written)["error"]["message"]
 
 
-BIDI_AND_SEPARATORS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u2028\u2029\u0085"
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+BIDI_AND_SEPARATORS = BIDI + "\u2028\u2029\u0085"
 
 
 @pytest.mark.parametrize("format_", ["text", "github"])
@@ -388,7 +389,7 @@ def test_bidirectional_and_separator_characters_are_escaped_in_text_and_github_o
     run = invoke("validate", "--format", format_, str(dump))
     assert not set(BIDI_AND_SEPARATORS) & set(run.stdout)
     assert "evil\\u202efdp.jsonl" in run.stdout
-    escaped = "\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069\\u200e\\u200f\\u061c\\u2028\\u2029\\x85"
+    escaped = "".join(f"\\u{ord(c):04x}" for c in BIDI) + "\\u2028\\u2029\\x85"
     assert "case.created" + escaped in run.stdout
 
 
@@ -400,7 +401,7 @@ def test_a_usage_error_shows_the_paths_it_names_escaped(tmp_path: Path) -> None:
     assert run.code == 2
     assert run.stderr == f"Error: no such file or folder: {tmp_path}/gone\\xff\\x1b[2J\\u202e.jsonl\n"
     drift = invoke("drift", missing)
-    assert drift.stderr.endswith(f"Error: no such file or folder: {tmp_path}/gone\\xff\\x1b[2J\\u202e.jsonl\n")
+    assert drift.stderr.endswith(run.stderr)
 
 
 def test_sarif_encodes_the_bytes_of_a_file_name_that_is_not_utf8(
