@@ -12,7 +12,7 @@ from typing import Any
 from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import child as child_pointer
 from qase_contract.contract._keywords import KEY_PATTERN
-from qase_contract.drift._contract import ContractNode
+from qase_contract.drift._contract import ContractNode, Place
 from qase_contract.drift._profile import WILDCARD, CorpusProfile, EventProfile, ObservedNode
 from qase_contract.drift._shape import observed_schema
 
@@ -101,6 +101,8 @@ class LimitBreak:
     first_location: str
     examples: tuple[object, ...]
     redacted: bool
+    #: The subschema that declares the limit (None when the set does not place it).
+    place: Place | None = field(default=None, repr=False, compare=False)
 
     @property
     def code(self) -> str:
@@ -112,6 +114,8 @@ class MissingRequired:
     path: str
     missing: int
     of: int
+    #: The contract of the object that requires the field.
+    parent: ContractNode | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -272,6 +276,7 @@ def _check_limits(drift: EventDrift, node: ObservedNode, path: str) -> None:
                 str(broken.first_location),
                 tuple(broken.examples),
                 node.redacted,
+                limit.place,
             )
         )
 
@@ -299,13 +304,14 @@ def _check_keys(
             continue
         present = below.count
         if key in contract.required and present < objects:
-            drift.missing_required_fields.append(MissingRequired(here, objects - present, objects))
+            drift.missing_required_fields.append(MissingRequired(here, objects - present, objects, contract))
         _compare(drift, below, here)
     for key in contract.properties:
         if key not in node.children and key not in contract.required:
             drift.unseen_optional_fields.append(child_pointer(path, key))
         elif key not in node.children:
-            drift.missing_required_fields.append(MissingRequired(child_pointer(path, key), objects, objects))
+            missing = MissingRequired(child_pointer(path, key), objects, objects, contract)
+            drift.missing_required_fields.append(missing)
 
 
 def _value_type(value: object) -> str:

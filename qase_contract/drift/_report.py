@@ -13,6 +13,7 @@ from qase_contract.drift._baseline import BaselineCheck
 from qase_contract.drift._compare import DriftReport, EventDrift
 from qase_contract.drift._profile import clip
 from qase_contract.drift._shape import observed_schema
+from qase_contract.drift._verdict import DriftVerdict
 
 REPORT_FORMAT = "qase-contract drift report"
 REPORT_VERSION = 1
@@ -20,8 +21,11 @@ REPORT_VERSION = 1
 SHOWN_LENGTH = 40
 
 
-def report_data(report: DriftReport, baseline: BaselineCheck | None = None) -> dict[str, Any]:
-    """The report as JSON data; its structure is documented in the README and kept stable."""
+def report_data(
+    report: DriftReport, baseline: BaselineCheck | None = None, verdict: DriftVerdict | None = None
+) -> dict[str, Any]:
+    """The report as JSON data; its structure is documented in the README and kept stable.
+    ``verdict`` (:func:`qase_contract.drift._verdict.judge`) says whether the run passes."""
     events = {name: _event_data(event) for name, event in report.events.items()}
     return {
         "format": REPORT_FORMAT,
@@ -47,6 +51,11 @@ def report_data(report: DriftReport, baseline: BaselineCheck | None = None) -> d
         ],
         "notes": list(report.notes),
         "baseline": _baseline_data(baseline) if baseline is not None else None,
+        "verdict": (
+            {"passed": verdict.passed, "fail_on": verdict.fail_on, "reason": verdict.reason}
+            if verdict is not None
+            else None
+        ),
     }
 
 
@@ -154,6 +163,7 @@ def _baseline_data(check: BaselineCheck) -> dict[str, Any]:
                 "what": item.what,
                 "detail": clip(item.detail, SHOWN_LENGTH),
                 "first_location": item.first_location,
+                "breaking": item.breaking,
             }
             for item in check.new
         ],

@@ -13,7 +13,8 @@ from qase_contract.contract._keywords import KEY_PATTERN
 from qase_contract.validation._explain import broken_limit, shown
 
 
-def render_json(data: dict[str, Any]) -> str:
+def render_json(data: dict[str, Any], *, everything: bool = True) -> str:
+    """The data as it is: programs always get every event (``everything`` is for the others)."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -55,7 +56,7 @@ def _changes(event: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 "type change",
                 item["path"],
                 f"{_types(unexpected)} in {_percent(item['unexpected'], item['of'])}; "
-                f"expected {_types(item['expected'])} (seen: {seen})",
+                f"expected {_types(item['expected'])} (seen: {seen}) (breaking)",
                 item["first_location"],
             )
         )
@@ -64,7 +65,7 @@ def _changes(event: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (
                 "forbidden null",
                 item["path"],
-                f"null in {_percent(item['count'], item['of'])}",
+                f"null in {_percent(item['count'], item['of'])} (breaking)",
                 item["first_location"],
             )
         )
@@ -91,7 +92,12 @@ def _changes(event: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     for item in event["missing_required_fields"]:
         rows.append(
-            ("missing field", item["path"], f"missing in {_percent(item['missing'], item['of'])}", "")
+            (
+                "missing field",
+                item["path"],
+                f"missing in {_percent(item['missing'], item['of'])} (breaking)",
+                "",
+            )
         )
     return rows
 
@@ -137,9 +143,11 @@ def _new_detail(item: dict[str, Any]) -> str:
     elif what == "value":
         text = shown(detail)
     elif what == "break":
-        text = f"{detail} broken (breaking)"
+        text = f"{detail} broken"
     else:
         text = str(detail)
+    if item.get("breaking"):
+        text += " (breaking)"
     return text + (f" (first {item['first_location']})" if item["first_location"] else "")
 
 
@@ -158,10 +166,28 @@ def _baseline_rows(baseline: dict[str, Any]) -> tuple[list[tuple[str, str, str, 
     return new, unseen
 
 
+def _verdict(data: dict[str, Any]) -> str | None:
+    """``FAILED (--fail-on breaking): ...``, when the data carries a verdict."""
+    verdict = data.get("verdict")
+    if verdict is None:
+        return None
+    return (
+        f"{'PASSED' if verdict['passed'] else 'FAILED'} (--fail-on {verdict['fail_on']}): {verdict['reason']}"
+    )
+
+
+def _nothing_profiled(data: dict[str, Any]) -> bool:
+    return bool(data["deliveries"]) and data["deliveries"] == data["summary"]["skipped_records"]
+
+
 def _headline(data: dict[str, Any]) -> str:
     summary = data["summary"]
+    if not data["deliveries"]:
+        return "no record in the corpus"
+    if _nothing_profiled(data):
+        return f"no delivery profiled: {counted(summary['skipped_records'], 'record')} skipped"
     return (
-        f"{counted(data['deliveries'], 'delivery', 'deliveries')}, "
+        f"{counted(data['deliveries'], 'delivery')}, "
         f"{counted(summary['events_seen'], 'event')} "
         f"({summary['events_differing']} {'differs' if summary['events_differing'] == 1 else 'differ'} "
         f"from the contract, {summary['unknown_events']} unknown), "
@@ -173,14 +199,22 @@ def _headline(data: dict[str, Any]) -> str:
 # -- text -------------------------------------------------------------------------------
 
 
-def render_text(data: dict[str, Any]) -> str:
-    lines = [_headline(data)]
+def render_text(data: dict[str, Any], *, everything: bool = False) -> str:
+    """The verdict, the headline, the baseline's new shapes, then each event that differs;
+    events as documented are counted in one line, and listed with ``everything``."""
+    verdict = _verdict(data)
+    lines = ([verdict] if verdict else []) + [_headline(data)]
+    if data["baseline"] is not None:
+        lines.extend(_text_baseline(data["baseline"]))
+    as_documented = 0
     for name, event in data["events"].items():
-        plural = "delivery" if event["deliveries"] == 1 else "deliveries"
+        if not event["differs"] and not everything:
+            as_documented += 1
+            continue
         state = "unknown event" if not event["known"] else event["schema"]
         lines.append("")
         lines.append(
-            f"{name}: {event['deliveries']} {plural} ({state})"
+            f"{name}: {counted(event['deliveries'], 'delivery')} ({state})"
             + ("" if event["differs"] else ", as documented")
         )
         for change, path, detail, where in _changes(event):
@@ -193,7 +227,9 @@ def render_text(data: dict[str, Any]) -> str:
                 f"    {path}: {described}" for path, described in _schema_rows(event["observed_schema"])
             )
         lines.extend(f"  note: {note}" for note in event["notes"])
-    if data["unseen_events"]:
+    if as_documented:
+        lines += ["", f"{counted(as_documented, 'event')} as documented (-v lists them)"]
+    if data["unseen_events"] and not _nothing_profiled(data):
         lines += [
             "",
             f"catalogued events never seen ({len(data['unseen_events'])}): "
@@ -205,16 +241,18 @@ def render_text(data: dict[str, Any]) -> str:
             f"skipped {item['reason']}: {item['count']} [first {item['first_location']}]: {item['message']}",
         ]
     lines.extend(f"note: {note}" for note in data["notes"])
-    if data["baseline"] is not None:
-        baseline = data["baseline"]
-        new, unseen = _baseline_rows(baseline)
-        verdict = "passed" if baseline["passed"] else f"FAILED: {len(new)} new shapes"
-        lines += ["", f"baseline {baseline['file']}: {verdict}"]
-        lines.extend(
-            f"  {what} {event}{' ' + path if path else ''}: {detail}" for what, event, path, detail in new
-        )
-        lines.extend(f"  warning: {line}" for line in unseen)
     return "\n".join(one_line(line) for line in lines) + "\n"
+
+
+def _text_baseline(baseline: dict[str, Any]) -> list[str]:
+    new, unseen = _baseline_rows(baseline)
+    found = counted(len(new), "new shape") if new else "nothing new"
+    lines = ["", f"baseline {baseline['file']}: {found}"]
+    lines.extend(
+        f"  {what} {event}{' ' + path if path else ''}: {detail}" for what, event, path, detail in new
+    )
+    lines.extend(f"  warning: {line}" for line in unseen)
+    return lines
 
 
 # -- Markdown ---------------------------------------------------------------------------
@@ -255,15 +293,34 @@ def _summary(event: dict[str, Any]) -> str:
     return ", ".join(parts) or "none"
 
 
-def render_markdown(data: dict[str, Any]) -> str:
-    lines = ["## Qase webhook drift", "", _headline(data) + ".", ""]
-    if data["events"]:
-        lines += ["| event | deliveries | differences |", "|---|---:|---|"]
+def render_markdown(data: dict[str, Any], *, everything: bool = False) -> str:
+    """A job summary: the verdict and the baseline's new shapes first, then a table of the
+    events that differ (every event with ``everything``) and one table per event."""
+    lines = ["## Qase webhook drift"]
+    verdict = data.get("verdict")
+    if verdict is not None:
+        word = "Passed" if verdict["passed"] else "Failed"
+        lines += ["", f"**{word}** (`--fail-on {verdict['fail_on']}`): {_cell(verdict['reason'])}"]
+    lines += ["", _headline(data) + "."]
+    if data["baseline"] is not None:
+        lines += ["", *_markdown_baseline(data["baseline"])]
+    shown = {name: event for name, event in data["events"].items() if everything or event["differs"]}
+    if shown:
+        lines += ["", "| event | deliveries | differences |", "|---|---:|---|"]
         lines.extend(
-            f"| {_code(name)} | {event['deliveries']} | {_summary(event)} |"
-            for name, event in data["events"].items()
+            f"| {_code(name)} | {event['deliveries']} | {_summary(event)} |" for name, event in shown.items()
         )
-    for name, event in data["events"].items():
+    documented = [name for name, event in data["events"].items() if name not in shown]
+    if documented:
+        lines += [
+            "",
+            f"<details><summary>{counted(len(documented), 'event')} as documented</summary>",
+            "",
+            ", ".join(_code(name) for name in documented),
+            "",
+            "</details>",
+        ]
+    for name, event in shown.items():
         rows = _changes(event)
         if rows:
             lines += [
@@ -295,7 +352,7 @@ def render_markdown(data: dict[str, Any]) -> str:
                 "",
                 "</details>",
             ]
-    if data["unseen_events"]:
+    if data["unseen_events"] and not _nothing_profiled(data):
         lines += [
             "",
             f"<details><summary>Catalogued events never seen ({len(data['unseen_events'])})</summary>",
@@ -314,17 +371,13 @@ def render_markdown(data: dict[str, Any]) -> str:
     notes = list(data["notes"]) + [note for event in data["events"].values() for note in event["notes"]]
     if notes:
         lines += ["", *[f"> {_cell(note)}" for note in notes]]
-    if data["baseline"] is not None:
-        lines.extend(_markdown_baseline(data["baseline"]))
     return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 def _markdown_baseline(baseline: dict[str, Any]) -> list[str]:
     new, unseen = _baseline_rows(baseline)
-    verdict = (
-        "passed" if baseline["passed"] else f"failed: {len(new)} new shape{'s' if len(new) != 1 else ''}"
-    )
-    lines = ["", f"### Baseline {_code(baseline['file'])}: {verdict}"]
+    found = counted(len(new), "new shape") if new else "nothing new"
+    lines = [f"### Baseline {_code(baseline['file'])}: {found}"]
     if new:
         lines += ["", "| new | event | path | detail |", "|---|---|---|---|"]
         lines.extend(
