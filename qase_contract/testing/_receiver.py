@@ -23,6 +23,7 @@ from qase_contract.errors import MissingExtra
 try:
     from pytest_httpserver import HTTPServer
     from werkzeug import Request, Response
+    from werkzeug.serving import WSGIRequestHandler
 except ImportError:
     raise MissingExtra("the qase_receiver fixture", "pytest", "pytest-httpserver") from None
 
@@ -47,7 +48,18 @@ class LoopbackServer(HTTPServer):
 
     def thread_target(self) -> None:  # the documented way to tailor the serving thread
         assert self.server is not None
+        # Set before the first request is accepted: none is logged to the test's captured logs.
+        self.server.RequestHandlerClass = _QuietRequestHandler
         self.server.serve_forever(poll_interval=0.05)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its access log line per request (``INFO werkzeug: 127.0.0.1 -
+    - [...] "POST ..." 200``), which would clutter every test's captured logs; errors are still
+    logged."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -96,15 +108,17 @@ class LiveReceiver:
         server.expect_request(self.path, method="POST").respond_with_handler(self._receive)
 
     @property
-    def deliveries(self) -> tuple[ReceivedDelivery, ...]:
-        """Accepted deliveries, in order of arrival."""
+    def deliveries(self) -> list[ReceivedDelivery]:
+        """Accepted deliveries, in order of arrival: a new list at each access, so
+        ``qase_receiver.deliveries == []`` reads as it should."""
         with self._arrived:
-            return tuple(self._deliveries)
+            return list(self._deliveries)
 
     @property
-    def rejected(self) -> tuple[RejectedRequest, ...]:
+    def rejected(self) -> list[RejectedRequest]:
+        """Requests refused with 401, in order of arrival (a new list at each access)."""
         with self._arrived:
-            return tuple(self._rejected)
+            return list(self._rejected)
 
     def wait_for(self, event_name: str | None = None, timeout: float = 5.0) -> ReceivedDelivery:
         """The next delivery of ``event_name`` (of any event when ``None``) not returned before.
