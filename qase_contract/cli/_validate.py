@@ -14,6 +14,7 @@ import click
 
 from qase_contract._util.names import did_you_mean
 from qase_contract._util.printable import shown_path
+from qase_contract._util.words import counted
 from qase_contract.cli._common import ExitCode, ReportsUsageErrors, schemas_option, stop
 from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.errors import SchemaSetError, SourceError
@@ -183,7 +184,7 @@ def _report(
         # A gate must not pass on a filter that left nothing to check (a misspelt --event).
         _stop(
             reporter,
-            f"--event left out all {tally.filtered} deliveries: nothing was checked",
+            f"--event left out all {counted(tally.filtered, 'delivery')}: nothing was checked",
             ExitCode.FAILED,
         )
     reporter.finish(tally)

@@ -56,7 +56,7 @@ BAD_INPUTS = {
     "empty file": (write("e.json", b""), "", "empty: no delivery in it"),
     "binary file": (write("bin.json", bytes(range(256)) * 4), "", "binary content"),
     "symlink loop": (symlink_loop, "", "symlink loop"),
-    "HAR without POST": (har_without_post, "", "no POST request among its 1 entries"),
+    "HAR without POST": (har_without_post, "", "no POST request among its 1 entry:"),
 }
 
 
