@@ -62,7 +62,7 @@ def _error_document(output_format: str, message: str) -> str:
     "--suggest",
     "suggest_folder",
     type=click.Path(file_okay=False),
-    help="Write overlay schemas adopting the observed changes into this folder (for --schemas).",
+    help="Write overlay schemas adopting the observed additive changes into this folder (for --schemas).",
 )
 @click.option(
     "--adopt-breaking",
@@ -89,8 +89,8 @@ def _error_document(output_format: str, message: str) -> str:
     "--baseline",
     type=click.Path(dir_okay=False),
     help=(
-        "Exit 1 when the corpus shows a shape this baseline lacks "
-        "(new event, field, type, value or broken limit)."
+        "Judge only the shapes this baseline lacks (new event, field, type, value or broken limit): "
+        "by default any fails the run."
     ),
 )
 def drift(
