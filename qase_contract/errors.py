@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from qase_contract._util.names import did_you_mean
 
 __all__ = [
+    "BadEdit",
     "BadTarget",
     "BaselineError",
     "BundleError",
     "CaptureCheckFailed",
     "CaptureFormatError",
     "MissingExtra",
+    "PatternError",
     "QaseContractError",
     "RequestRejected",
     "SchemaSetError",
@@ -68,6 +70,10 @@ class UnknownExample(QaseContractError, LookupError):
         super().__init__(message)
 
 
+class PatternError(QaseContractError, ValueError):
+    """A pattern that is not a valid ECMA-262 regular expression."""
+
+
 class BundleError(QaseContractError, ValueError):
     """A schema uses a reference form that cannot be bundled (``$dynamicRef``, an unresolvable ``$ref``)."""
 
@@ -95,6 +101,11 @@ class BaselineError(QaseContractError, ValueError):
 
 class BadTarget(QaseContractError, ValueError):
     """A URL that cannot be posted to: not http(s), or without a host."""
+
+
+class BadEdit(QaseContractError, ValueError):
+    """A change to a delivery that cannot be made: a pointer that is not RFC 6901, a value that
+    is not JSON, or a place the delivery does not have (``send --set``/``--unset``)."""
 
 
 class ServeError(QaseContractError, OSError):

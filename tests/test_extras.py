@@ -11,7 +11,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-BASE = {"jsonschema", "referencing", "jsonschema-rs", "orjson", "click"}
+BASE = {"jsonschema", "referencing", "jsonschema-rs", "orjson", "click", "regress"}
 
 
 def _requirements(extra: str | None) -> set[str]:
@@ -43,6 +43,7 @@ def test_the_plain_install_needs_only_what_the_library_validate_and_drift_use() 
         ("listen", {"waitress"}),
         ("pytest", {"pytest", "pytest-httpserver"}),
         ("hypothesis", {"hypothesis"}),
+        ("pydantic", {"pydantic"}),
     ],
 )
 def test_each_extra_brings_its_feature_s_packages(extra: str, packages: set[str]) -> None:
@@ -50,7 +51,7 @@ def test_each_extra_brings_its_feature_s_packages(extra: str, packages: set[str]
 
 
 def test_all_brings_every_feature_extra() -> None:
-    assert _requirements("all") == {"waitress", "pytest", "pytest-httpserver", "hypothesis"}
+    assert _requirements("all") == {"waitress", "pytest", "pytest-httpserver", "hypothesis", "pydantic"}
 
 
 def _without(module: str, code: str) -> subprocess.CompletedProcess[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tarfile
@@ -12,6 +13,7 @@ import pytest
 
 import qase_contract
 from qase_contract import EVENTS
+from qase_contract.contract._provenance import contract_version
 from qase_contract.contract._resources import schemas_root
 from tests.helpers.data import ROOT
 
@@ -20,6 +22,8 @@ EXPECTED_IN_PACKAGE = [
     "qase_contract/schemas/envelope.schema.json",
     "qase_contract/schemas/common/defs.schema.json",
     "qase_contract/schemas/README.md",
+    "qase_contract/schemas/VERSION",
+    "qase_contract/schemas/CHANGELOG.md",
     "qase_contract/schemas/examples/case.created/canonical.json",
     *(f"qase_contract/schemas/{event.schema_path}" for event in EVENTS),
 ]
@@ -111,3 +115,70 @@ def test_an_editable_install_finds_the_repository_schemas_from_anywhere(tmp_path
     )
     assert completed.returncode == 0, completed.stderr
     assert Path(completed.stdout.strip()) == ROOT / "schemas" == schemas_root()
+
+
+def wheel_metadata(wheel: Path) -> list[tuple[str, str]]:
+    archive = zipfile.ZipFile(wheel)
+    text = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+    head = text.split("\n\n", 1)[0]
+    return [(key, value) for key, _, value in (line.partition(": ") for line in head.splitlines())]
+
+
+def test_the_wheel_declares_its_licence_with_the_licence_text(wheel: Path) -> None:
+    metadata = wheel_metadata(wheel)
+    assert ("License-Expression", "MIT") in metadata
+    licence = zipfile.ZipFile(wheel).read("qase_contract-0.1.0.dist-info/licenses/LICENSE").decode()
+    assert licence.startswith("MIT License\n")
+    assert licence == (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_wheel_names_its_home_documentation_changelog_and_issues(wheel: Path) -> None:
+    urls = dict(value.split(", ", 1) for key, value in wheel_metadata(wheel) if key == "Project-URL")
+    assert set(urls) == {"Homepage", "Documentation", "Changelog", "Issues"}
+    assert all(url.startswith("https://github.com/qase-contract/qase-contract") for url in urls.values())
+
+
+def test_the_wheel_names_each_python_version_it_supports(wheel: Path) -> None:
+    metadata = wheel_metadata(wheel)
+    versions = [value.rsplit(" :: ", 1)[1] for key, value in metadata if key == "Classifier"]
+    assert [v for v in versions if v.startswith("3.")] == ["3.10", "3.11", "3.12", "3.13"]
+    assert ("Requires-Python", ">=3.10") in metadata
+
+
+def test_the_sdist_carries_the_licence_changelogs_and_manual(sdist: Path) -> None:
+    with tarfile.open(sdist) as archive:
+        names = set(archive.getnames())
+    top = f"qase_contract-{qase_contract.__version__}"
+    for name in ["LICENSE", "CHANGELOG.md", "schemas/CHANGELOG.md", "mkdocs.yml", "docs/index.md"]:
+        assert f"{top}/{name}" in names
+
+
+@pytest.mark.parametrize(
+    ("changelog", "version"),
+    [
+        (ROOT / "CHANGELOG.md", qase_contract.__version__),
+        (ROOT / "schemas" / "CHANGELOG.md", contract_version()),
+    ],
+    ids=["package", "contract"],
+)
+def test_the_changelog_opens_with_this_version_in_keep_a_changelog_form(
+    changelog: Path, version: str
+) -> None:
+    text = changelog.read_text(encoding="utf-8")
+    assert "[Keep a Changelog](https://keepachangelog.com/" in text
+    first = re.search(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\S+)$", text, re.MULTILINE)
+    assert first is not None, changelog
+    assert first["version"] == version
+    assert re.fullmatch(r"Unreleased|\d{4}-\d{2}-\d{2}", first["date"])
+    assert re.search(r"^### (Added|Changed|Deprecated|Removed|Fixed|Security)$", text, re.MULTILINE)
+
+
+def test_the_contract_changelog_names_every_event_it_added() -> None:
+    text = (ROOT / "schemas" / "CHANGELOG.md").read_text(encoding="utf-8")
+    entries = dict(re.findall(r"^  - `(\w+)`: ([^;.]+(?:\n    [^;.]+)?)[;.]$", text, re.MULTILINE))
+    listed = [
+        f"{entity}.{action}"
+        for entity, actions in entries.items()
+        for action in " ".join(actions.split()).split(", ")
+    ]
+    assert sorted(listed) == sorted(event.name for event in EVENTS)

@@ -1,7 +1,8 @@
-"""JSON Pointer (RFC 6901) rendering, shared by findings and schema checks."""
+"""JSON Pointer (RFC 6901): rendering, shared by findings and schema checks, and parsing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -16,3 +17,31 @@ def pointer(parts: Iterable[object]) -> str:
 
 def child(parent: str, key: object) -> str:
     return f"{parent}/{escape(str(key))}"
+
+
+#: A "~" that escapes nothing RFC 6901 knows.
+_BAD_TILDE = re.compile(r"~(?![01])")
+
+
+def unescape(token: str) -> str:
+    """One reference token of a pointer, as its key: ``a~1b`` -> ``a/b``, ``~0`` -> ``~``."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def parse(text: str) -> list[str]:
+    """``/payload/steps/0`` -> ``["payload", "steps", "0"]``; ``""`` (the root) -> ``[]``.
+
+    Raises :class:`ValueError` saying why for text that is no JSON Pointer (RFC 6901): one that
+    does not start with ``/``, or a ``~`` not followed by ``0`` or ``1``.
+    """
+    if not text:
+        return []
+    if not text.startswith("/"):
+        raise ValueError(f"{text!r} is not a JSON Pointer: it must start with '/' (or be empty, the root)")
+    tokens = text[1:].split("/")
+    for token in tokens:
+        if _BAD_TILDE.search(token):
+            raise ValueError(
+                f"{text!r} is not a JSON Pointer: '~' must be followed by 0 or 1 (~0 is ~, ~1 is /)"
+            )
+    return [unescape(token) for token in tokens]

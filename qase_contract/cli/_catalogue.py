@@ -15,6 +15,7 @@ from qase_contract.contract._inventory import (
     listed_events,
     schema_id_named,
 )
+from qase_contract.contract._provenance import with_provenance
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import BundleError, UnknownEvent, UnknownExample
 
@@ -85,6 +86,8 @@ def schema(event_name: str, bundle: bool, open_rendering: bool, overlay: str | N
             raise click.UsageError(f"{schema_set.relative_name(schema_id)}: {error}") from None
     if open_rendering:
         document = opened(document)
+    if bundle or open_rendering:
+        document = with_provenance(document, schema_set)
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 

@@ -5,20 +5,38 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, ModuleType
 
 import click
 
 from qase_contract._util.words import counted
-from qase_contract.cli._common import ExitCode, stop
+from qase_contract.cli._common import ExitCode, FiniteRange, schema_set_from, schemas_option, stop
 from qase_contract.errors import BadTarget, MissingExtra, ServeError
+from qase_contract.live._answers import FIRST_STATUS, LAST_STATUS, MAX_DELAY, AnswerPolicy
 from qase_contract.live._forwarder import Forwarded, Forwarder
 from qase_contract.live._receiver import DEFAULT_MAX_BODY, Receipt, Receiver
 from qase_contract.live._sender import Target
-from qase_contract.reporters._live import live_line
+from qase_contract.reporters._live import live_json, live_line
 from qase_contract.sources._capture import CaptureWriter
 from qase_contract.validation._validator import Validator
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What a listening run was given, once checked."""
+
+    host: str
+    port: int
+    path: str
+    secret: str | None
+    record: str | None
+    target: Target | None
+    max_body: int
+    validator: Validator
+    answers: AnswerPolicy
+    json_lines: bool
 
 
 @click.command()
@@ -40,6 +58,7 @@ from qase_contract.validation._validator import Validator
 )
 @click.option("--forward-to", metavar="URL", help="Forward each delivery, secret included, to this URL.")
 @click.option("--strict", is_flag=True, help="Drift fails too (live verdict and exit code).")
+@schemas_option
 @click.option(
     "--max-body",
     default=DEFAULT_MAX_BODY,
@@ -48,6 +67,35 @@ from qase_contract.validation._validator import Validator
     help="Largest body accepted, in bytes (413 past it).",
 )
 @click.option("--fsync", is_flag=True, help="Sync the capture file to disk before each answer.")
+@click.option(
+    "--respond",
+    metavar="STATUS",
+    type=click.IntRange(FIRST_STATUS, LAST_STATUS),
+    help=f"Answer every checked delivery with this status ({FIRST_STATUS}-{LAST_STATUS}); "
+    "default 200, or 400 for a body that is not JSON.",
+)
+@click.option("--respond-body", metavar="TEXT", help="The body of those answers (JSON or text).")
+@click.option(
+    "--fail-rate",
+    metavar="P",
+    type=FiniteRange(0, 1),
+    default=0.0,
+    help="Answer 500 to this share of checked deliveries (0 to 1), drawn in arrival order from --seed.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the --fail-rate draws.")
+@click.option(
+    "--delay",
+    metavar="SECONDS",
+    type=FiniteRange(0, MAX_DELAY),
+    default=0.0,
+    help=f"Hold each answer to a checked delivery back this long (at most {MAX_DELAY:g} s).",
+)
+@click.option(
+    "--json",
+    "json_lines",
+    is_flag=True,
+    help="One JSON line per delivery (and per forwarding) on standard output; the rest on stderr.",
+)
 def listen(
     host: str,
     port: int,
@@ -56,13 +104,21 @@ def listen(
     record: str | None,
     forward_to: str | None,
     strict: bool,
+    overlay: str | None,
     max_body: int,
     fsync: bool,
+    respond: int | None,
+    respond_body: str | None,
+    fail_rate: float,
+    seed: int,
+    delay: float,
+    json_lines: bool,
 ) -> None:
     """Receive live Qase webhook deliveries: check, record and acknowledge each one.
 
-    Stops on Ctrl-C or SIGTERM with a summary per event; exits 1 when a delivery broke the
-    contract (or drifted, under --strict), else 0.
+    Answers 200 by default; --respond, --fail-rate and --delay answer as told, to watch what
+    Qase does when a consumer fails. Stops on Ctrl-C or SIGTERM with a summary per event;
+    exits 1 when a delivery broke the contract (or drifted, under --strict), else 0.
     """
     try:
         from qase_contract.live import _server  # waitress: the [listen] extra
@@ -74,10 +130,15 @@ def listen(
         target = Target.parse(forward_to) if forward_to else None
     except BadTarget as error:
         raise click.UsageError(f"--forward-to: {error}") from None
+    validator = Validator(strict=strict, schemas=schema_set_from(overlay))
+    answers = AnswerPolicy(
+        respond=respond, respond_body=respond_body, fail_rate=fail_rate, seed=seed, delay=delay
+    )
     try:
         writer = CaptureWriter(record, fsync=fsync) if record else None
     except OSError as error:
         raise click.UsageError(f"--record: cannot append to {record}: {error.strerror or error}") from None
+    run = _Run(host, port, path, secret, record, target, max_body, validator, answers, json_lines)
 
     # Handlers first, so a Ctrl-C while starting up is a clean stop too; restored on the way out.
     stop_requested = threading.Event()
@@ -87,50 +148,49 @@ def listen(
 
     previous = {signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _run(_server, stop_requested, host, port, path, secret, record, target, strict, max_body, writer)
+        _serve(_server, stop_requested, run, writer)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
 
-def _run(
+def _serve(
     server_module: ModuleType,
     stop_requested: threading.Event,
-    host: str,
-    port: int,
-    path: str,
-    secret: str | None,
-    record: str | None,
-    target: Target | None,
-    strict: bool,
-    max_body: int,
+    run: _Run,
     writer: CaptureWriter | None,
 ) -> None:
     echo_lock = threading.Lock()
 
-    def echo(line: str) -> None:
+    def echo(line: str, *, data: bool = False) -> None:
+        """A line for the terminal; under --json only the data lines go to standard output."""
         with echo_lock:
-            click.echo(line)
+            click.echo(line, err=run.json_lines and not data)
+
+    receiver: Receiver
 
     def on_delivery(receipt: Receipt) -> None:
-        echo(live_line(receipt))
+        echo(live_json(receipt) if run.json_lines else live_line(receipt), data=True)
 
     def on_forwarded(forwarded: Forwarded) -> None:
-        echo(forwarded.describe())
+        receiver.tally.count_forwarded(forwarded.result)
+        echo(forwarded.as_json() if run.json_lines else forwarded.describe(), data=True)
 
-    forwarder = Forwarder(target, on_result=on_forwarded) if target is not None else None
+    target = run.target
+    forwarder = Forwarder(target, on_result=on_forwarded, secret=run.secret) if target is not None else None
     receiver = Receiver(
-        validator=Validator(strict=strict),
+        validator=run.validator,
         writer=writer,
-        secret=secret,
-        path=path,
-        max_body=max_body,
+        secret=run.secret,
+        path=run.path,
+        max_body=run.max_body,
         on_delivery=on_delivery,
         forward=forwarder,
+        answers=run.answers,
     ).warm_up()
     try:
         server = server_module.Server(
-            receiver, host, port, max_request_body=server_module.server_body_limit(max_body)
+            receiver, run.host, run.port, max_request_body=server_module.server_body_limit(run.max_body)
         )
     except ServeError as error:
         if writer is not None:
@@ -139,7 +199,7 @@ def _run(
             forwarder.close(wait=0)
         stop(str(error), ExitCode.USAGE)
 
-    for line in _banner(server.url + receiver.path, secret, record, target):
+    for line in _banner(server.url + receiver.path, run):
         echo(line)
     server.start()
     # Waiting in short slices keeps the main thread able to run the signal handlers.
@@ -155,16 +215,18 @@ def _run(
         writer.close()
     for line in receiver.tally.summary_lines():
         echo(line)
-    if record:
-        echo(f"capture file: {Path(record)}")
+    if run.record:
+        echo(f"capture file: {Path(run.record)}")
     sys.exit(ExitCode.FAILED if receiver.tally.failed else ExitCode.OK)
 
 
-def _banner(url: str, secret: str | None, record: str | None, target: Target | None) -> list[str]:
+def _banner(url: str, run: _Run) -> list[str]:
+    record = run.record
     return [
         f"listening on {url} (POST)",
-        "secret: required in X-Qase-Secret" if secret else "secret: none; every delivery is accepted",
+        "secret: required in X-Qase-Secret" if run.secret else "secret: none; every delivery is accepted",
         f"recording to {record}" if record else "not recording (use --record FILE.jsonl to keep deliveries)",
-        *([f"forwarding to {target}"] if target is not None else []),
+        *([f"forwarding to {run.target.shown(run.secret)}"] if run.target is not None else []),
+        *run.answers.describe(),
         "Ctrl-C stops and prints a summary per event",
     ]

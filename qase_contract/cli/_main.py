@@ -26,6 +26,7 @@ COMMANDS = {
     "events": "qase_contract.cli._catalogue:events",
     "schema": "qase_contract.cli._catalogue:schema",
     "example": "qase_contract.cli._catalogue:example",
+    "export": "qase_contract.cli._export:export",
 }
 
 
@@ -44,7 +45,24 @@ class LazyGroup(click.Group):
         return command
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """The package's version and the contract's, which moves on its own (schemas/CHANGELOG.md)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from qase_contract.contract._provenance import contract_version
+
+    click.echo(f"qase-contract, version {__version__} (contract {contract_version()})")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="qase-contract")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version of qase-contract and of the contract, and exit.",
+)
 def main() -> None:
     """Check Qase webhook deliveries against their contract."""

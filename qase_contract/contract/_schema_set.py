@@ -8,6 +8,7 @@ of the set, which :func:`unresolved_refs` proves before a set is handed out.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import orjson
 from qase_contract._util.files import why_not_a_regular_file
 from qase_contract._util.pointer import child, pointer
 from qase_contract.contract._keywords import DATA_KEYWORDS, SCHEMA_MAPS
+from qase_contract.contract._patterns import is_pattern
 from qase_contract.contract._resources import schemas_root
 from qase_contract.errors import SchemaSetError
 
@@ -92,8 +94,10 @@ class SchemaSet:
                         f"{self.relative_name(schema_id)}: unknown $schema {dialect!r}; "
                         "use a JSON Schema draft such as https://json-schema.org/draft/2020-12/schema"
                     ) from None
+            # Any: types-jsonschema's protocol lacks check_schema's format_checker argument.
+            schema_class: Any = validator_for(schema, default=_draft202012())
             try:
-                validator_for(schema, default=_draft202012()).check_schema(dict(schema))
+                schema_class.check_schema(dict(schema), format_checker=_ecma_format_checker(schema_class))
             except RecursionError:
                 raise SchemaSetError(
                     f"{self.relative_name(schema_id)}: nested too deep to be checked"
@@ -132,6 +136,14 @@ class SchemaSet:
             for where, node in _objects(schema, ""):
                 found.setdefault(id(node), f"{name}#{where}")
         return found
+
+
+def _ecma_format_checker(schema_class: Any) -> Any:
+    """The metaschema's format checks, with ``regex`` meaning ECMA-262 (``^\\p{Lu}`` is a
+    valid pattern; Python's ``re`` would refuse it)."""
+    checker = copy.deepcopy(schema_class.FORMAT_CHECKER)
+    checker.checks("regex")(is_pattern)
+    return checker
 
 
 def _draft202012() -> Any:

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from qase_contract._util.ecma_regex import compile_pattern
 from qase_contract.contract._keywords import KEY_PATTERN
+from qase_contract.contract._patterns import compile_pattern
 from qase_contract.contract._schema_set import SchemaSet
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class Limit:
             test = _not_a_multiple
         else:  # pattern, propertyNames: compiled here, once, with the validator's ECMA semantics
             compiled = compile_pattern(str(limit))
-            return cls(keyword, limit, lambda text: compiled.search(text) is None, place)
+            return cls(keyword, limit, lambda text: compiled.find(text) is None, place)
         return cls(keyword, limit, functools.partial(test, limit), place)
 
 

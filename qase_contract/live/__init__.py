@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from qase_contract._util.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from qase_contract.live._receiver import Receiver, create_app
+    from qase_contract.live._app import create_app
+    from qase_contract.live._receiver import Receiver
 
 __all__ = [
     "Receiver",
@@ -21,6 +22,6 @@ __getattr__, __dir__ = lazy_exports(
     globals(),
     {
         "Receiver": "._receiver",
-        "create_app": "._receiver",
+        "create_app": "._app",
     },
 )

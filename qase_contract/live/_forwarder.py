@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from qase_contract.live._outgoing import forward_headers
 from qase_contract.live._receiver import Receipt
-from qase_contract.live._sender import DEFAULT_TIMEOUT, ConsumerAnswer, Target, forward_headers, post
-from qase_contract.reporters._live import forwarded_line
+from qase_contract.live._sender import DEFAULT_TIMEOUT, ConsumerAnswer, Target, post
+from qase_contract.reporters._live import forwarded_json, forwarded_line, forwarding_result
 from qase_contract.sources._capture import utc_now
 
 DEFAULT_WORKERS = 4
@@ -36,9 +37,23 @@ class Forwarded:
     skipped: str = ""
 
     at: str = field(default_factory=utc_now)
+    #: The target as it may be printed (the secret redacted, when the forwarder knows it).
+    shown: str = ""
 
     def describe(self) -> str:
-        return forwarded_line(self.at, str(self.target), self.receipt, self.answer, self.skipped)
+        return forwarded_line(
+            self.at, self.shown or str(self.target), self.receipt, self.answer, self.skipped
+        )
+
+    def as_json(self) -> str:
+        return forwarded_json(
+            self.at, self.shown or str(self.target), self.receipt, self.answer, self.skipped
+        )
+
+    @property
+    def result(self) -> str:
+        """What the summary counts it under: the consumer's status, ``no answer`` or ``not forwarded``."""
+        return forwarding_result(self.answer)
 
 
 class Forwarder:
@@ -46,6 +61,7 @@ class Forwarder:
 
     Called like the receiver's ``forward`` hook; ``on_result`` gets a :class:`Forwarded`
     for every delivery, from a worker thread. ``backlog`` bounds the deliveries waiting.
+    ``secret`` is only kept out of what is printed of the target.
     """
 
     def __init__(
@@ -57,8 +73,10 @@ class Forwarder:
         backlog: int = DEFAULT_BACKLOG,
         timeout: float = DEFAULT_TIMEOUT,
         poster: Poster = post,
+        secret: str | None = None,
     ) -> None:
         self.target = target
+        self.shown = target.shown(secret)
         self._on_result = on_result
         self._timeout = timeout
         self._post = poster
@@ -72,12 +90,16 @@ class Forwarder:
 
     def __call__(self, body: bytes, headers: Mapping[str, str], receipt: Receipt) -> None:
         if self._closing.is_set():
-            self._on_result(Forwarded(receipt, self.target, None, "the receiver is stopping"))
+            self._on_result(
+                Forwarded(receipt, self.target, None, "the receiver is stopping", shown=self.shown)
+            )
             return
         try:
             self._queue.put_nowait((body, forward_headers(headers), receipt))
         except queue.Full:
-            self._on_result(Forwarded(receipt, self.target, None, "too many deliveries waiting"))
+            self._on_result(
+                Forwarded(receipt, self.target, None, "too many deliveries waiting", shown=self.shown)
+            )
 
     def close(self, wait: float = 5.0) -> int:
         """Stop taking deliveries, give those waiting ``wait`` seconds; the number left unsent."""
@@ -96,4 +118,4 @@ class Forwarder:
                     return
                 continue
             answer = self._post(self.target, body, headers, timeout=self._timeout)
-            self._on_result(Forwarded(receipt, self.target, answer))
+            self._on_result(Forwarded(receipt, self.target, answer, shown=self.shown))

@@ -1,8 +1,9 @@
-"""Send deliveries to a consumer's URL: sample ones per event, or captured ones byte for byte.
+"""Post deliveries to a consumer's URL (what to post is :mod:`qase_contract.live._outgoing`'s).
 
-One delivery per connection, like Qase, with the standard library's ``http.client``.
-Every post gives an :class:`ConsumerAnswer` with the status and the latency, or the error
-that prevented one; nothing here raises for a consumer that fails.
+One delivery per connection, like Qase, with the standard library's ``http.client``; HTTPS
+verifies the consumer's certificate unless told otherwise (:func:`tls_context`). Every post
+gives a :class:`ConsumerAnswer` with the status and the latency, or the error that prevented
+one; nothing here raises for a consumer that fails.
 """
 
 from __future__ import annotations
@@ -10,43 +11,22 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
-import os
 import re
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-import orjson
-
-from qase_contract._util.credentials import REDACTED, SECRET_HEADER, is_secret_header, redact_query
+from qase_contract._util.credentials import redact_path, redact_query
 from qase_contract._util.printable import printable
-from qase_contract._version import __version__
-from qase_contract.contract._inventory import example_path
-from qase_contract.contract._schema_set import SchemaSet
-from qase_contract.errors import BadTarget, CaptureFormatError
+from qase_contract.errors import BadTarget
 from qase_contract.reporters._live import answer_text
-from qase_contract.sources._capture import iter_capture
 
 DEFAULT_TIMEOUT = 15.0  # seconds: Qase gives up on a consumer after 15 s
-USER_AGENT = f"qase-contract/{__version__}"
-#: Headers that describe one connection or one framing of the body, never replayed as recorded.
-_CONNECTION_HEADERS = frozenset(
-    {
-        "host",
-        "content-length",
-        "transfer-encoding",
-        "connection",
-        "keep-alive",
-        "te",
-        "trailer",
-        "upgrade",
-        "expect",
-        "proxy-connection",
-    }
-)
 _EXCERPT = 200
 #: What is read of an answer at most: only its start is shown; the rest is never needed.
 _MAX_ANSWER = 64 * 1024
@@ -97,11 +77,16 @@ class Target:
 
     def __str__(self) -> str:
         """The URL as it may be printed: no password, no credential-named query value."""
+        return self.shown()
+
+    def shown(self, secret: str | None = None) -> str:
+        """The URL as it may be printed, also without ``secret`` wherever it is in the path or query."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = f":{self.port}" if self.port is not None else ""
         login = "***@" if self.authorization else ""
         path, mark, query = self.request_target.partition("?")
-        return f"{self.scheme}://{login}{host}{port}{path}{mark}{redact_query(query)}"
+        path, query = redact_path(path, secret), redact_query(query, secret)
+        return f"{self.scheme}://{login}{host}{port}{path}{mark}{query}"
 
 
 #: The password of a URL's ``user:password@`` part.
@@ -127,16 +112,38 @@ class ConsumerAnswer:
         return answer_text(self)
 
 
+def tls_context(*, insecure: bool = False, cacert: str | None = None) -> ssl.SSLContext | None:
+    """How HTTPS checks the consumer: ``None`` for the system's trusted authorities; ``cacert``
+    trusts the authorities (or the self-signed certificate) in that PEM file instead; ``insecure``
+    checks nothing. Raises :class:`OSError` (``ssl.SSLError`` included) for an unusable file."""
+    if not insecure and cacert is None:
+        return None
+    context = ssl.create_default_context(cafile=cacert)
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def post(
-    target: Target, body: bytes, headers: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT
+    target: Target,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    context: ssl.SSLContext | None = None,
 ) -> ConsumerAnswer:
-    """POST ``body`` with ``headers`` (plus Content-Length) on a fresh connection.
+    """POST ``body`` with ``headers`` (plus Content-Length) on a fresh connection; ``context``
+    is the TLS one for an https:// target (:func:`tls_context`).
 
     ``timeout`` bounds the whole exchange, not each read: a consumer that answers a byte at a
     time is cut off as one that never answers. At most ``_MAX_ANSWER`` bytes are read.
     """
-    connection_class = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(target.host, target.port, timeout=timeout)
+    connection: http.client.HTTPConnection
+    if target.scheme == "https":
+        connection = http.client.HTTPSConnection(target.host, target.port, timeout=timeout, context=context)
+    else:
+        connection = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
     expired = threading.Event()
     started = time.perf_counter()
     watch = _DEADLINES.watch(started + timeout, connection, expired)
@@ -219,86 +226,16 @@ def _error_text(error: BaseException) -> str:
     return printable(str(error) or type(error).__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One delivery to send: a label for the output, its raw body and its headers.
-
-    ``problem`` is set instead for a capture line that could not be read.
-    """
-
-    label: str
-    body: bytes = b""
-    headers: Mapping[str, str] | None = None
-    problem: str | None = None
-
-
-def sample_headers(secret: str | None) -> dict[str, str]:
-    """The headers Qase sends with a delivery."""
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-    if secret:
-        headers[SECRET_HEADER] = secret
-    return headers
-
-
-def samples(events: Iterable[str], secret: str | None) -> Iterator[Outgoing]:
-    """The canonical example delivery of each event, compact JSON as Qase sends it."""
-    for event in events:
-        example = example_path(SchemaSet.builtin(), event).read_bytes()
-        yield Outgoing(event, orjson.dumps(orjson.loads(example)), sample_headers(secret))
-
-
-def replay_headers(recorded: Mapping[str, str], secret: str | None) -> dict[str, str]:
-    """The recorded headers to send again: connection headers dropped, credentials restored.
-
-    A recorded secret was written as ``[redacted]``; it is replaced by ``secret`` (or dropped
-    without one), and other redacted credentials are dropped: they are never known again.
-    """
-    headers: dict[str, str] = {}
-    for name, value in recorded.items():
-        lowered = name.lower()
-        if lowered in _CONNECTION_HEADERS or (is_secret_header(name) and value == REDACTED):
-            continue
-        headers[name] = value
-    if secret:
-        headers = {k: v for k, v in headers.items() if k.lower() != SECRET_HEADER.lower()}
-        headers[SECRET_HEADER] = secret
-    return headers
-
-
-def forward_headers(received: Mapping[str, str]) -> dict[str, str]:
-    """The headers of a live delivery to pass on, secret included, connection headers dropped."""
-    return {name: value for name, value in received.items() if name.lower() not in _CONNECTION_HEADERS}
-
-
-def replays(capture: str | os.PathLike[str], secret: str | None) -> Iterator[Outgoing]:
-    """Every delivery recorded in a capture file, body byte for byte, in file order."""
-    for line, record in iter_capture(capture):
-        label = f"{os.fspath(capture)}:{line}"
-        if isinstance(record, CaptureFormatError):
-            yield Outgoing(label, problem=str(record))
-        else:
-            yield Outgoing(
-                f"{label}  {event_label(record.body)}", record.body, replay_headers(record.headers, secret)
-            )
-
-
-def event_label(body: bytes) -> str:
-    """The delivery's ``event_name`` for output, or a placeholder when it has none."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return "(not JSON)"
-    name = data.get("event_name") if isinstance(data, dict) else None
-    return printable(name) if isinstance(name, str) else "(no event)"
+T = TypeVar("T")
 
 
 def paced(
-    items: Iterable[Outgoing],
+    items: Iterable[T],
     rate: float | None,
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-) -> Iterator[Outgoing]:
+) -> Iterator[T]:
     """``items`` released no faster than ``rate`` per second (``None``: as fast as they come).
 
     Each item waits at least ``1 / rate`` after the one before it was released, so a slow

@@ -12,8 +12,10 @@ record in any key order (after ``jq -S``, say) is read as a capture file too::
 
 ``body`` is the raw body exactly as received: the text when it is UTF-8, otherwise
 base64 with ``body_encoding`` ``"base64"`` (DESIGN decision 6). Credentials in headers
-are replaced by ``[redacted]`` before a record is built, so they never reach a file.
-``status`` is the HTTP status the receiver answered (``null`` when unknown).
+and the query are replaced by ``[redacted]`` before a record is built (by name, and where
+the receiver knows the secret, by value), so they never reach a file. ``status`` is the HTTP
+status the receiver answered (``null`` when unknown): the verdict's, or the one it was told
+to give (``listen --respond``, ``--fail-rate``).
 """
 
 from __future__ import annotations
@@ -27,12 +29,19 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO
 
 import orjson
 
 from qase_contract._util.credentials import redact_headers, redact_query
 from qase_contract.errors import CaptureFormatError
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: no POSIX locks; appends are still whole within one process
+    fcntl = None
 
 FORMAT_VERSION = 1
 #: Every capture line written starts with these bytes: the cheap test readers use first.
@@ -173,11 +182,22 @@ def iter_capture(path: str | os.PathLike[str]) -> Iterator[tuple[int, CaptureRec
 
 
 class CaptureWriter:
-    """Appends records to a capture file, one whole line at a time, safe across threads.
+    """Appends records to a capture file, one whole line at a time, safe across threads and
+    across processes (the workers of gunicorn, or several receivers sharing one file).
 
     ``append`` returns only after the line is written and flushed to the operating
     system, so a delivery acknowledged after it survives a killed process; ``fsync``
     also survives a power cut, at the cost of a disk sync per delivery.
+
+    Each record is one ``write`` to a file opened with ``O_APPEND``, made under an exclusive
+    POSIX record lock (``lockf``: held per process, so it also separates workers that share
+    one open file after a fork, as gunicorn's ``--preload`` does) and a thread lock. Within the
+    lock the writer first looks at the end of the file: a record cut short there (its writer
+    was killed in the middle of a write, so it was never acknowledged) is taken back, and a
+    line of anything else is ended, so every record starts a line of its own. Locks are
+    released by the system when a process dies, so a killed worker never blocks the others.
+    The file must be on a local file system (POSIX locks and appends over NFS are not to be
+    trusted).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, fsync: bool = False) -> None:
@@ -185,19 +205,17 @@ class CaptureWriter:
         self._fsync = fsync
         self._lock = threading.Lock()
         # Unbuffered: no byte of a record that failed to be written is held back, to reach the
-        # file with the next record as if that delivery had been kept.
-        self._file: BinaryIO = self.path.open("ab", buffering=0)
-        if _ends_mid_line(self.path):
-            # A process killed mid-append leaves half a line: end it, so the next record
-            # starts a line of its own and stays readable.
-            self._file.write(b"\n")
-            self._file.flush()
+        # file with the next record as if that delivery had been kept. Readable too, to look
+        # at the end of the file before each append.
+        self._file: BinaryIO = self.path.open("a+b", buffering=0)
+        with self._locked():
+            self._mend_end()
 
     def append(self, record: CaptureRecord) -> None:
         """Write one record; raises :class:`OSError` (a full disk) with the file as it was."""
         line = record.to_line()
-        with self._lock:
-            start = self._file.seek(0, os.SEEK_END)
+        with self._lock, self._locked():
+            start = self._mend_end()
             try:
                 written = 0
                 while written < len(line):  # a raw write may take only part of the line
@@ -221,13 +239,57 @@ class CaptureWriter:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The file to this process alone (other processes wait), for one append."""
+        if fcntl is None:
+            yield
+            return
+        descriptor = self._file.fileno()
+        fcntl.lockf(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.lockf(descriptor, fcntl.LOCK_UN)
 
-def _ends_mid_line(path: Path) -> bool:
-    with path.open("rb") as stream:
-        if stream.seek(0, os.SEEK_END) == 0:
-            return False
-        stream.seek(-1, os.SEEK_END)
-        return stream.read(1) != b"\n"
+    def _mend_end(self) -> int:
+        """The size of the file once its end is ready for a new record; under the lock.
+
+        A file that does not end with a newline ends with a line cut short. A capture record
+        cut short was being written by a process that died before it could acknowledge the
+        delivery: it is taken back. Anything else (a line added by hand) is kept and ended.
+        """
+        size = os.fstat(self._file.fileno()).st_size
+        if size == 0 or _read_at(self._file, size - 1, 1) == b"\n":
+            return size
+        start = _start_of_last_line(self._file, size)
+        if _read_at(self._file, start, len(CAPTURE_PREFIX)) == CAPTURE_PREFIX:
+            self._file.truncate(start)
+            return start
+        self._file.write(b"\n")
+        return size + 1
+
+
+def _read_at(file: BinaryIO, offset: int, size: int) -> bytes:
+    """``size`` bytes from ``offset``; only under the lock, since the file's position is shared
+    (appends go to the end whatever the position)."""
+    file.seek(offset)
+    return file.read(size)
+
+
+def _start_of_last_line(file: BinaryIO, size: int) -> int:
+    """Where the last line of a file begins, read backwards in blocks."""
+    end = size
+    while end > 0:
+        begin = max(0, end - _BACKWARD_BLOCK)
+        newline = _read_at(file, begin, end - begin).rfind(b"\n")
+        if newline >= 0:
+            return begin + newline + 1
+        end = begin
+    return 0
+
+
+_BACKWARD_BLOCK = 64 * 1024
 
 
 def utc_now() -> str:

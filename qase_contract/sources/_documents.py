@@ -15,11 +15,14 @@ from qase_contract.sources._lines import over_the_limit
 from qase_contract.sources._model import Delivery, Location, ReadFailure
 
 
-def document_deliveries(data: bytes, source: str, max_record: int | None = None) -> Iterator[Delivery]:
+def document_deliveries(
+    data: bytes, source: str, max_record: int | None = None, *, raw_bodies: bool = False
+) -> Iterator[Delivery]:
     """Deliveries of one whole document. A document that is not JSON is one unparsable
     delivery, unless it is an array: then each item is judged on its own, so one broken item
     (or an array cut short) does not hide the others. A document holding one delivery (or
-    each of several written one after another) is a record: ``max_record`` bounds it."""
+    each of several written one after another) is a record: ``max_record`` bounds it.
+    ``raw_bodies`` gives the document, or each item of an array, as the bytes written."""
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -39,6 +42,9 @@ def document_deliveries(data: bytes, source: str, max_record: int | None = None)
         if not document:
             yield Delivery(ReadFailure("empty: a JSON array with no delivery in it"), Location(source))
         share = len(data) // max(len(document), 1)
+        if raw_bodies:
+            yield from _items_one_by_one(data, source)
+            return
         lines = _item_lines(data, len(document))
         for index, item in enumerate(document):
             yield Delivery(_as_body(item), Location(source, lines[index], index), size=share)
@@ -46,8 +52,12 @@ def document_deliveries(data: bytes, source: str, max_record: int | None = None)
         reason = over_the_limit(len(data), max_record, read=True)
         yield Delivery(ReadFailure(reason), Location(source), size=len(data))
     else:
-        yield Delivery(_as_body(document), Location(source), size=len(data))
+        body = data.strip(_BLANKS) if raw_bodies else _as_body(document)
+        yield Delivery(body, Location(source), size=len(data))
 
+
+#: What may surround a JSON text (RFC 8259 whitespace).
+_BLANKS = b" \t\r\n"
 
 #: A JSON string (escapes included), a lone quote that opens a string never closed, or a
 #: character that shapes the document. Nothing else matters to find where items start and end.

@@ -21,22 +21,27 @@ from qase_contract.sources._streams import DUMP_SUFFIXES, read_file, read_stream
 STDIN = "-"
 
 
-def read_paths(paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+def read_paths(
+    paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTES, raw_bodies: bool = False
+) -> Iterator[Delivery]:
     """Every delivery of every path, in order; folders recursively, in sorted order; ``-`` is
     standard input.
 
+    ``raw_bodies`` gives every body as the bytes the source holds (a JSON document, or an item
+    of an array, as written), where by default bodies read from whole documents come parsed;
+    JSON Lines, capture records and HAR entries always come as bytes.
     Raises :class:`SourceError` for a path that does not exist (a usage error).
     """
     paths = require_stdin_once(paths)
     for path in paths:
         if str(path) == STDIN:
-            yield from read_standard_input(max_record)
+            yield from read_standard_input(max_record, raw_bodies=raw_bodies)
             continue
         for item in dump_files(Path(path)):
             if isinstance(item, Delivery):
                 yield item
             else:
-                yield from read_file(item, max_record=max_record)
+                yield from read_file(item, max_record=max_record, raw_bodies=raw_bodies)
 
 
 def read_path(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
@@ -52,10 +57,12 @@ def require_stdin_once(paths: Iterable[str | Path]) -> list[str | Path]:
     return listed
 
 
-def read_standard_input(max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+def read_standard_input(
+    max_record: int = MAX_RECORD_BYTES, *, raw_bodies: bool = False
+) -> Iterator[Delivery]:
     if sys.stdin is None:  # started with standard input closed
         return iter([Delivery(ReadFailure("standard input is closed"), Location("<stdin>"))])
-    return read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record)
+    return read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record, raw_bodies=raw_bodies)
 
 
 def dump_files(path: Path) -> Iterator[Path | Delivery]:

@@ -47,7 +47,9 @@ _BLANKS_AND_BOM = b" \t\r\n\xef\xbb\xbf"
 _SNIFF_BYTES = 8192
 
 
-def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
+def read_file(
+    path: Path, *, max_record: int = MAX_RECORD_BYTES, raw_bodies: bool = False
+) -> Iterator[Delivery]:
     suffix = path.suffix.lower()
     if suffix in PROSE_SUFFIXES:
         yield Delivery(ReadFailure(f"not a delivery dump: a {suffix} file"), Location(display_name(path)))
@@ -63,7 +65,9 @@ def read_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Del
         return
     with stream:
         try:
-            yield from read_stream(stream, display_name(path), suffix=suffix, max_record=max_record)
+            yield from read_stream(
+                stream, display_name(path), suffix=suffix, max_record=max_record, raw_bodies=raw_bodies
+            )
         except OSError as error:
             yield Delivery(
                 ReadFailure(f"read failed: {error.strerror or error}"), Location(display_name(path))
@@ -78,9 +82,15 @@ def _open(path: Path) -> BinaryIO | None:
 
 
 def read_stream(
-    stream: BinaryIO, source: str, *, suffix: str = "", max_record: int = MAX_RECORD_BYTES
+    stream: BinaryIO,
+    source: str,
+    *,
+    suffix: str = "",
+    max_record: int = MAX_RECORD_BYTES,
+    raw_bodies: bool = False,
 ) -> Iterator[Delivery]:
-    """Deliveries of one binary stream (a file, or standard input), its format recognised."""
+    """Deliveries of one binary stream (a file, or standard input), its format recognised;
+    ``raw_bodies`` as :func:`~qase_contract.sources.read_paths` says."""
     head = _peek(stream)
     if _looks_utf16(head):
         reason = "UTF-16 text: JSON dumps are read as UTF-8 (convert with: iconv -f UTF-16 -t UTF-8)"
@@ -89,11 +99,11 @@ def read_stream(
         reason = "binary content (NUL bytes): not JSON, JSON Lines or HAR (nor UTF-8 text)"
         return iter([Delivery(ReadFailure(reason), Location(source))])
     # Returned, not delegated with yield from: one generator less for every delivery.
-    return _deliveries(stream, source, suffix, max_record, head)
+    return _deliveries(stream, source, suffix, max_record, head, raw_bodies)
 
 
 def _deliveries(
-    stream: BinaryIO, source: str, suffix: str, max_record: int, head: bytes
+    stream: BinaryIO, source: str, suffix: str, max_record: int, head: bytes, raw_bodies: bool
 ) -> Iterator[Delivery]:
     lines = numbered_lines(stream, max_record)
     seen: list[tuple[int, bytes | int]] = []
@@ -116,7 +126,7 @@ def _deliveries(
     elif suffix not in DUMP_SUFFIXES and data.lstrip(_BLANKS_AND_BOM)[0] not in _JSON_STARTS:
         yield _not_a_dump(data, source)
     else:
-        yield from document_deliveries(data, source, max_record)
+        yield from document_deliveries(data, source, max_record, raw_bodies=raw_bodies)
 
 
 def _not_a_dump(data: bytes, source: str) -> Delivery:

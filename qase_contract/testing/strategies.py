@@ -18,6 +18,7 @@ Hypothesis is an optional dependency: ``pip install 'qase-contract[hypothesis]'`
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
@@ -30,9 +31,9 @@ try:
 except ImportError:
     raise MissingExtra("qase_contract.testing.strategies", "hypothesis", "hypothesis") from None
 
-from qase_contract._util.ecma_regex import compile_pattern
 from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract.contract._keywords import ANNOTATIONS, IDENTITY
+from qase_contract.contract._patterns import python_equivalent, search
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import UnknownEvent
 from qase_contract.validation._engines import load_schema_set
@@ -272,20 +273,26 @@ def _strings(shape: _Shape) -> st.SearchStrategy[str]:
     max_size = min(shape.bounds.get("maxLength", []), default=None)
     if not shape.patterns:
         return st.text(min_size=min_size, max_size=max_size)
-    first, *others = shape.patterns
-    strings = st.from_regex(compile_pattern(first), fullmatch=True)
-    if not others and min_size == 0 and max_size is None:
-        return strings
+    # Drawn from a Python regex close to the first pattern, kept when every pattern matches
+    # by ECMA-262, as the validator judges them.
+    strings = st.from_regex(_python_pattern(shape.patterns[0]), fullmatch=True)
     return strings.filter(
         lambda text: (
             min_size <= len(text) <= (len(text) if max_size is None else max_size)
-            and _matches_all(others, text)
+            and _matches_all(shape.patterns, text)
         )
     )
 
 
 def _matches_all(patterns: list[str], text: str) -> bool:
-    return all(compile_pattern(pattern).search(text) for pattern in patterns)
+    return all(search(pattern, text) for pattern in patterns)
+
+
+def _python_pattern(pattern: str) -> re.Pattern[str]:
+    try:
+        return python_equivalent(pattern)
+    except re.error as error:
+        raise UnsupportedSchema(f"pattern {pattern!r} cannot be drawn from: {error}") from None
 
 
 def _objects(shape: _Shape, where: str) -> st.SearchStrategy[dict[str, Any]]:
@@ -307,10 +314,12 @@ def _objects(shape: _Shape, where: str) -> st.SearchStrategy[dict[str, Any]]:
     )
     if not shape.additional or allowed is not None:
         return fixed
-    first, *others = shape.key_patterns or [""]
-    extra_keys = st.from_regex(compile_pattern(first), fullmatch=True) if first else st.text(max_size=10)
+    patterns = shape.key_patterns
+    extra_keys = (
+        st.from_regex(_python_pattern(patterns[0]), fullmatch=True) if patterns else st.text(max_size=10)
+    )
     extras = st.dictionaries(
-        extra_keys.filter(lambda key: key not in shape.properties and _matches_all(others, key)),
+        extra_keys.filter(lambda key: key not in shape.properties and _matches_all(patterns, key)),
         _strategy(shape.additional),
         max_size=MAX_COLLECTION,
     )

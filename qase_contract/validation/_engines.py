@@ -1,8 +1,9 @@
-"""Two engines, one verdict.
+"""Two engines, one verdict (DESIGN decision 3).
 
-jsonschema-rs decides fast whether a delivery is valid; python-jsonschema explains the
-invalid ones (full paths, keywords, branches). Without jsonschema-rs, python-jsonschema
-decides too: slower, same verdict.
+jsonschema-rs decides and explains: its errors are read from their structure into failures
+(:mod:`._failures`), and findings are built from those (:mod:`._explain`). python-jsonschema
+is the fallback where jsonschema-rs is not installed, and the oracle of the differential
+tests, which prove that both give the same findings; it follows ECMA-262 for patterns too.
 """
 
 from __future__ import annotations
@@ -10,22 +11,20 @@ from __future__ import annotations
 import functools
 import importlib
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from os import PathLike
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import Any, NoReturn, cast
+from urllib.parse import urldefrag
 
-from qase_contract._util.ecma_regex import pattern_keyword
+from qase_contract._util.pointer import unescape
+from qase_contract.contract import _patterns
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import SchemaSetError
 from qase_contract.findings import Finding, make_finding
-from qase_contract.validation._explain import SchemaPlaces, drift_findings, findings_from_errors
+from qase_contract.validation._explain import findings_from
+from qase_contract.validation._failures import Failure, PythonErrors, RustErrors
 from qase_contract.validation._parsing import clipped
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
-
-    from jsonschema.exceptions import ValidationError
 
 
 def import_fast_engine() -> Any | None:
@@ -88,17 +87,19 @@ def load_schema_set(schemas: str | PathLike[str] | SchemaSet | None) -> SchemaSe
     return schema_set
 
 
-#: Nesting below this depth is replaced by empty containers before explaining a delivery
-#: that python-jsonschema cannot walk; the contract's schemas reach less than 10 deep.
+#: Nesting below this depth is replaced by empty containers before python-jsonschema walks a
+#: delivery it cannot walk whole; the contract's schemas reach less than 10 deep.
 CLIP_DEPTH = 64
 
 
-@functools.cache
-def _with_ecma_patterns(validator_class: Any) -> Any:
-    from jsonschema import validators
-
-    extend: Any = validators.extend  # untyped in types-jsonschema
-    return extend(validator_class, {"pattern": pattern_keyword})
+def declares(schema: Mapping[str, Any], key: str) -> bool:
+    """Whether an object schema declares ``key``: by ``properties`` or an ECMA
+    ``patternProperties`` pattern (what ``additionalProperties`` does not govern)."""
+    properties = schema.get("properties")
+    if isinstance(properties, Mapping) and key in properties:
+        return True
+    patterns = schema.get("patternProperties")
+    return isinstance(patterns, Mapping) and any(_patterns.search(p, key) for p in patterns)
 
 
 class SchemaEngine:
@@ -111,25 +112,34 @@ class SchemaEngine:
         fast_engine = fast_engine_for(schema_set)
         self._fast: Any | None = fast_engine.compile(self._schema) if fast_engine is not None else None
         if eager or self._fast is None:
-            self._explainer  # noqa: B018 - build it now: to check the schema, or to decide with it
+            self._python  # noqa: B018 - build it now: to check the schema, or to decide with it
 
     @functools.cached_property
-    def _explainer(self) -> Any:
-        """python-jsonschema, built on the first delivery to explain: most runs never need it,
-        and importing it costs more than checking thousands of valid deliveries."""
+    def _python(self) -> Any:
+        """python-jsonschema with ECMA-262 patterns; built only where it decides (no
+        jsonschema-rs), to check a schema, or for the oracle: importing it costs more than
+        checking thousands of valid deliveries."""
         from jsonschema import Draft202012Validator
         from jsonschema.validators import validator_for
 
-        explainer_class = _with_ecma_patterns(validator_for(self._schema, default=Draft202012Validator))
-        return explainer_class(self._schema, registry=self._schema_set.registry)
+        python_class = _with_ecma_patterns(validator_for(self._schema, default=Draft202012Validator))
+        return python_class(self._schema, registry=self._schema_set.registry)
 
     @functools.cached_property
-    def _places(self) -> SchemaPlaces:
-        return SchemaPlaces(self.schema_name, self._schema_set.locations)
+    def _rust_errors(self) -> RustErrors:
+        return RustErrors(self._schema_set.relative_name, self._schema_at, declares)
 
-    @property
-    def has_fast_path(self) -> bool:
-        return self._fast is not None
+    @functools.cached_property
+    def _python_errors(self) -> PythonErrors:
+        return PythonErrors(self.schema_name, self._schema_set.locations, declares)
+
+    def _schema_at(self, location: str) -> object:
+        """The schema object at an absolute location (``...defs.schema.json#/$defs/x``)."""
+        document, fragment = urldefrag(location)
+        node: object = self._schema_set.resources.get(document)
+        for token in fragment.split("/")[1:]:
+            node = node.get(unescape(token)) if isinstance(node, Mapping) else None
+        return node
 
     @property
     def fast_check(self) -> Callable[[object], bool] | None:
@@ -141,50 +151,85 @@ class SchemaEngine:
             try:
                 return bool(self._fast.is_valid(instance))
             except (ValueError, TypeError, OverflowError):
-                # Not plain JSON data (a Python-only type, an enormous integer): let the
-                # explaining engine judge it.
-                return False
-        return bool(self._explainer.is_valid(cast(Any, instance)))
-
-    def verdicts(self, instance: object) -> dict[str, bool]:
-        """Each engine's own valid/invalid verdict, for the differential tests."""
-        verdicts = {
-            "python-jsonschema": not any(True for _ in self._explainer.iter_errors(cast(Any, instance)))
-        }
-        if self._fast is not None:
-            verdicts["jsonschema-rs"] = bool(self._fast.is_valid(instance))
-        return verdicts
+                return not self.python_failures(instance)  # not data jsonschema-rs takes
+        return bool(self._python.is_valid(cast(Any, instance)))
 
     def explain(self, instance: object) -> list[Finding]:
-        """The findings of an invalid delivery: from jsonschema-rs when they are all drift,
-        else from python-jsonschema, which explains every keyword and branch."""
+        """The findings of a delivery, none when it conforms."""
+        failures = None
         if self._fast is not None:
             try:
-                drift = drift_findings(self._fast.iter_errors(instance), self._schema_set.relative_name)
+                failures = self._rust_errors.failures(self._fast.iter_errors(instance), instance)
             except (ValueError, TypeError, OverflowError):
-                drift = None
-            if drift:
-                return drift
-        return self.explain_fully(instance)
-
-    def explain_fully(self, instance: object) -> list[Finding]:
-        """python-jsonschema's explanation, whatever the errors are."""
-        try:
-            errors: Iterable[ValidationError] = list(self._explainer.iter_errors(cast(Any, instance)))
-        except RecursionError:
-            # python-jsonschema recurses (and reprs) through the whole value of an unknown
-            # field; no schema of the contract looks that deep, so judge a clipped copy.
-            errors = list(self._explainer.iter_errors(cast(Any, clipped(instance, CLIP_DEPTH))))
-        findings = findings_from_errors(errors, self._places)
-        if not findings:
-            # jsonschema-rs did not accept what python-jsonschema accepts: never silently pass it.
+                failures = None  # not data jsonschema-rs takes (parsing keeps this from happening)
+        if failures is None:
+            failures = self.python_failures(instance)
+        findings = findings_from(failures)
+        if failures and not findings:
+            # Failures that name nothing (an empty anyOf branch list): never pass them silently.
             findings = [
                 make_finding(
                     "engine-mismatch",
                     "",
-                    "jsonschema-rs did not accept this delivery but python-jsonschema found no error; "
+                    "the schema engine refused this delivery without naming why; "
                     "please report it with the delivery attached",
                     schema_path=f"{self.schema_name}#",
                 )
             ]
         return findings
+
+    def python_failures(self, instance: object) -> list[Failure]:
+        """python-jsonschema's failures: the fallback, and the differential tests' oracle."""
+        try:
+            errors = list(self._python.iter_errors(cast(Any, instance)))
+        except RecursionError:
+            # python-jsonschema recurses (and reprs) through the whole value of an unknown
+            # field; no schema of the contract looks that deep, so judge a clipped copy.
+            errors = list(self._python.iter_errors(cast(Any, clipped(instance, CLIP_DEPTH))))
+        return self._python_errors.failures(errors)
+
+
+@functools.cache
+def _with_ecma_patterns(validator_class: Any) -> Any:
+    """``validator_class`` whose pattern keywords follow ECMA-262, as jsonschema-rs's do."""
+    from jsonschema import validators
+
+    extend: Any = validators.extend  # untyped in types-jsonschema
+    return extend(
+        validator_class,
+        {
+            "pattern": _pattern,
+            "patternProperties": _pattern_properties,
+            "additionalProperties": _additional_properties,
+        },
+    )
+
+
+def _pattern(validator: Any, pattern: str, instance: object, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not _patterns.search(pattern, str(instance)):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if _patterns.search(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(validator: Any, additional: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    extras = [key for key in instance if not declares(schema, key)]
+    if validator.is_type(additional, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], additional, path=extra)
+    elif not additional and extras:
+        # The keys are read from the schema (_failures.PythonErrors), not from this message.
+        yield ValidationError(f"additional properties are not allowed: {sorted(extras)!r}")

@@ -39,27 +39,35 @@ def parse_body(delivery: object) -> Parsed | Finding:
 
 #: Integers past 64 bits become floats, as orjson reads them from JSON text, so a dict and
 #: its JSON text get the same verdict; past the float range they are not usable numbers.
-_INT64 = range(-(2**63), 2**64)
+_INT64_LOW, _INT64_HIGH = -(2**63), 2**64
 _FLOAT_LIMIT = 2**1023 * 2
+_EXACT = (dict, list, str, int, float, bool, type(None))
 
 
 def json_data(value: object) -> Parsed | Finding:
     """``value`` if it is JSON data (str keys, finite numbers, no Python-only types), else why not.
 
-    Walks iteratively, so a 10,000-deep value costs no recursion. Integers beyond 64 bits
-    are turned into floats in a copy, never in the caller's object.
+    Walks iteratively, so a 10,000-deep value costs no recursion. Subclasses of the JSON types
+    (an ``IntEnum`` member, a ``str`` enum, ``numpy.float64``, an ``OrderedDict``) are judged
+    as the plain value they hold, and integers beyond 64 bits as floats, in a copy: never in
+    the caller's object, and never by a test that costs more than the value's size.
     """
     needs_copy = False
     stack: list[tuple[object, str]] = [(value, "")]
     while stack:
         node, where = stack.pop()
+        kind = type(node)
+        if kind not in _EXACT:
+            needs_copy = True
         if isinstance(node, dict):
             for key, item in node.items():
                 if not isinstance(key, str):
                     return _unparsable(f"not JSON data: the key {key!r} at {where or '/'} is not a string")
+                if type(key) is not str:
+                    needs_copy = True
                 if not _is_unicode(key):
-                    return _lone_surrogate(f"the key {key!r}", where)
-                stack.append((item, child(where, key)))
+                    return _lone_surrogate(f"the key {str.__str__(key)!r}", where)
+                stack.append((item, child(where, str.__str__(key))))
         elif isinstance(node, list):
             stack.extend((item, child(where, index)) for index, item in enumerate(node))
         elif isinstance(node, str):
@@ -68,18 +76,20 @@ def json_data(value: object) -> Parsed | Finding:
         elif isinstance(node, bool) or node is None:
             continue
         elif isinstance(node, int):
-            if node not in _INT64:
-                if abs(node) >= _FLOAT_LIMIT:
+            number = int.__int__(node)  # the value itself, whatever a subclass makes of int()
+            if not _INT64_LOW <= number < _INT64_HIGH:
+                if abs(number) >= _FLOAT_LIMIT:
                     return _unparsable(
                         f"not JSON data: the integer at {where or '/'} is too large for a number"
                     )
                 needs_copy = True
         elif isinstance(node, float):
-            if node != node or node in (float("inf"), float("-inf")):
-                return _unparsable(f"not JSON data: {node} at {where or '/'} is not a JSON number")
+            real = float.__float__(node)
+            if real != real or real in (float("inf"), float("-inf")):
+                return _unparsable(f"not JSON data: {real} at {where or '/'} is not a JSON number")
         else:
             return _unparsable(f"not JSON data: {type(node).__name__} at {where or '/'} has no JSON form")
-    return Parsed(_with_big_ints_as_floats(value) if needs_copy else value)
+    return Parsed(_plain_copy(value) if needs_copy else value)
 
 
 def _is_unicode(text: str) -> bool:
@@ -97,31 +107,40 @@ def _lone_surrogate(what: str, where: str) -> Finding:
     return _unparsable(f"not JSON data: {what} at {where or '/'} holds a lone surrogate, not Unicode text")
 
 
-def _with_big_ints_as_floats(value: object) -> object:
-    """A copy of ``value`` with integers past 64 bits as floats; iterative, like the walk
-    before it, so no depth of nesting can exhaust the recursion limit."""
+def _plain_copy(value: object) -> object:
+    """A copy of checked JSON data made of the exact JSON types: subclasses become the plain
+    value they hold and integers past 64 bits floats; iterative, like the walk before it, so
+    no depth of nesting can exhaust the recursion limit."""
     if not isinstance(value, (dict, list)):
-        return _as_number(value)
+        return _plain(value)
     copy: Any = {} if isinstance(value, dict) else []
     stack: list[tuple[Any, Any]] = [(value, copy)]
     while stack:
         source, target = stack.pop()
         items = source.items() if isinstance(source, dict) else enumerate(source)
         for key, item in items:
-            new: Any = _as_number(item)
+            new: Any = _plain(item)
             if isinstance(item, (dict, list)):
                 new = {} if isinstance(item, dict) else []
                 stack.append((item, new))  # filled later: the copy holds it already
             if isinstance(target, dict):
-                target[key] = new
+                target[str.__str__(key)] = new
             else:
                 target.append(new)
     return copy
 
 
-def _as_number(value: object) -> object:
-    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
-        return float(value)
+def _plain(value: object) -> object:
+    """A scalar as its exact JSON type (containers are copied by :func:`_plain_copy`)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        number = int.__int__(value)
+        return float(number) if not _INT64_LOW <= number < _INT64_HIGH else number
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, str):
+        return str.__str__(value)
     return value
 
 

@@ -14,7 +14,8 @@ from qase_contract import EVENTS, SchemaSet
 from qase_contract.cli import main
 from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._catalog import EVENTS_BY_NAME
-from tests.helpers.data import EXAMPLES, ROOT, SCHEMAS, example_files, load_json
+from qase_contract.contract._provenance import contract_version, with_provenance
+from tests.helpers.data import EXAMPLES, SCHEMAS, example_files, load_json
 from tests.helpers.third_party import check_jsonschema
 
 EVENT_NAMES = [event.name for event in EVENTS]
@@ -60,15 +61,6 @@ def test_events_lists_the_40_events_with_entity_label_and_schema() -> None:
     assert "Test run" in rows[EVENT_NAMES.index("run.updated")]
     assert "Test cases added to run" in rows[EVENT_NAMES.index("run.updated")]
     assert rows[-1].endswith("events/review/deleted.schema.json")
-
-
-def test_the_readme_shows_the_events_output_as_it_is() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sample = readme.split("$ qase-contract events\n", 1)[1].split("```", 1)[0].splitlines()
-    head, tail = sample[: sample.index("...")], sample[sample.index("...") + 1 :]
-    lines = run("events")[1].splitlines()
-    assert lines[: len(head)] == head
-    assert lines[-len(tail) :] == tail
 
 
 def test_events_as_json_names_schema_files_that_exist() -> None:
@@ -124,12 +116,25 @@ def test_schema_prints_the_schema_file_as_it_is(name: str) -> None:
 def test_schema_bundled_prints_the_self_contained_document() -> None:
     code, output = run("schema", "review.updated", "--bundled")
     assert code == 0
-    assert json.loads(output) == bundled(SchemaSet.builtin(), "review.updated")
+    assert json.loads(output) == with_provenance(
+        bundled(SchemaSet.builtin(), "review.updated"), SchemaSet.builtin()
+    )
     assert "$ref" not in output
 
 
+def test_schema_bundled_names_the_contract_version_in_its_root_comment() -> None:
+    document = json.loads(run("schema", "envelope", "--bundled")[1])
+    assert document["$comment"].startswith(
+        f"Qase webhook contract {contract_version()}; rendered by qase-contract"
+    )
+    assert document["$comment"].endswith(load_json(SCHEMAS / "envelope.schema.json")["$comment"])
+    assert list(document)[:3] == ["$schema", "$id", "$comment"]
+
+
 def test_schema_open_is_the_tolerant_bundle_with_or_without_bundled() -> None:
-    expected = opened(bundled(SchemaSet.builtin(), "custom_field.created"))
+    expected = with_provenance(
+        opened(bundled(SchemaSet.builtin(), "custom_field.created")), SchemaSet.builtin()
+    )
     for args in (("--open",), ("--open", "--bundled")):
         code, output = run("schema", "custom_field.created", *args)
         assert code == 0
@@ -155,8 +160,9 @@ def test_an_unrecognisable_event_exits_2_without_a_suggestion() -> None:
 def test_schema_shows_an_overlay_event_bundled_with_the_shared_definitions(tmp_path: Path) -> None:
     code, output = run("schema", "result.created", "--bundled", "--schemas", str(write_overlay(tmp_path)))
     assert code == 0
-    timestamp = json.loads(output)["properties"]["timestamp"]
-    assert timestamp["maximum"] == 9999999999
+    document = json.loads(output)
+    assert document["properties"]["timestamp"]["maximum"] == 9999999999
+    assert f"with the overlay {tmp_path}" in document["$comment"]
     assert "$ref" not in output
 
 

@@ -22,12 +22,33 @@ from qase_contract.cli import main
         ),
         (["--max-body", "0"], "--max-body"),
         (["--port", "70000"], "--port"),
+        (["--respond", "99"], "'--respond': 99 is not in the range 200<=x<=599"),
+        (["--respond", "600"], "'--respond': 600 is not in the range 200<=x<=599"),
+        (["--respond", "150"], "'--respond': 150 is not in the range 200<=x<=599"),
+        (["--respond", "OK"], "'--respond': 'OK' is not a valid integer"),
+        (["--fail-rate", "1.5"], "'--fail-rate': 1.5 is not in the range 0<=x<=1"),
+        (["--fail-rate", "-0.1"], "'--fail-rate': -0.1 is not in the range 0<=x<=1"),
+        (["--fail-rate", "nan"], "'--fail-rate': 'nan' is not a number"),
+        (["--fail-rate", "half"], "'--fail-rate': 'half' is not a valid float"),
+        (["--delay", "-1"], "'--delay': -1.0 is not in the range 0<=x<=600"),
+        (["--delay", "inf"], "'--delay': inf is not in the range 0<=x<=600"),
+        (["--seed", "x"], "'--seed': 'x' is not a valid integer"),
+        (["--schemas", "no-such-folder"], "--schemas: "),
     ],
 )
 def test_unusable_options_exit_2_saying_why(args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["listen", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_an_overlay_that_is_not_json_schema_exits_2_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "events").mkdir()
+    (tmp_path / "events" / "broken.schema.json").write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(main, ["listen", "--schemas", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--schemas: " in result.output
+    assert "broken.schema.json" in result.output
 
 
 def test_a_capture_file_that_cannot_be_opened_exits_2(tmp_path: Path) -> None:

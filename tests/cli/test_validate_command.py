@@ -124,4 +124,5 @@ def test_the_installed_command_runs_the_quick_start_and_reports_its_version() ->
         timeout=60,
         check=True,
     )
-    assert version.stdout.strip() == f"qase-contract, version {__version__}"
+    contract = (ROOT / "schemas" / "VERSION").read_text(encoding="utf-8").strip()
+    assert version.stdout.strip() == f"qase-contract, version {__version__} (contract {contract})"

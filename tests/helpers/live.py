@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+import ssl
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ import orjson
 
 from qase_contract.live._receiver import Receipt, Receiver
 from qase_contract.live._server import Server
-from tests.helpers.data import EXAMPLES
+from tests.helpers.data import EXAMPLES, ROOT
 
 SECRET = "s3cret-never-printed"
 DELIVERY = orjson.dumps(orjson.loads((EXAMPLES / "case.created" / "canonical.json").read_bytes()))
@@ -168,3 +169,35 @@ def status_of(answer: bytes) -> int:
 def make_receiver(**options: Any) -> Receiver:
     options.setdefault("secret", SECRET)
     return Receiver(**options)
+
+
+#: A self-signed certificate for localhost and 127.0.0.1 (valid 2000 to 2125), and its key.
+TLS_CERT = ROOT / "tests" / "data" / "tls" / "cert.pem"
+TLS_KEY = ROOT / "tests" / "data" / "tls" / "key.pem"
+
+
+@contextmanager
+def serving_tls(app: Any) -> Iterator[str]:
+    """``app`` over HTTPS on a free loopback port, with the test certificate; yields its URL."""
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    class TLSServer(WSGIServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # a client that refuses the certificate hangs up mid-handshake
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS_CERT, TLS_KEY)
+    server = make_server("127.0.0.1", 0, app, server_class=TLSServer, handler_class=Quiet)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

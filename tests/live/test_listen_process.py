@@ -10,15 +10,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 import pytest
 
+from qase_contract.live._answers import AnswerPolicy
 from qase_contract.live._sender import Target, post
-from qase_contract.sources._capture import parse_line
-from tests.helpers.live import DELIVERY, JSON_HEADERS, SECRET, numbered_delivery
+from qase_contract.sources._capture import iter_capture, parse_line
+from tests.helpers.live import DELIVERY, JSON_HEADERS, SECRET, RecordingConsumer, numbered_delivery, serving
+from tests.helpers.overlays import RESULT_CREATED, result_delivery, write_schema
 
 
 @dataclass
@@ -30,16 +33,28 @@ class Listener:
     capture: Path
 
 
-@pytest.fixture
-def listener(tmp_path: Path) -> Iterator[Listener]:
-    out, err, capture = tmp_path / "out.txt", tmp_path / "err.txt", tmp_path / "capture.jsonl"
-    command = [sys.executable, "-m", "qase_contract", "listen", "--port", "0", "--record", str(capture)]
+@contextmanager
+def listening(folder: Path, *options: str) -> Iterator[Listener]:
+    """``qase-contract listen`` with ``options`` on a free port, recording into ``folder``."""
+    out, err, capture = folder / "out.txt", folder / "err.txt", folder / "capture.jsonl"
+    command = [
+        sys.executable,
+        "-m",
+        "qase_contract",
+        "listen",
+        "--port",
+        "0",
+        "--record",
+        str(capture),
+        *options,
+    ]
     env = {**os.environ, "QASE_WEBHOOK_SECRET": SECRET}
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
     try:
         deadline = time.monotonic() + 30
-        while not (found := re.search(r"listening on (http://\S+) ", out.read_text())):
+        banner = err if "--json" in options else out
+        while not (found := re.search(r"listening on (http://\S+) ", banner.read_text())):
             assert process.poll() is None, err.read_text()
             assert time.monotonic() < deadline, "the listener did not start"
             time.sleep(0.02)
@@ -48,6 +63,12 @@ def listener(tmp_path: Path) -> Iterator[Listener]:
         if process.poll() is None:
             process.kill()
         process.wait()
+
+
+@pytest.fixture
+def listener(tmp_path: Path) -> Iterator[Listener]:
+    with listening(tmp_path) as started:
+        yield started
 
 
 @pytest.mark.parametrize(
@@ -111,3 +132,37 @@ def test_a_listener_killed_mid_load_keeps_every_acknowledged_delivery(listener: 
     recorded = {parse_line(line).body for line in complete_lines}
     assert len(acknowledged) >= 150
     assert set(acknowledged) <= recorded
+
+
+def test_json_lines_fail_rate_overlays_and_forwarding_in_one_listening_run(tmp_path: Path) -> None:
+    overlay = write_schema(tmp_path / "overlay", "events/result/created.schema.json", RESULT_CREATED)
+    result_created = orjson.dumps(result_delivery(id=1, run=None))
+    consumer = RecordingConsumer(status=202)
+    options = ("--json", "--fail-rate", "0.5", "--seed", "11", "--schemas", str(overlay))
+    with (
+        serving(consumer) as consumer_server,
+        listening(tmp_path, *options, "--forward-to", consumer_server.url) as started,
+    ):
+        target = Target.parse(started.url)
+        bodies = [result_created if n % 2 else numbered_delivery(n) for n in range(12)]
+        answered = [post(target, body, JSON_HEADERS).status for body in bodies]
+        deadline = time.monotonic() + 20
+        while len(consumer.received) < 12 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started.process.send_signal(signal.SIGTERM)
+        assert started.process.wait(20) == 0
+    policy = AnswerPolicy(fail_rate=0.5, seed=11)
+    assert answered == [policy.answer(200).status for _ in bodies]  # the same draws, in arrival order
+    lines = [orjson.loads(line) for line in started.out.read_text().splitlines()]
+    deliveries = [line for line in lines if line["kind"] == "delivery"]
+    forwarded = [line for line in lines if line["kind"] == "forwarded"]
+    assert [line["status"] for line in deliveries] == answered
+    assert {line["verdict"] for line in deliveries} == {"conforming"}  # the overlay knows result.created
+    assert [line["status"] for line in forwarded] == [202] * 12
+    assert [record.status for _, record in iter_capture(started.capture)] == answered  # type: ignore[union-attr]
+    summary = started.err.read_text()
+    failures = answered.count(500)
+    assert f"answered: {12 - failures} × 200, {failures} × 500 (--fail-rate)" in summary
+    assert "12 forwarded: 12 × 202" in summary
+    assert "answering 500 to 50% of deliveries (seed 11)" in summary
+    assert SECRET not in started.out.read_text() + summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,10 @@ from typing import Any
 import orjson
 import pytest
 
-from qase_contract.live._receiver import Receipt, create_app, live_line
+from qase_contract.errors import SchemaSetError
+from qase_contract.live._app import create_app
+from qase_contract.live._receiver import Receipt
+from qase_contract.reporters._live import live_line
 from qase_contract.sources._capture import CaptureWriter, iter_capture, parse_line
 from qase_contract.validation._validator import Validator
 from tests.helpers.live import (
@@ -23,6 +27,7 @@ from tests.helpers.live import (
     environ,
     make_receiver,
 )
+from tests.helpers.overlays import RESULT_CREATED, result_delivery, write_schema
 
 
 @pytest.fixture
@@ -320,6 +325,7 @@ def test_the_tally_sums_up_per_event_and_rejections_per_reason() -> None:
         "  1 × 401 wrong or missing X-Qase-Secret (body ignored)",
         "  1 × 405 method GET not allowed",
         "0 deliveries recorded",
+        "answered: 3 × 200, 1 × 400",
     ]
 
 
@@ -342,10 +348,78 @@ def test_create_app_takes_its_settings_from_the_environment(
     app.writer.close()
 
 
-def test_create_app_refuses_a_max_body_that_is_not_a_number(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QASE_CONTRACT_MAX_BODY", "1MB")
-    with pytest.raises(ValueError, match="QASE_CONTRACT_MAX_BODY must be a positive number of bytes"):
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "QASE_CONTRACT_MAX_BODY",
+            "1MB",
+            "QASE_CONTRACT_MAX_BODY must be a positive number of bytes, got '1MB'",
+        ),
+        ("QASE_CONTRACT_MAX_BODY", "٣", "QASE_CONTRACT_MAX_BODY must be a positive number of bytes"),
+        ("QASE_CONTRACT_RESPOND", "600", "QASE_CONTRACT_RESPOND must be an HTTP status from 200 to 599"),
+        ("QASE_CONTRACT_RESPOND", "OK", "QASE_CONTRACT_RESPOND must be an HTTP status"),
+        ("QASE_CONTRACT_FAIL_RATE", "1.5", "QASE_CONTRACT_FAIL_RATE must be a share from 0 to 1"),
+        ("QASE_CONTRACT_FAIL_RATE", "nan", "QASE_CONTRACT_FAIL_RATE must be a finite number"),
+        ("QASE_CONTRACT_SEED", "x", "QASE_CONTRACT_SEED must be a whole number"),
+        ("QASE_CONTRACT_DELAY", "-1", "QASE_CONTRACT_DELAY must be a number of seconds from 0 to 600"),
+    ],
+)
+def test_create_app_refuses_a_setting_it_cannot_use_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=re.escape(message)):
         create_app()
+
+
+def test_create_app_answers_as_the_environment_tells(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("QASE_CONTRACT_RESPOND", "202")
+    monkeypatch.setenv("QASE_CONTRACT_RESPOND_BODY", "queued")
+    monkeypatch.setenv("QASE_CONTRACT_JSON", "1")
+    reply = call(create_app(), environ(headers={"Content-Type": "application/json"}))
+    assert (reply.status, reply.body) == (202, b"queued")
+    line = orjson.loads(capsys.readouterr().out)
+    assert (line["status"], line["answered_by"]) == (202, "--respond")
+
+
+def test_create_app_syncs_the_capture_to_disk_when_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("qase_contract.sources._capture.os.fsync", synced.append)
+    monkeypatch.setenv("QASE_CONTRACT_FSYNC", "1")
+    app = create_app(record=tmp_path / "capture.jsonl", secret="")
+    assert call(app, environ(headers={})).status == 200
+    assert len(synced) == 1
+    assert app.writer is not None
+    app.writer.close()
+
+
+def test_create_app_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QASE_CONTRACT_RESPOND", "500")
+    monkeypatch.setenv("QASE_WEBHOOK_SECRET", "from-the-environment")
+    app = create_app(respond=201, secret=SECRET, fail_rate=0.0, json_lines=False)
+    assert call(app, environ()).status == 201
+
+
+def test_create_app_lays_overlay_schemas_over_the_contract_as_validate_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = write_schema(tmp_path / "overlay", "events/result/created.schema.json", RESULT_CREATED)
+    body = orjson.dumps(result_delivery(id=1, run=None))
+    plain = call(create_app(), environ(body=body, headers={}))
+    assert plain.json()["verdict"] == "drift"  # an event the contract does not know
+    assert call(create_app(schemas=overlay), environ(body=body, headers={})).json()["verdict"] == "conforming"
+    monkeypatch.setenv("QASE_CONTRACT_SCHEMAS", str(overlay))
+    assert call(create_app(), environ(body=body, headers={})).json()["verdict"] == "conforming"
+
+
+def test_create_app_refuses_an_overlay_that_cannot_be_used(tmp_path: Path) -> None:
+    with pytest.raises(SchemaSetError):
+        create_app(schemas=tmp_path / "missing")
 
 
 def test_a_live_line_that_cannot_be_printed_never_costs_the_acknowledgement(capture: Path) -> None:

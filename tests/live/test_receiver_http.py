@@ -12,9 +12,9 @@ import pytest
 
 from qase_contract.errors import ServeError
 from qase_contract.live._forwarder import Forwarded, Forwarder
-from qase_contract.live._receiver import live_line
 from qase_contract.live._sender import ConsumerAnswer, Target, post
 from qase_contract.live._server import Server, server_body_limit
+from qase_contract.reporters._live import live_line
 from qase_contract.sources._capture import CaptureWriter, iter_capture
 from tests.helpers.live import (
     DELIVERY,

@@ -8,15 +8,8 @@ from typing import Any
 import pytest
 
 from qase_contract.errors import BadTarget
-from qase_contract.live._sender import (
-    ConsumerAnswer,
-    Outgoing,
-    Target,
-    forward_headers,
-    paced,
-    post,
-    replay_headers,
-)
+from qase_contract.live._outgoing import Outgoing, forward_headers, replay_headers
+from qase_contract.live._sender import ConsumerAnswer, Target, paced, post
 
 
 def test_a_target_keeps_the_path_and_query_of_its_url() -> None:
@@ -97,7 +90,7 @@ def test_pacing_spaces_deliveries_by_one_over_the_rate() -> None:
     items = [Outgoing(str(n)) for n in range(4)]
     released = []
     for item in paced(items, 4.0, clock=clock, sleep=clock.sleep):
-        released.append((item.label, clock.now))
+        released.append((item.location, clock.now))
         clock.now += 0.05  # each answer takes 50 ms
     assert released == [("0", 100.0), ("1", 100.25), ("2", 100.5), ("3", 100.75)]
     assert clock.sleeps == [0.2, 0.2, 0.2]
@@ -221,3 +214,27 @@ def test_the_login_of_the_url_reaches_the_consumer() -> None:
     assert post(login, b"{}", {}, timeout=5.0).status == 204
     thread.join(timeout=5)
     assert b"Authorization: Basic " in received[0]
+
+
+def test_a_target_is_printed_without_the_secret_wherever_it_stands() -> None:
+    target = Target.parse("http://127.0.0.1:9/hooks/S3CRET/x?a=1;b=S3CRET&token=t")
+    assert target.shown("S3CRET") == "http://127.0.0.1:9/hooks/[redacted]/x?a=1;b=[redacted]&token=[redacted]"
+    assert str(target) == "http://127.0.0.1:9/hooks/S3CRET/x?a=1;b=S3CRET&token=[redacted]"  # no secret known
+
+
+def test_forwarding_lines_never_print_the_secret_of_the_target() -> None:
+    from qase_contract.live._forwarder import Forwarder
+    from qase_contract.live._receiver import Receipt
+
+    results: list[Any] = []
+    forwarder = Forwarder(
+        Target.parse("http://127.0.0.1:9/S3CRET"),
+        on_result=results.append,
+        poster=lambda *args, **kwargs: ConsumerAnswer(202, 0.001),
+        secret="S3CRET",
+    )
+    forwarder(b"{}", {}, Receipt("2026-12-01T00:00:00.000000Z", 200, "POST", "/", None, verdict="conforming"))
+    forwarder.close()
+    [result] = results
+    assert "S3CRET" not in result.describe() + result.as_json()
+    assert "-> http://127.0.0.1:9/[redacted]" in result.describe()

@@ -130,16 +130,33 @@ def test_a_writer_asked_to_fsync_syncs_the_file_before_append_returns(
     assert len(synced) == 1
 
 
-def test_appending_after_a_torn_last_line_starts_a_new_line(tmp_path: Path) -> None:
+def test_a_record_cut_short_by_a_killed_writer_is_taken_back_before_the_next_record(tmp_path: Path) -> None:
     path = tmp_path / "capture.jsonl"
     whole = CaptureRecord(body=b'{"event_name": "run.deleted"}').to_line()
-    path.write_bytes(whole + whole[:40])  # a receiver killed in the middle of an append
     with CaptureWriter(path) as writer:
+        writer.append(CaptureRecord(body=b'{"event_name": "run.deleted"}'))
+        with path.open("ab") as killed:  # a worker killed in the middle of its append
+            killed.write(whole[:40])
         writer.append(CaptureRecord(body=b"{}"))
     lines = path.read_bytes().splitlines()
-    assert len(lines) == 3
-    assert parse_line(lines[0]).body == b'{"event_name": "run.deleted"}'
-    assert parse_line(lines[2]).body == b"{}"
+    assert [parse_line(line).body for line in lines] == [b'{"event_name": "run.deleted"}', b"{}"]
+
+
+def test_opening_a_capture_that_ends_in_a_record_cut_short_takes_it_back(tmp_path: Path) -> None:
+    path = tmp_path / "capture.jsonl"
+    whole = CaptureRecord(body=b"{}").to_line()
+    path.write_bytes(whole + whole[:-1] * 3 + whole[:40])  # one line with no newline at all, then cut
+    CaptureWriter(path).close()
+    assert path.read_bytes() == whole
+
+
+def test_a_last_line_that_is_no_capture_record_is_kept_and_ended(tmp_path: Path) -> None:
+    path = tmp_path / "capture.jsonl"
+    whole = CaptureRecord(body=b"{}", received_at="2026-12-01T00:00:00Z").to_line()
+    path.write_bytes(whole + b'{"event_name": "added by hand"}')
+    with CaptureWriter(path) as writer:
+        writer.append(CaptureRecord(body=b"{}", received_at="2026-12-01T00:00:00Z"))
+    assert path.read_bytes() == whole + b'{"event_name": "added by hand"}\n' + whole
 
 
 def test_a_file_that_is_not_a_capture_is_said_so_once(tmp_path: Path) -> None:
@@ -176,7 +193,7 @@ def test_a_record_that_fails_to_be_written_never_reaches_the_file_later(tmp_path
             raise OSError(28, "No space left on device")
 
     good_file = writer._file
-    writer._file = DiskFull(path, "ab")
+    writer._file = DiskFull(path, "a+b")  # the writer's own mode: it reads the file's end too
     with pytest.raises(OSError, match="No space left"):
         writer.append(CaptureRecord(body=b'{"n": 2}'))
     writer._file.close()

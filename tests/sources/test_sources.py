@@ -591,3 +591,20 @@ def test_a_fifo_named_is_read_once_a_writer_comes(tmp_path: Path) -> None:
         writer.join(timeout=10)
     assert bodies(deliveries) == [LINE, LINE]
     assert locations(deliveries) == [f"{fifo}:1", f"{fifo}:2"]
+
+
+def test_raw_bodies_gives_documents_and_array_items_as_the_bytes_written(tmp_path: Path) -> None:
+    document = tmp_path / "one.json"
+    document.write_bytes(b'\n{ "event_name" : "a.b",\n  "n": 1.50 }\n')
+    array = tmp_path / "many.json"
+    array.write_bytes(b'[\n  {"n": 1.0},\n  "text",\n  {"m": [ 1 ]}\n]\n')
+    raw = list(read_paths([document, array], raw_bodies=True))
+    assert [delivery.body for delivery in raw] == [
+        b'{ "event_name" : "a.b",\n  "n": 1.50 }',
+        b'{"n": 1.0}',
+        b'"text"',
+        b'{"m": [ 1 ]}',
+    ]
+    parsed = list(read_paths([document, array]))
+    assert [str(delivery.location) for delivery in raw] == [str(delivery.location) for delivery in parsed]
+    assert parsed[0].body == {"event_name": "a.b", "n": 1.5}  # the default still parses documents

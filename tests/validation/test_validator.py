@@ -267,7 +267,7 @@ def test_an_overlay_with_an_unknown_dialect_is_refused_up_front(tmp_path: Path) 
 def test_an_overlay_pattern_only_python_understands_is_refused_up_front(tmp_path: Path) -> None:
     schema = json.loads(json.dumps(RESULT_CREATED))
     schema["properties"]["project_code"]["pattern"] = "^[A-Z]+\\Z"
-    with pytest.raises(SchemaSetError, match="the validator cannot use it"):
+    with pytest.raises(SchemaSetError, match=r"/properties/project_code/pattern: .* is not a 'regex'"):
         Validator(schemas=write_schema(tmp_path, "events/result/created.schema.json", schema))
 
 
