@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from os import PathLike
 from pathlib import Path
@@ -32,6 +31,8 @@ def why_not_a_regular_file(path: Path | os.DirEntry[str]) -> str | None:
 def write_text_atomically(path: Path, text: str) -> None:
     """Write ``text`` through a temporary file in the same folder, so a reader (or a crash)
     never sees half a file; the new file gets the mode any new file would."""
+    import tempfile  # only the commands that write files need it
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(handle, 0o666 & ~umask())  # mkstemp makes the file private (0600)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +40,8 @@ def report_stream(output: str | None) -> Iterator[IO[str]]:
     if target.is_symlink():
         target = Path(os.path.realpath(target))  # replace the file it points to, keep the link
     try:
+        import tempfile  # only a report written to a file needs it
+
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         # mkstemp makes the file private (0600); a report gets the mode any new file would.
         os.fchmod(handle, 0o666 & ~umask())

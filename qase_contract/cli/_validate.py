@@ -17,7 +17,6 @@ from qase_contract._util.printable import shown_path
 from qase_contract._util.words import counted
 from qase_contract.cli._common import ExitCode, ReportsUsageErrors, schemas_option, stop
 from qase_contract.cli._output import colour_wanted, report_stream
-from qase_contract.contract._reads import ReadSet
 from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters._text import TextReporter, verdict_line
@@ -127,6 +126,8 @@ def validate(
         read_set = None
         if reads is not None:
             try:
+                from qase_contract.contract._reads import ReadSet
+
                 read_set = ReadSet.read(reads)
             except ReadSetError as error:
                 _usage_error(reporter, f"--reads: {error}")

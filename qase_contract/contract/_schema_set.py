@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,7 +24,6 @@ import orjson
 from qase_contract._util.files import why_not_a_regular_file
 from qase_contract._util.pointer import child, pointer
 from qase_contract.contract._keywords import DATA_KEYWORDS, SCHEMA_MAPS
-from qase_contract.contract._patterns import is_pattern
 from qase_contract.contract._resources import schemas_root
 from qase_contract.errors import SchemaSetError
 
@@ -142,6 +142,8 @@ def _ecma_format_checker(schema_class: Any) -> Any:
     """The metaschema's format checks, with ``regex`` meaning ECMA-262 (``^\\p{Lu}`` is a
     valid pattern; Python's ``re`` would refuse it)."""
     checker = copy.deepcopy(schema_class.FORMAT_CHECKER)
+    from qase_contract.contract._patterns import is_pattern  # regress: only to check schemas
+
     checker.checks("regex")(is_pattern)
     return checker
 
@@ -159,26 +161,48 @@ def _builtin_schema_set() -> SchemaSet:
 
 
 def _load_folder(root: Path, excluded: tuple[str, ...]) -> Iterator[tuple[str, Schema]]:
-    for path in sorted(root.rglob("*.json")):
-        relative = path.relative_to(root)
-        if relative.parts[0] in excluded:
-            continue
-        problem = why_not_a_regular_file(path)
+    for relative, entry in _json_files(str(root), (), excluded):
+        path = Path(entry.path)
+        problem = why_not_a_regular_file(entry)
         if problem is not None:
             raise SchemaSetError(f"{path}: {problem}")
         try:
             # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
-            schema = orjson.loads(path.read_bytes())
+            with path.open("rb") as stream:
+                schema = orjson.loads(stream.read())
         except (OSError, ValueError) as error:
             raise SchemaSetError(f"{path}: cannot read schema: {error}") from None
         if not isinstance(schema, dict):
             raise SchemaSetError(f"{path}: a schema file must hold a JSON object")
-        default_id = SCHEMA_BASE + relative.as_posix()
+        default_id = SCHEMA_BASE + "/".join(relative)
         declared = schema.get("$id")
-        schema_id = urldefrag(urljoin(default_id, declared) if isinstance(declared, str) else default_id).url
+        if declared == default_id:  # the built-in files: their own path, nothing to resolve
+            schema_id = default_id
+        else:
+            joined = urljoin(default_id, declared) if isinstance(declared, str) else default_id
+            schema_id = urldefrag(joined).url
         # Both engines resolve relative $refs against the document's own $id, so every
         # resource carries its absolute one.
         yield schema_id, {**schema, "$id": schema_id}
+
+
+def _json_files(
+    folder: str, parts: tuple[str, ...], excluded: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], os.DirEntry[str]]]:
+    """Every ``*.json`` file below ``folder``, with its path parts, in the order of their paths
+    (as ``sorted(Path.rglob(...))`` gives them, without making a Path of each)."""
+    entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    found: list[tuple[tuple[str, ...], os.DirEntry[str]]] = []
+    for entry in entries:
+        relative = (*parts, entry.name)
+        if not parts and entry.name in excluded:
+            continue
+        if entry.is_dir():
+            found.extend(_json_files(entry.path, relative, excluded))
+        elif entry.name.endswith(".json"):
+            found.append((relative, entry))
+    found.sort(key=lambda item: item[0])
+    return iter(found)
 
 
 def _event_schemas(resources: Mapping[str, Schema]) -> dict[str, str]:

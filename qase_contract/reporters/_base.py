@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal, Protocol
@@ -120,6 +118,8 @@ class Spool:
     def write(self, text: str) -> None:
         if self._file is None:
             # Closed by copy_to, which every reporter calls at the end when anything was written.
+            import tempfile  # only a long report is spooled
+
             self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
                 max_size=8 * 1024 * 1024, mode="w+", encoding="utf-8"
             )
@@ -129,6 +129,8 @@ class Spool:
         if self._file is None:
             return
         self._file.seek(0)
+        import shutil
+
         shutil.copyfileobj(self._file, stream)
         self._file.close()
         self._file = None

@@ -20,8 +20,6 @@ to give (``listen --respond``, ``--fail-rate``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import datetime as dt
 import os
@@ -72,6 +70,8 @@ class CaptureRecord:
         try:
             text, encoding = self.body.decode("utf-8"), "text"
         except UnicodeDecodeError:
+            import base64  # rare: a body that is not UTF-8
+
             text, encoding = base64.b64encode(self.body).decode("ascii"), "base64"
         record = {
             "qase_capture": FORMAT_VERSION,
@@ -129,6 +129,9 @@ def record_from_data(data: object) -> CaptureRecord:
     if not isinstance(body, str):
         raise CaptureFormatError('capture record has no "body" text')
     if encoding == "base64":
+        import base64
+        import binascii
+
         try:
             raw = base64.b64decode(body, validate=True)
         except binascii.Error as error:

@@ -14,17 +14,17 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import urldefrag
 
 from qase_contract._util.pointer import unescape
-from qase_contract.contract import _patterns
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import SchemaSetError
 from qase_contract.findings import Finding, make_finding
-from qase_contract.validation._explain import findings_from
-from qase_contract.validation._failures import Failure, PythonErrors, RustErrors
 from qase_contract.validation._parsing import clipped
+
+if TYPE_CHECKING:
+    from qase_contract.validation._failures import Failure, PythonErrors, RustErrors
 
 
 def import_fast_engine() -> Any | None:
@@ -98,8 +98,12 @@ def declares(schema: Mapping[str, Any], key: str) -> bool:
     properties = schema.get("properties")
     if isinstance(properties, Mapping) and key in properties:
         return True
-    patterns = schema.get("patternProperties")
-    return isinstance(patterns, Mapping) and any(_patterns.search(p, key) for p in patterns)
+    declared = schema.get("patternProperties")
+    if not isinstance(declared, Mapping):
+        return False
+    from qase_contract.contract._patterns import search
+
+    return any(search(pattern, key) for pattern in declared)
 
 
 class SchemaEngine:
@@ -125,12 +129,18 @@ class SchemaEngine:
         python_class = _with_ecma_patterns(validator_for(self._schema, default=Draft202012Validator))
         return python_class(self._schema, registry=self._schema_set.registry)
 
+    # The explaining machinery is imported on the first delivery to explain: a run of
+    # conforming deliveries never needs it.
     @functools.cached_property
     def _rust_errors(self) -> RustErrors:
+        from qase_contract.validation._failures import RustErrors
+
         return RustErrors(self._schema_set.relative_name, self._schema_at, declares)
 
     @functools.cached_property
     def _python_errors(self) -> PythonErrors:
+        from qase_contract.validation._failures import PythonErrors
+
         return PythonErrors(self.schema_name, self._schema_set.locations, declares)
 
     def _schema_at(self, location: str) -> object:
@@ -164,6 +174,8 @@ class SchemaEngine:
                 failures = None  # not data jsonschema-rs takes (parsing keeps this from happening)
         if failures is None:
             failures = self.python_failures(instance)
+        from qase_contract.validation._explain import findings_from
+
         findings = findings_from(failures)
         if failures and not findings:
             # Failures that name nothing (an empty anyOf branch list): never pass them silently.
@@ -208,16 +220,20 @@ def _with_ecma_patterns(validator_class: Any) -> Any:
 def _pattern(validator: Any, pattern: str, instance: object, schema: Any) -> Iterator[Any]:
     from jsonschema.exceptions import ValidationError
 
-    if validator.is_type(instance, "string") and not _patterns.search(pattern, str(instance)):
+    from qase_contract.contract._patterns import search
+
+    if validator.is_type(instance, "string") and not search(pattern, str(instance)):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
     if not validator.is_type(instance, "object"):
         return
+    from qase_contract.contract._patterns import search
+
     for pattern, subschema in patterns.items():
         for key, value in instance.items():
-            if _patterns.search(pattern, key):
+            if search(pattern, key):
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from os import PathLike
+from typing import TYPE_CHECKING
 
 import orjson
 
+if TYPE_CHECKING:
+    from qase_contract.contract._reads import ReadSet
+
 from qase_contract.contract._legacy import is_legacy_envelope
-from qase_contract.contract._reads import ReadSet, read_set_from
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 from qase_contract.errors import UnknownEvent
 from qase_contract.findings import Finding, Result, make_finding
@@ -25,6 +28,10 @@ from qase_contract.validation._parsing import Parsed, parse_body
 LEGACY_ENVELOPE_MESSAGE = (
     'obsolete 2021 Qase envelope: "event" instead of "event_name" (replaced on 2022-04-21)'
 )
+
+
+#: Events kept on the fast path: every known one, unknown ones up to this many in all.
+MAX_FAST_PATHS = 1000
 
 
 class Validator:
@@ -44,7 +51,7 @@ class Validator:
     ) -> None:
         self.strict = strict
         self.schema_set = load_schema_set(schemas)
-        self.reads = read_set_from(reads)
+        self.reads = _read_set(reads)
         self._engines: dict[str, SchemaEngine] = {}
         # Event name -> its jsonschema-rs check and the conforming result, which every
         # conforming delivery of the event shares (results are immutable).
@@ -103,20 +110,22 @@ class Validator:
                 findings.append(self._unknown_event(name))
         # One pass: explaining a conforming delivery finds nothing, and its event then takes
         # the fast path; a delivery the fast path refused is explained without a second check.
-        findings.extend(self.engine(schema_id).explain(body))
-        if name is not None and not findings:
-            return self._fast_path(name) or Result(name, (), self.strict)
-        return Result(name, tuple(findings), self.strict)
+        engine = self.engine(schema_id)
+        explained = engine.explain(body)
+        if name is None or explained:
+            return Result(name, (*findings, *explained), self.strict)
+        # Nothing but what the event name itself says: every delivery of this event whose
+        # check passes gets this same result, so the next ones take the fast path.
+        return self._fast_path(name, engine, tuple(findings))
 
-    def _fast_path(self, name: str) -> Result | None:
-        """Set up the fast path of a known event after its first conforming delivery: its
-        jsonschema-rs check, and the conforming result its deliveries share."""
-        schema_id = self.schema_set.schema_id_for(name)
-        fast_check = self.engine(schema_id).fast_check if schema_id is not None else None
-        if fast_check is None:
-            return None
-        result = Result(name, (), self.strict)
-        self._fast_paths[name] = (fast_check, result)
+    def _fast_path(self, name: str, engine: SchemaEngine, findings: tuple[Finding, ...]) -> Result:
+        """The result of a delivery of ``name`` that passed its schema (its findings are the
+        ``unknown-event`` drift or none), kept with the jsonschema-rs check that gives it; an
+        unknown event only while few are kept, so invented names cannot grow memory."""
+        result = Result(name, findings, self.strict)
+        fast_check = engine.fast_check
+        if fast_check is not None and (not findings or len(self._fast_paths) < MAX_FAST_PATHS):
+            self._fast_paths[name] = (fast_check, result)
         return result
 
     def engine(self, schema_id: str) -> SchemaEngine:
@@ -177,3 +186,11 @@ def default_validator() -> Validator:
 def validate(delivery: object, *, strict: bool = False) -> Result:
     """Validate one delivery against the built-in contract."""
     return default_validator().validate(delivery).with_strict(strict)
+
+
+def _read_set(reads: ReadSet | str | PathLike[str] | None) -> ReadSet | None:
+    if reads is None:
+        return None  # most runs: the read-set module is not even imported
+    from qase_contract.contract._reads import read_set_from
+
+    return read_set_from(reads)
