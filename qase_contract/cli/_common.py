@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from qase_contract.cli._config import PolicyCommand
 from qase_contract.cli._output import report_stream
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import SchemaSetError
@@ -102,8 +103,9 @@ def write_error_document(document: str, output: str | None, *, for_people: bool)
         sys.stdout.flush()
 
 
-class ReportsUsageErrors(click.Command):
-    """A command whose usage errors also reach its report, in its ``format_param`` format."""
+class ReportsUsageErrors(PolicyCommand):
+    """A command whose usage errors also reach its report, in its ``format_param`` format
+    (those of the policy included); its options default to the policy's values."""
 
     def __init__(
         self,
@@ -140,7 +142,11 @@ class ReportsUsageErrors(click.Command):
         """The options as the command line gives them, read the lenient way click reads them
         for shell completion, so a bad value elsewhere does not hide the format or output."""
         with contextlib.suppress(click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            return super().make_context(info_name, list(args), parent, resilient_parsing=True).params
+            # Without the policy: its error may be the one being reported.
+            lenient = super().make_context(
+                info_name, list(args), parent, resilient_parsing=True, default_map={}
+            )
+            return lenient.params
         return {}
 
     def write_error(self, params: dict[str, Any], message: str) -> None:

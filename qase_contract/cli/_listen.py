@@ -12,6 +12,7 @@ from types import FrameType, ModuleType
 import click
 
 from qase_contract.cli._common import ExitCode, FiniteRange, schema_set_from, schemas_option, stop
+from qase_contract.cli._config import PolicyCommand
 from qase_contract.errors import BadTarget, MissingExtra, ServeError
 from qase_contract.live._answers import FIRST_STATUS, LAST_STATUS, MAX_DELAY, AnswerPolicy
 from qase_contract.live._forwarder import Forwarded, Forwarder
@@ -38,7 +39,7 @@ class _Run:
     json_lines: bool
 
 
-@click.command()
+@click.command(cls=PolicyCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0: any free port."

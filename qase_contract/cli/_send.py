@@ -14,6 +14,7 @@ import click
 
 from qase_contract._util.names import did_you_mean
 from qase_contract.cli._common import ExitCode, FiniteRange, schema_set_from, schemas_option, usage_error
+from qase_contract.cli._config import PolicyCommand
 from qase_contract.contract._inventory import listed_events
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import BadEdit, BadTarget, SourceError, UnknownExample
@@ -40,7 +41,7 @@ _CERTIFICATE_HINT = (
 )
 
 
-@click.command()
+@click.command(cls=PolicyCommand)
 @click.argument("url")
 @click.option(
     "--from",
