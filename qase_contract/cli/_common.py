@@ -66,6 +66,16 @@ schemas_option: Callable[[F], F] = click.option(
 )
 
 
+#: ``--color``: colour for people; FORCE_COLOR and NO_COLOR decide ``auto`` (colour_wanted).
+color_option: Callable[[F], F] = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the output: auto colours a terminal (FORCE_COLOR forces it, NO_COLOR stops it).",
+)
+
+
 class FiniteRange(click.FloatRange):
     """A float range that also refuses ``nan`` (which every comparison lets through)."""
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from qase_contract._util.names import did_you_mean
-from qase_contract.cli._common import ExitCode, ReportsUsageErrors, schemas_option, stop
+from qase_contract.cli._common import ExitCode, ReportsUsageErrors, color_option, schemas_option, stop
 from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.contract._reads import ReadSet
 from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
@@ -79,7 +79,7 @@ def _error_document(format_: str, message: str) -> str:
     default=None,
     help="Worker processes; 0 uses every core. Default: one for up to 16 MiB of input, every core above.",
 )
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@color_option
 @click.option(
     "--max-record-size",
     type=click.IntRange(min=1, max=MAX_DOCUMENT_BYTES),

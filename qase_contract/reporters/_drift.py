@@ -9,6 +9,7 @@ from typing import Any
 
 from qase_contract._util.printable import one_line
 from qase_contract.contract._keywords import KEY_PATTERN
+from qase_contract.reporters._paint import paint
 from qase_contract.validation._explain import broken_limit, shown
 
 
@@ -411,3 +412,17 @@ def _markdown_baseline(baseline: dict[str, Any]) -> list[str]:
             "</details>",
         ]
     return lines
+
+
+def painted_text(text: str) -> str:
+    """The text report for a terminal: the headline bold, the baseline's verdict red when it
+    failed and green when it passed, changes to what the consumer reads yellow."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if index == 0:
+            lines[index] = paint(line, "bold", True)
+        elif line.startswith("baseline "):
+            lines[index] = paint(line, "violation" if ": FAILED" in line else "conforming", True)
+        elif line.startswith("changes to what you read"):
+            lines[index] = paint(line, "drift", True)
+    return "\n".join(lines)
