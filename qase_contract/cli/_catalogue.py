@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from qase_contract.cli._common import schema_set_from, schemas_option
+from qase_contract.cli._common import complete_event, schema_set_from, schemas_option
 from qase_contract.cli._config import PolicyCommand
 from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._inventory import (
@@ -64,7 +64,7 @@ def events(output_format: str, overlay: str | None) -> None:
 
 
 @click.command(cls=PolicyCommand)
-@click.argument("event_name", metavar="EVENT")
+@click.argument("event_name", metavar="EVENT", shell_complete=complete_event)
 @click.option("--bundled", "bundle", is_flag=True, help="One self-contained document: every $ref inlined.")
 @click.option(
     "--open",
@@ -92,7 +92,7 @@ def schema(event_name: str, bundle: bool, open_rendering: bool, overlay: str | N
 
 
 @click.command(cls=PolicyCommand)
-@click.argument("event_name", metavar="EVENT")
+@click.argument("event_name", metavar="EVENT", shell_complete=complete_event)
 @click.option("--variant", help="Which example of the event.  [default: canonical]")
 @click.option("--list", "list_variants", is_flag=True, help="List the example variants of EVENT.")
 @schemas_option

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from qase_contract.cli._config import PolicyCommand
 from qase_contract.cli._output import report_stream
@@ -74,6 +75,15 @@ color_option: Callable[[F], F] = click.option(
     show_default=True,
     help="Colour the output: auto colours a terminal (FORCE_COLOR forces it, NO_COLOR stops it).",
 )
+
+
+def complete_event(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of an event name (``run.`` offers the run events), with its UI label."""
+    from qase_contract.contract._catalog import EVENTS
+
+    return [
+        CompletionItem(event.name, help=event.label) for event in EVENTS if event.name.startswith(incomplete)
+    ]
 
 
 class FiniteRange(click.FloatRange):

@@ -27,7 +27,9 @@ class PolicyCommand(click.Command):
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         if "default_map" not in extra:
-            extra["default_map"] = policy_defaults(self, policy_name(info_name, parent))
+            # Shell completion parses leniently and needs no policy (nor fails on a broken one).
+            lenient = extra.get("resilient_parsing", False)
+            extra["default_map"] = {} if lenient else policy_defaults(self, policy_name(info_name, parent))
         return super().make_context(info_name, args, parent, **extra)
 
 

@@ -17,6 +17,7 @@ from qase_contract.cli._common import (
     ExitCode,
     FiniteRange,
     color_option,
+    complete_event,
     schema_set_from,
     schemas_option,
     usage_error,
@@ -65,6 +66,7 @@ _CERTIFICATE_HINT = (
     "events",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_event,
     help="Send this event's example; with --from, send only this event's deliveries. Repeatable; "
     "shell patterns such as 'run.*' work.",
 )

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from qase_contract._util.names import did_you_mean
-from qase_contract.cli._common import ExitCode, ReportsUsageErrors, color_option, schemas_option, stop
+from qase_contract.cli._common import (
+    ExitCode,
+    ReportsUsageErrors,
+    color_option,
+    complete_event,
+    schemas_option,
+    stop,
+)
 from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.contract._reads import ReadSet
 from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
@@ -65,6 +72,7 @@ def _error_document(format_: str, message: str) -> str:
     "events",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_event,
     help="Check only this event; repeatable; shell patterns such as 'run.*' work.",
 )
 @click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default="text", show_default=True)
