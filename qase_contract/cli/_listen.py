@@ -67,7 +67,7 @@ class _Run:
     help="Append every delivery to this capture file (JSONL).",
 )
 @click.option("--forward-to", metavar="URL", help="Forward each delivery, secret included, to this URL.")
-@click.option("--strict", is_flag=True, help="Drift fails too (live verdict and exit code).")
+@click.option("--strict/--no-strict", default=False, help="Drift fails too (live verdict and exit code).")
 @schemas_option
 @click.option(
     "--max-body",
@@ -76,7 +76,7 @@ class _Run:
     type=click.IntRange(min=1),
     help="Largest body accepted, in bytes (413 past it).",
 )
-@click.option("--fsync", is_flag=True, help="Sync the capture file to disk before each answer.")
+@click.option("--fsync/--no-fsync", default=False, help="Sync the capture file to disk before each answer.")
 @click.option(
     "--respond",
     metavar="STATUS",

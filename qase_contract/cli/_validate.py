@@ -59,7 +59,11 @@ def _error_document(format_: str, message: str) -> str:
 
 @click.command(cls=ReportsUsageErrors, format_param="format_", error_document=_error_document)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--strict", is_flag=True, help="Fail on drift (unknown fields, values, events) too.")
+@click.option(
+    "--strict/--no-strict",
+    default=False,
+    help="Fail on drift (unknown fields, values, events) too; --no-strict overrides the policy.",
+)
 @schemas_option
 @click.option(
     "--reads",
