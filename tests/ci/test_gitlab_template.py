@@ -4,47 +4,18 @@ script run here on the shipped examples."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-import check_jsonschema
-import jsonschema
 import pytest
 import yaml
 
-from tests.helpers.data import ROOT, load_json
-
-TEMPLATE = ROOT / "ci" / "gitlab" / "qase-contract.gitlab-ci.yml"
-VENDOR = Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor"
-JOB = ".qase-contract"
-
-
-def gitlab_ci_schema() -> dict[str, Any]:
-    path = VENDOR / "gitlab-ci.json"
-    recorded = (VENDOR / "sha256" / "gitlab-ci.sha256").read_text(encoding="utf-8").split()[0]
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == recorded  # as check-jsonschema ships it
-    schema: dict[str, Any] = load_json(path)
-    return schema
-
-
-def gitlab_errors(document: dict[str, Any]) -> list[str]:
-    schema = gitlab_ci_schema()
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    return [
-        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-        for error in validator.iter_errors(document)
-    ]
-
-
-def template() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
-    return document
+from tests.helpers.data import ROOT
+from tests.helpers.gitlab import JOB, TEMPLATE, gitlab_errors, template
 
 
 def test_the_template_and_its_job_as_a_visible_one_are_valid_gitlab_ci() -> None:
