@@ -163,7 +163,8 @@ def test_the_manual_shows_the_check_of_a_misspelt_read_set_as_it_is(
 ) -> None:
     manual = (ROOT / "docs" / "read-sets.md").read_text(encoding="utf-8")
     content = manual.split("With `typo.json` holding\n  `", 1)[1].split("`", 1)[0]
-    shown = manual.split("$ qase-contract reads check typo.json\n", 1)[1].split("```", 1)[0].split("$ echo")[0]
+    shown = manual.split("$ qase-contract reads check typo.json\n", 1)[1].split("```", 1)[0]
+    shown = shown.split("$ echo")[0]
     (tmp_path / "typo.json").write_text(content, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     run = invoke("reads", "check", "typo.json")
