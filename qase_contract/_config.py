@@ -74,6 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("strict", "flag", ("validate", "listen", "pytest")),
     Setting("reads", "file", ("validate", "drift", "pytest")),
     Setting("baseline", "file", ("drift",)),
+    Setting("fail-on", "text", ("drift",), shared=False),
     Setting("max-record-size", "integer", ("validate", "drift")),
     Setting("format", "text", ("validate", "drift")),
     Setting("color", "text", ("validate", "drift", "listen", "send")),

@@ -10,6 +10,7 @@ pay for it.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,17 @@ if TYPE_CHECKING:
     from qase_contract.testing._receiver import LiveReceiver
     from qase_contract.validation._validator import Validator
 
-#: An entry point: pytest finds its hooks and fixtures by name; nothing here is for import.
-__all__: list[str] = []
+#: An entry point: pytest finds its hooks and fixtures by name; only the warning category is
+#: for import (to name it in ``filterwarnings``).
+__all__ = ["QaseDeliveryWarning"]
+
+
+class QaseDeliveryWarning(pytest.PytestWarning):
+    """``qase_delivery`` built a delivery that does not conform to the session's contract (an
+    override that replaced a list whole, a wrong type): the test may not test what it means to.
+    Under strict mode the test fails instead. ``qase_delivery(..., check=False)`` builds a
+    non-conforming delivery on purpose; ``filterwarnings`` can name this category."""
+
 
 STRICT_MARKER = "qase_strict"
 CAPTURE_MARKER = "qase_capture"
@@ -162,9 +172,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if settings.schemas is not None:
         _check_overlay(settings.schemas)
-    missing = [path for path in settings.captures if not (config.invocation_params.dir / path).exists()]
-    if missing:
-        raise pytest.UsageError(f"--qase-captures: no such file or folder: {', '.join(missing)}")
+    if settings.captures:
+        _check_captures(settings.captures, config.invocation_params.dir)
     if settings.reads_file is not None:
         settings.reads = _read_set("--qase-reads", settings.reads_file)
     record: str | None = config.getoption("qase_record_reads")
@@ -188,6 +197,15 @@ def _policy(config: pytest.Config) -> dict[str, Value]:
     except ConfigError as error:
         message = f"qase-contract: {error}"
     raise pytest.UsageError(message)
+
+
+def _check_captures(paths: list[str], folder: Path) -> None:
+    from qase_contract._util.files import is_missing
+    from qase_contract._util.printable import shown_path
+
+    missing = [shown_path(path) for path in paths if is_missing(folder / path)]
+    if missing:
+        raise pytest.UsageError(f"--qase-captures: no such file or folder: {', '.join(missing)}")
 
 
 def _read_set(option: str, path: Path) -> ReadSet:
@@ -303,15 +321,54 @@ def qase_validator(pytestconfig: pytest.Config) -> Validator:
 
 
 @pytest.fixture
-def qase_delivery(pytestconfig: pytest.Config) -> Callable[..., dict[str, Any]]:
-    """A factory of fresh conforming deliveries: ``qase_delivery("run.completed", payload={"passed": 3})``;
-    tracked ones under ``--qase-record-reads``."""
-    recorder = pytestconfig.stash[_SETTINGS].recorder
-    if recorder is not None:
-        return recorder.delivery
-    from qase_contract.testing._samples import sample_delivery
+def qase_delivery(
+    request: pytest.FixtureRequest, pytestconfig: pytest.Config
+) -> Callable[..., dict[str, Any]]:
+    """A factory of fresh deliveries from the session's schemas and examples (``--qase-schemas``):
+    ``qase_delivery("run.completed", payload={"passed": 3}, variant="canonical", project_code="DEMO")``.
 
-    return sample_delivery
+    Overrides replace lists whole; ``payload={"steps": {0: {"action": "x"}}}`` merges into an
+    item. A result that does not conform warns (:class:`QaseDeliveryWarning`), or fails the
+    test under strict mode; ``check=False`` builds a non-conforming delivery on purpose.
+    """
+    settings = pytestconfig.stash[_SETTINGS]
+    strict = settings.strict_for(request.node)
+
+    def qase_delivery(
+        event_name: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        variant: str = "canonical",
+        check: bool = True,
+        **envelope: Any,
+    ) -> dict[str, Any]:
+        __tracebackhide__ = True
+        from qase_contract.testing._samples import sample_delivery
+
+        validator = settings.validator()
+        delivery = sample_delivery(
+            event_name, payload, variant=variant, schemas=validator.schema_set, **envelope
+        )
+        if check:
+            result = validator.validate(delivery).with_strict(strict)
+            if not result.ok:
+                from qase_contract.testing._assertions import nonconformity_report
+
+                report = nonconformity_report(result, where=f"qase_delivery({event_name!r})") + _SAMPLE_HINT
+                if strict:
+                    raise AssertionError(report)
+                warnings.warn(QaseDeliveryWarning(report), stacklevel=2)
+        if settings.recorder is not None:
+            return settings.recorder.track(delivery)  # to record what the test reads
+        return delivery
+
+    return qase_delivery
+
+
+_SAMPLE_HINT = (
+    "\n(overrides replace lists whole: {'steps': {0: {...}}} merges into an item; "
+    "check=False builds a non-conforming delivery on purpose)"
+)
 
 
 @pytest.fixture(scope="session")

@@ -84,7 +84,7 @@ PUBLIC_API: dict[str, list[str]] = {
     ],
     "qase_contract.live": ["Receiver", "create_app"],
     "qase_contract.models": GENERATED,
-    "qase_contract.pytest_plugin": [],
+    "qase_contract.pytest_plugin": ["QaseDeliveryWarning"],
     "qase_contract.reporters": [],
     "qase_contract.sources": [
         "CaptureRecord",

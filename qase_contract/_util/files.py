@@ -1,4 +1,5 @@
-"""Which paths can be read as files without blocking: a FIFO or a device would wait forever."""
+"""Which paths exist, and which can be read as files without blocking (a FIFO or a device could
+wait forever)."""
 
 from __future__ import annotations
 
@@ -85,3 +86,15 @@ def folder_lock(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)  # closing releases the lock
+
+
+def is_missing(path: str | os.PathLike[str]) -> bool:
+    """Whether nothing is at ``path`` for certain. A path that cannot be looked up (under a
+    folder that cannot be searched, mode 000) is not missing: reading it says why it fails."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False
+    return False

@@ -25,6 +25,7 @@ _COLUMNS = ("EVENT", "ENTITY", "UI LABEL", "SCHEMA")
 
 @click.command(cls=PolicyCommand)
 @click.option(
+    "-f",
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),

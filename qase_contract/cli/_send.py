@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 import click
 
 from qase_contract._util.names import did_you_mean
+from qase_contract._util.words import counted
 from qase_contract.cli._common import (
     ExitCode,
     FiniteRange,
@@ -243,7 +244,7 @@ def send(
     for line in send_summary(target.shown(secret), statuses, refused, unreadable, left_out):
         note(line)
     if left_out and not statuses and not unreadable:
-        note(f"--event left out all {left_out} deliveries: nothing was sent")
+        note(f"--event left out all {counted(left_out, 'delivery')}: nothing was sent")
         sys.exit(ExitCode.FAILED)
     sys.exit(ExitCode.FAILED if refused or unreadable else ExitCode.OK)
 

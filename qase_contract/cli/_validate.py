@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from qase_contract._util.names import did_you_mean
+from qase_contract._util.printable import shown_path
+from qase_contract._util.words import counted
 from qase_contract.cli._common import (
     ExitCode,
     ReportsUsageErrors,
@@ -25,9 +27,9 @@ from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.contract._reads import ReadSet
 from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
-from qase_contract.reporters._text import TextReporter
+from qase_contract.reporters._text import TextReporter, verdict_line
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import STDIN, read_paths
+from qase_contract.sources._paths import STDIN, missing_paths, read_paths
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 from qase_contract.validation._batch import (
     ConformingRun,
@@ -144,9 +146,9 @@ def validate(
             validator = Validator(strict=strict, schemas=overlay, reads=read_set)
         except SchemaSetError as error:
             _usage_error(reporter, f"--schemas: {error}")
-        missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
+        missing = missing_paths(paths)
         if missing:
-            _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
+            _usage_error(reporter, missing)
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
             _, hint = did_you_mean(pattern, validator.event_names)
@@ -179,6 +181,9 @@ def validate(
         else:
             outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(input_size))
+    if output is not None and output != "-":
+        # The report went to a file: a CI log still shows what the step found.
+        click.echo(f"{verdict_line(tally)} (report in {shown_path(output)})", err=True)
     sys.exit(ExitCode.FAILED if tally.failed else ExitCode.OK)
 
 
@@ -217,7 +222,7 @@ def _report(
         # A gate must not pass on a filter that left nothing to check (a misspelt --event).
         _stop(
             reporter,
-            f"--event left out all {tally.filtered} deliveries: nothing was checked",
+            f"--event left out all {counted(tally.filtered, 'delivery')}: nothing was checked",
             ExitCode.FAILED,
         )
     reporter.finish(tally)
@@ -253,8 +258,11 @@ def _progress(total: int) -> ProgressBar | None:
 
 
 def _input_size(path: Path) -> int:
-    if path.is_file():
-        return path.stat().st_size
+    try:
+        if path.is_file():
+            return path.stat().st_size
+    except OSError:
+        return 0  # cannot be looked up: reading it reports why
     size = 0
     for root, _dirs, files in os.walk(path):
         for name in files:

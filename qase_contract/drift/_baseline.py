@@ -54,6 +54,9 @@ class NewShape:
     first_location: str
     #: With a read-set: the read path this shape touches (at, below or above it), or None.
     read_path: str | None = None
+    #: A shape validate calls a violation: a type the contract does not allow there (null
+    #: included), or a broken limit. New events, fields of allowed types and values are drift.
+    breaking: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,12 +214,16 @@ def _shapes_beyond(profile: CorpusProfile, baseline: Shapes, source: str) -> Bas
             if before is None:
                 new_paths.append(path)
                 types = [type_name for type_name in TYPE_ORDER if type_name in shape.types]
-                check.new.append(NewShape(name, path, "field", types, str(node.first_location)))
+                breaking = any(_forbidden(node, type_name) for type_name in types)
+                check.new.append(
+                    NewShape(name, path, "field", types, str(node.first_location), breaking=breaking)
+                )
                 continue
             for type_name in TYPE_ORDER:
                 if type_name in shape.types and type_name not in before.types:
                     where = str(node.first_seen_of(type_name))
-                    check.new.append(NewShape(name, path, "type", type_name, where))
+                    breaking = _forbidden(node, type_name)
+                    check.new.append(NewShape(name, path, "type", type_name, where, breaking=breaking))
             if shape.values is not None and before.values is not None:
                 for value in shape.values:
                     if value not in before.values:
@@ -235,9 +242,16 @@ def _new_breaks(
     """Limit keywords broken at ``path`` that the baseline did not record as broken there."""
     first_seen = {limit.keyword: broken.first_location for limit, broken in node.broken_limits.items()}
     return [
-        NewShape(event, path, "break", keyword, str(first_seen.get(keyword, node.first_location)))
+        NewShape(
+            event, path, "break", keyword, str(first_seen.get(keyword, node.first_location)), breaking=True
+        )
         for keyword in sorted(shape.breaks - before.breaks)
     ]
+
+
+def _forbidden(node: ObservedNode, type_name: str) -> bool:
+    """Whether the contract declares the path and does not allow this type there."""
+    return node.contract is not None and not node.contract.allows(type_name)
 
 
 def _unseen(event: str, known: dict[str, PathShape], seen: dict[str, PathShape]) -> list[UnseenShape]:

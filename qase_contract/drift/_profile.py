@@ -25,6 +25,8 @@ from typing import Any
 from qase_contract._util.credentials import is_credential_name
 from qase_contract._util.json_types import TYPE_OF_CLASS
 from qase_contract._util.pointer import child as child_pointer
+from qase_contract._util.words import counted
+from qase_contract.contract._legacy import is_legacy_envelope
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
 from qase_contract.contract._tree import ContractNode, Contracts, Limit, Limits
 from qase_contract.findings import Finding
@@ -262,7 +264,7 @@ class CorpusProfile:
             return
         name = data.get("event_name")
         if type(name) is not str:
-            if "event" in data:
+            if is_legacy_envelope(data):
                 self._skip("legacy-envelope", 'the obsolete 2021 envelope with "event"', location)
             else:
                 self._skip("no-event-name", "the delivery has no string event_name", location)
@@ -282,7 +284,7 @@ class CorpusProfile:
     def finish(self) -> None:
         if self._events_capped:
             self.notes.append(
-                f"more than {MAX_EVENTS} distinct event names: {self._events_capped} deliveries of "
+                f"more than {MAX_EVENTS} distinct event names: {counted(self._events_capped, 'delivery')} of "
                 "further events were counted but not profiled"
             )
 

@@ -11,10 +11,11 @@ from typing import Any
 
 from qase_contract.contract._reads import ReadSet
 from qase_contract.drift._baseline import BaselineCheck
-from qase_contract.drift._compare import DriftReport, EventDrift
+from qase_contract.drift._compare import CHANGE_CODES, DriftReport, EventDrift
 from qase_contract.drift._profile import clip
 from qase_contract.drift._shape import observed_schema
-from qase_contract.findings import Kind, affects_consumer
+from qase_contract.drift._verdict import DriftVerdict
+from qase_contract.findings import affects_consumer
 
 REPORT_FORMAT = "qase-contract drift report"
 REPORT_VERSION = 1
@@ -23,9 +24,13 @@ SHOWN_LENGTH = 40
 
 
 def report_data(
-    report: DriftReport, baseline: BaselineCheck | None = None, reads: ReadSet | None = None
+    report: DriftReport,
+    baseline: BaselineCheck | None = None,
+    verdict: DriftVerdict | None = None,
+    reads: ReadSet | None = None,
 ) -> dict[str, Any]:
-    """The report as JSON data; its structure is documented in the README and kept stable.
+    """The report as JSON data; its structure is documented in docs/formats.md and kept stable.
+    ``verdict`` (:func:`qase_contract.drift._verdict.judge`) says whether the run passes.
 
     With a consumer's ``reads``, every change also has ``read_path`` and ``affects`` (the rule
     of ``validate --reads``), and ``reads`` counts the changes that affect the consumer.
@@ -59,26 +64,20 @@ def report_data(
         ],
         "notes": list(report.notes),
         "baseline": _baseline_data(baseline) if baseline is not None else None,
+        "verdict": (
+            {"passed": verdict.passed, "fail_on": verdict.fail_on, "reason": verdict.reason}
+            if verdict is not None
+            else None
+        ),
         **extra,
     }
-
-
-#: Each list of changes, with the kind and code the validator gives such a change.
-_CHANGE_CODES: dict[str, tuple[Kind, str | None]] = {
-    "undocumented_fields": ("drift", "unknown-field"),
-    "type_changes": ("violation", "wrong-type"),
-    "forbidden_nulls": ("violation", "null-not-allowed"),
-    "unknown_values": ("drift", "unknown-value"),
-    "limit_breaks": ("violation", None),  # the item has its code
-    "missing_required_fields": ("violation", "missing-field"),
-}
 
 
 def _judged(name: str, event: dict[str, Any], reads: ReadSet) -> int:
     """Mark each change of ``event`` with the read path it touches and whether it affects the
     consumer; the number that do."""
     affecting = 0
-    for key, (kind, code) in _CHANGE_CODES.items():
+    for key, (kind, code) in CHANGE_CODES.items():
         for item in event[key]:
             read_path = reads.read_path_of(name, item["path"], kind)
             item["read_path"] = read_path
@@ -192,6 +191,7 @@ def _baseline_data(check: BaselineCheck) -> dict[str, Any]:
                 "detail": clip(item.detail, SHOWN_LENGTH),
                 "first_location": item.first_location,
                 **({"read_path": item.read_path} if check.reads is not None else {}),
+                "breaking": item.breaking,
             }
             for item in check.new
         ],

@@ -100,6 +100,10 @@ def _text(value: str) -> str:
     return escape(_xml_safe(value))
 
 
+#: XML 1.0 cannot carry most C0 control characters, even as character references: they are
+#: shown as ``\\xNN`` escapes (as in the text format) so ESC or BEL in a file name stays visible.
+_NOT_XML = str.maketrans({c: f"\\x{c:02x}" for c in range(0x20) if chr(c) not in "\t\n\r"})
+
+
 def _xml_safe(value: str) -> str:
-    # XML 1.0 cannot carry most control characters, even escaped; they are shown as U+FFFD.
-    return "".join(c if c >= " " or c in "\t\n\r" else "\ufffd" for c in value)
+    return value.translate(_NOT_XML)

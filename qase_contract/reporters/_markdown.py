@@ -55,8 +55,9 @@ class MarkdownReporter:
         self.rows.write(one_line(row) + "\n")
 
     def finish(self, tally: Tally) -> None:
-        verdict = "failed" if tally.failed else "passed"
-        lines = [f"## {TITLE}: {verdict}", "", _cell(summary_line(tally)) + "."]
+        # The verdict leads, in the words of the drift report's summary.
+        verdict = "**Failed**" if tally.failed else "**Passed**"
+        lines = [f"## {TITLE}", "", f"{verdict}: {_cell(summary_line(tally))}."]
         affecting = reads_line(tally, self.options)
         if affecting:
             lines += ["", _cell(affecting) + "."]
@@ -85,7 +86,7 @@ class MarkdownReporter:
                 self.stream.write(one_line(row) + "\n")
 
     def fatal(self, message: str) -> None:
-        self.stream.write(f"## {TITLE}: error\n\n{one_line(_cell(message))}\n")
+        self.stream.write(f"## {TITLE}\n\n**Error**: {one_line(_cell(message))}\n")
 
 
 def _message(finding: Finding, options: ReportOptions) -> str:

@@ -7,12 +7,14 @@ consumer is an ``error`` and the others are ``note``s. Results stream straight t
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
 import orjson
 
+from qase_contract._util.printable import name_bytes
 from qase_contract._version import __version__
 from qase_contract.findings import CODES, DESCRIPTIONS
 from qase_contract.reporters._base import ReportOptions, affects, relative_path, severity
@@ -102,7 +104,9 @@ def _location(outcome: Outcome, pointer: str) -> dict[str, object]:
 
 
 def _uri(source: str) -> str:
+    """The file as a URI: relative to the checkout when inside it, its name's bytes percent-encoded
+    (a name that is not UTF-8 is shown with ``\\xNN`` escapes elsewhere; here it is ``%NN``)."""
     if source.startswith("<"):
         return "stdin"
-    relative = relative_path(source)
-    return Path(relative).as_uri() if Path(relative).is_absolute() else quote(relative)
+    relative = Path(relative_path(os.fsdecode(name_bytes(source))))
+    return relative.as_uri() if relative.is_absolute() else quote(os.fsencode(relative))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qase_contract._util.words import counted
 from qase_contract.errors import UnknownEvent
 from qase_contract.reporters._base import reads_words
 from qase_contract.testing._policy import Policy, policy_of_running_test
@@ -57,7 +58,7 @@ def assert_conforms(
 def nonconformity_report(result: Result, where: str | None = None) -> str:
     """Several lines: which delivery breaks the contract, then each finding's path, expected and actual."""
     violations, drift = len(result.violations), len(result.drift)
-    counts = [f"{violations} violation{'s' * (violations != 1)}"] if violations else []
+    counts = [counted(violations, "violation")] if violations else []
     if drift:
         counts.append(f"{drift} drift{' (strict: drift fails)' if result.strict else ''}")
     head = f"{_event_label(result)} does not conform to the Qase webhook contract: {', '.join(counts)}"

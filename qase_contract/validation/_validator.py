@@ -13,6 +13,7 @@ from os import PathLike
 
 import orjson
 
+from qase_contract.contract._legacy import is_legacy_envelope
 from qase_contract.contract._reads import ReadSet, read_set_from
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 from qase_contract.errors import UnknownEvent
@@ -22,9 +23,7 @@ from qase_contract.validation._explain import shown
 from qase_contract.validation._parsing import Parsed, parse_body
 
 LEGACY_ENVELOPE_MESSAGE = (
-    'obsolete 2021 Qase webhook envelope: "event" is used instead of "event_name" and '
-    '"team_member_id"/"project_code" are missing; the current envelope (documented since '
-    "2022-04-21) is {event_name, timestamp, payload, team_member_id, project_code}"
+    'obsolete 2021 Qase envelope: "event" instead of "event_name" (replaced on 2022-04-21)'
 )
 
 
@@ -92,7 +91,7 @@ class Validator:
 
     def _checked(self, body: dict[str, object]) -> Result:
         """The full path: legacy envelope, dispatch on ``event_name``, explained findings."""
-        if "event" in body and "event_name" not in body:
+        if is_legacy_envelope(body):
             return Result(None, (_legacy_envelope(body),), self.strict)
         event_name = body.get("event_name")
         name = event_name if isinstance(event_name, str) else None

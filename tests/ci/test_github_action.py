@@ -88,7 +88,7 @@ def test_conforming_deliveries_pass_with_outputs_and_a_summary(workspace: Path, 
         "violations": "0",
         "sarif": str(temp / "qase-contract.sarif"),
     }
-    assert result.summary.startswith("## Qase webhook contract: passed\n")
+    assert result.summary.startswith("## Qase webhook contract\n\n**Passed**: 8 deliveries")
     sarif = json.loads((temp / "qase-contract.sarif").read_text(encoding="utf-8"))
     assert sarif["runs"][0]["results"] == []
 
@@ -107,7 +107,7 @@ def test_a_violation_fails_yet_the_sarif_summary_and_outputs_are_written(workspa
     result = run(workspace, temp, paths="examples", **{"upload-sarif": "true"})
     assert result.status == 1
     assert result.outputs["violations"] == "5"
-    assert result.summary.startswith("## Qase webhook contract: failed\n\n19 deliveries:")
+    assert result.summary.startswith("## Qase webhook contract\n\n**Failed**: 19 deliveries:")
     assert "| `examples/broken.jsonl:2` | `case.created` | violation wrong-type |" in result.summary
     sarif = json.loads(Path(result.outputs["sarif"]).read_text(encoding="utf-8"))
     assert any(item["level"] == "error" for item in sarif["runs"][0]["results"])
@@ -121,10 +121,11 @@ def test_a_baseline_adds_the_drift_verdict_and_a_new_shape_fails(workspace: Path
     invoke("drift", "--write-baseline", str(baseline), str(workspace / "examples" / "conforming.jsonl"))
     same = run(workspace, temp, paths="examples/conforming.jsonl", baseline="qase-baseline.json")
     assert same.status == 0, same.log
-    assert "### Baseline `qase-baseline.json`: passed" in same.summary
-    assert same.summary.index("## Qase webhook contract: passed") < same.summary.index(
-        "## Qase webhook drift"
+    assert (
+        "**Passed** (`--fail-on drift`): the corpus shows nothing the baseline qase-baseline.json lacks"
+        in (same.summary)
     )
+    assert same.summary.index("## Qase webhook contract") < same.summary.index("## Qase webhook drift")
     new = run(
         workspace,
         temp,
@@ -132,7 +133,7 @@ def test_a_baseline_adds_the_drift_verdict_and_a_new_shape_fails(workspace: Path
         baseline="qase-baseline.json",
     )
     assert new.status == 1
-    assert "### Baseline `qase-baseline.json`: failed" in new.summary
+    assert "**Failed** (`--fail-on drift`): 6 new shapes the baseline qase-baseline.json lacks" in new.summary
     assert "::error title=qase-contract drift::the corpus differs from the baseline" in new.log
 
 
@@ -148,7 +149,7 @@ def test_inputs_left_empty_follow_the_policy_and_bad_ones_are_usage_errors(
     missing = run(workspace, temp, paths="no-such-folder")
     assert missing.status == 2
     assert missing.summary.startswith(
-        "## Qase webhook contract: error\n\nno such file or folder: no-such-folder"
+        "## Qase webhook contract\n\n**Error**: no such file or folder: no-such-folder"
     )
 
 

@@ -109,4 +109,4 @@ def test_a_baseline_variable_adds_the_drift_gate(workspace: Path) -> None:
     variables["QASE_CONTRACT_PATHS"] = "examples/conforming.jsonl examples/drifted.jsonl"
     status, log = run_script(workspace, variables)
     assert status == 1
-    assert "baseline baseline.json: FAILED" in log
+    assert "FAILED (--fail-on drift): 6 new shapes the baseline baseline.json lacks" in log

@@ -92,13 +92,16 @@ def test_force_color_and_no_color_decide_auto_and_the_option_decides_over_them(
     assert (ESCAPE in run.stdout) is coloured
 
 
-def test_drift_paints_a_failed_baseline_red(tmp_path: Path) -> None:
+def test_drift_paints_its_verdict_red_when_it_fails_and_green_when_it_passes(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     invoke("drift", "--write-baseline", str(baseline), str(ROOT / "examples" / "conforming.jsonl"))
     run = invoke("drift", "--color", "always", "--baseline", str(baseline), EXAMPLE)
     assert run.code == 1
-    (verdict,) = [line for line in run.stdout.splitlines() if "baseline" in line and "FAILED" in line]
-    assert verdict.startswith("\033[31mbaseline ")
+    assert run.stdout.startswith("\033[31mFAILED (--fail-on drift): 6 new shapes the baseline ")
+    same = invoke(
+        "drift", "--color", "always", "--baseline", str(baseline), str(ROOT / "examples" / "conforming.jsonl")
+    )
+    assert (same.code, same.stdout[:11]) == (0, "\033[32mPASSED")
 
 
 def test_send_paints_each_answer_by_its_status_and_json_lines_never(tmp_path: Path) -> None:

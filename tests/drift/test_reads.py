@@ -42,7 +42,7 @@ def corpus(tmp_path: Path) -> Path:
 
 def test_json_marks_every_change_and_counts_those_that_affect_the_consumer(corpus: Path, reads: str) -> None:
     code, output, _ = run("drift", "--format", "json", "--reads", reads, str(corpus))
-    assert code == 0
+    assert code == 1  # a null title and a missing duration break what the consumer reads
     data = json.loads(output)
     assert data["reads"] == {"file": reads, "affecting_changes": 3}
     marks = {
@@ -70,11 +70,14 @@ def test_json_without_a_read_set_has_no_reads_part(corpus: Path) -> None:
 def test_text_leads_with_the_changes_to_what_the_consumer_reads(corpus: Path, reads: str) -> None:
     _, output, _ = run("drift", "--reads", reads, str(corpus))
     lines = output.splitlines()
-    assert lines[2] == f"changes to what you read ({reads}): 3"
-    assert lines[3].startswith("  milestone.created forbidden null /payload/title: null in 1 of 3 (33.3%)")
-    assert lines[4].startswith('  review.approval_status_changed unknown value /payload/status: "rejected"')
-    assert lines[5] == "  run.completed missing field /payload/duration: missing in 1 of 1 (100.0%)"
-    assert lines[6] == ""  # then the report as without --reads
+    assert lines[0].startswith("FAILED (--fail-on breaking): ")  # the verdict, then the headline
+    assert lines[3] == f"changes to what you read ({reads}): 3"
+    assert lines[4].startswith("  milestone.created forbidden null /payload/title: null in 1 of 3 (33.3%)")
+    assert lines[5].startswith('  review.approval_status_changed unknown value /payload/status: "rejected"')
+    assert (
+        lines[6] == "  run.completed missing field /payload/duration: missing in 1 of 1 (100.0%) (breaking)"
+    )
+    assert lines[7] == ""  # then the report as without --reads
     assert "  undocumented field /payload/color: in 1 of 3 (33.3%) as string" in output
 
 
@@ -82,7 +85,7 @@ def test_text_says_so_when_no_change_touches_what_the_consumer_reads(corpus: Pat
     path = tmp_path / "other.json"
     ReadSet.of({"plan.*": ["/payload/id"]}).write(path)
     _, output, _ = run("drift", "--reads", str(path), str(corpus))
-    assert output.splitlines()[2] == f"no change touches what you read ({path})"
+    assert output.splitlines()[3] == f"no change touches what you read ({path})"
 
 
 def test_markdown_leads_with_a_table_of_the_changes_to_what_the_consumer_reads(
@@ -90,10 +93,11 @@ def test_markdown_leads_with_a_table_of_the_changes_to_what_the_consumer_reads(
 ) -> None:
     _, output, _ = run("drift", "--format", "markdown", "--reads", reads, str(corpus))
     lines = output.splitlines()
-    assert lines[4] == f"### Changes to what you read (`{reads}`): 3"
-    assert lines[6] == "| event | change | path | detail | first seen |"
-    assert lines[8].startswith("| `milestone.created` | forbidden null | `/payload/title` | null in 1 of 3")
-    assert lines.index("| event | deliveries | differences |") > 10
+    assert lines[2].startswith("**Failed** (`--fail-on breaking`): ")
+    assert lines[6] == f"### Changes to what you read (`{reads}`): 3"
+    assert lines[8] == "| event | change | path | detail | first seen |"
+    assert lines[10].startswith("| `milestone.created` | forbidden null | `/payload/title` | null in 1 of 3")
+    assert lines.index("| event | deliveries | differences |") > 12
 
 
 def test_the_baseline_gate_fails_only_on_new_shapes_that_touch_what_is_read(
@@ -114,9 +118,10 @@ def test_the_baseline_gate_fails_only_on_new_shapes_that_touch_what_is_read(
     ]
     code, output, _ = run("drift", "--baseline", str(baseline), "--reads", reads, str(breaking))
     assert code == 1
-    assert f"baseline {baseline}: FAILED: 1 of 1 new shape touches what you read" in output
+    assert f"baseline {baseline}: 1 new shape, 1 touches what you read" in output
+    assert output.startswith(f"FAILED (--fail-on drift): 1 new shape touching what {reads} reads")
     (new,) = [line for line in output.splitlines() if line.startswith("  new ")]
-    assert new.startswith("  new type milestone.created /payload/title: null (first ")
+    assert new.startswith("  new type milestone.created /payload/title: null (breaking) (first ")
     assert new.endswith(") (touches read /payload/title)")
 
 
@@ -142,7 +147,8 @@ def test_the_markdown_baseline_verdict_counts_the_shapes_that_touch_what_is_read
     _, output, _ = run(
         "drift", "--format", "markdown", "--baseline", str(baseline), "--reads", reads, str(corpus)
     )
-    assert f"### Baseline `{baseline}`: passed: 1 new shape, none touches what you read" in output
+    assert f"### Baseline `{baseline}`: 1 new shape, 0 touch what you read" in output
+    assert "**Passed** (`--fail-on drift`): the corpus shows nothing the baseline" in output
 
 
 def test_an_unusable_read_set_is_a_usage_error(corpus: Path, tmp_path: Path) -> None:
@@ -152,3 +158,18 @@ def test_an_unusable_read_set_is_a_usage_error(corpus: Path, tmp_path: Path) -> 
     assert code == 2
     assert "--reads: " in json.loads(output)["error"]["message"]
     assert "no such read-set file" in errors
+
+
+def test_without_a_baseline_only_breaking_changes_to_read_paths_fail_the_run(tmp_path: Path) -> None:
+    corpus = write_jsonl(
+        tmp_path / "corpus.jsonl",
+        [changed("suite.created", parent_id="root"), changed("milestone.created", color="red")],
+    )
+    assert run("drift", str(corpus))[0] == 1  # a breaking type change, without --reads
+    elsewhere = tmp_path / "elsewhere.json"
+    ReadSet.of({"run.completed": ["/payload/id"]}).write(elsewhere)
+    code, output, _ = run("drift", "--reads", str(elsewhere), str(corpus))
+    assert code == 0, output
+    assert output.startswith(f"PASSED (--fail-on breaking): no change touches what {elsewhere} reads")
+    code, output, _ = run("drift", "--reads", str(elsewhere), "--fail-on", "drift", str(corpus))
+    assert code == 0, output  # the additive drift touches nothing it reads either

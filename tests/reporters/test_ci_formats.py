@@ -125,8 +125,10 @@ def test_the_markdown_summary_leads_with_the_verdict_then_lists_what_differs() -
     run = invoke("validate", "--format", "markdown", *EXAMPLES)
     assert run.code == 1
     lines = run.stdout.splitlines()
-    assert lines[0] == "## Qase webhook contract: failed"
-    assert lines[2] == "19 deliveries: 10 conforming, 4 with drift, 5 with violations, 0 unreadable."
+    assert lines[0] == "## Qase webhook contract"
+    assert (
+        lines[2] == "**Failed**: 19 deliveries: 10 conforming, 4 with drift, 5 with violations, 0 unreadable."
+    )
     assert "### Deliveries that differ" in lines
     assert (
         "| `examples/broken.jsonl:6` | `custom_field.created` | violation null-not-allowed "
@@ -134,15 +136,18 @@ def test_the_markdown_summary_leads_with_the_verdict_then_lists_what_differs() -
     ) in lines
     assert "| `case.created` | 3 | 1 | 1 | 1 | 0 |" in lines
     assert invoke("validate", "-f", "markdown", "examples/conforming.jsonl").stdout.startswith(
-        "## Qase webhook contract: passed\n\n8 deliveries: 8 conforming"
+        "## Qase webhook contract\n\n**Passed**: 8 deliveries: 8 conforming"
     )
 
 
 def test_the_markdown_verdict_follows_strict_as_the_exit_code_does() -> None:
     lenient = invoke("validate", "-f", "markdown", "examples/drifted.jsonl")
     strict = invoke("validate", "-f", "markdown", "--strict", "examples/drifted.jsonl")
-    assert (lenient.code, lenient.stdout.splitlines()[0]) == (0, "## Qase webhook contract: passed")
-    assert (strict.code, strict.stdout.splitlines()[0]) == (1, "## Qase webhook contract: failed")
+    assert (lenient.code, lenient.stdout.splitlines()[2]) == (
+        0,
+        "**Passed**: 5 deliveries: 1 conforming, 4 with drift, 0 with violations, 0 unreadable.",
+    )
+    assert (strict.code, strict.stdout.splitlines()[2].split(":")[0]) == (1, "**Failed**")
     assert "Drift fails this run because of `--strict`." in strict.stdout
 
 
@@ -153,7 +158,7 @@ def test_markdown_from_a_delivery_renders_as_text_in_its_own_cells(tmp_path: Pat
     assert not any(line.startswith("## FAKE") for line in output.splitlines())
     html = markdown.markdown(output, extensions=["tables"])
     assert "<img" not in html
-    assert "<strong>" not in html
+    assert html.count("<strong>") == 1  # the verdict's, and none from the delivery
     assert "<b>" not in html
     rows = re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)
     assert rows
@@ -174,4 +179,4 @@ def test_the_markdown_table_stops_at_its_limit_and_counts_the_rest(tmp_path: Pat
 def test_a_usage_error_is_said_in_the_summary() -> None:
     run = invoke("validate", "--format", "markdown", "no-such-folder")
     assert run.code == 2
-    assert run.stdout == "## Qase webhook contract: error\n\nno such file or folder: no-such-folder\n"
+    assert run.stdout == "## Qase webhook contract\n\n**Error**: no such file or folder: no-such-folder\n"

@@ -94,7 +94,7 @@ def test_text_marks_each_finding_shows_the_affecting_one_first_and_counts_them(r
     ) in lines
     drifted = next(line for line in lines if line.startswith(f"{DRIFTED}:3"))
     assert "unknown-value /payload/automation/id" in drifted
-    assert drifted.endswith("[affects read /payload/automation/id]  (+1 more)")
+    assert drifted.endswith("[affects read /payload/automation/id]  (+1 more, shown with -v)")
     assert f"4 deliveries with findings that affect your reads ({reads})" in lines
     verbose = invoke("validate", "-v", "--reads", reads, DRIFTED).stdout
     assert 'drift unknown-field /payload/tags: field "tags" is not in the contract  [not read]' in verbose
