@@ -10,7 +10,6 @@ import pytest
 from qase_contract.contract import ReadSet
 from qase_contract.contract._reads import READSET_SCHEMA
 from tests.helpers.cli import invoke
-from tests.helpers.data import ROOT
 from tests.helpers.overlays import RESULT_CREATED, write_schema
 
 
@@ -156,17 +155,3 @@ def test_the_reads_group_is_listed_in_the_help() -> None:
     assert "  reads  " in run.stdout
     sub = invoke("reads", "--help")
     assert {"check", "show", "schema"} <= {line.split()[0] for line in sub.stdout.splitlines()[-3:]}
-
-
-def test_the_manual_shows_the_check_of_a_misspelt_read_set_as_it_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    manual = (ROOT / "docs" / "read-sets.md").read_text(encoding="utf-8")
-    content = manual.split("With `typo.json` holding\n  `", 1)[1].split("`", 1)[0]
-    shown = manual.split("$ qase-contract reads check typo.json\n", 1)[1].split("```", 1)[0]
-    shown = shown.split("$ echo")[0]
-    (tmp_path / "typo.json").write_text(content, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    run = invoke("reads", "check", "typo.json")
-    assert run.code == 1
-    assert run.stdout.splitlines() == [line.strip() for line in shown.splitlines() if line.strip()]

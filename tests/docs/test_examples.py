@@ -126,7 +126,6 @@ def test_every_page_but_the_overview_and_the_guides_shows_examples_that_run() ->
         "docs/index.md",
         "docs/benchmarks.md",  # its scripts take minutes
         "docs/contributing.md",
-        "docs/live.md",  # its examples need a server running until Ctrl-C
     }
 
 
