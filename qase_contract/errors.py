@@ -18,6 +18,7 @@ __all__ = [
     "BundleError",
     "CaptureCheckFailed",
     "CaptureFormatError",
+    "ConfigError",
     "MissingExtra",
     "PatternError",
     "QaseContractError",
@@ -147,3 +148,12 @@ class MissingExtra(QaseContractError, ImportError):
             name=missing,
         )
         self.extra = extra
+
+
+# -- the policy ---------------------------------------------------------------------------------
+
+
+class ConfigError(QaseContractError, ValueError):
+    """The policy cannot be used: a ``[tool.qase-contract]`` table, a ``qase-contract.toml`` or a
+    ``QASE_CONTRACT_*`` variable with an unknown key or a value of the wrong type. The message
+    names the file (or variable), the key and what is allowed."""

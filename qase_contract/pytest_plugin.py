@@ -21,6 +21,7 @@ import pytest
 if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
+    from qase_contract._config import Value
     from qase_contract.contract._reads import ReadSet
     from qase_contract.sources._model import Delivery
     from qase_contract.testing._reads import ReadRecorder
@@ -111,13 +112,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--qase-strict",
         action="store_true",
         default=None,
-        help="drift (unknown fields, values, events) fails like a violation. ini: qase_contract_strict.",
+        help="drift (unknown fields, values, events) fails like a violation. "
+        "ini: qase_contract_strict; policy: strict.",
     )
     group.addoption(
         "--qase-schemas",
         metavar="DIR",
         default=None,
-        help="folder of overlay schemas that add or replace events. ini: qase_contract_schemas.",
+        help="folder of overlay schemas that add or replace events. "
+        "ini: qase_contract_schemas; policy: schemas.",
     )
     group.addoption(
         "--qase-captures",
@@ -131,7 +134,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         default=None,
         help="your read-set: checks fail only on findings that affect the fields you read. "
-        "ini: qase_contract_reads.",
+        "ini: qase_contract_reads; policy: reads.",
     )
     group.addoption(
         "--qase-record-reads",
@@ -140,7 +143,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="record the fields your tests read from qase_delivery, qase_track and capture deliveries, "
         "and merge them into the read-set FILE at the end of the session.",
     )
-    parser.addini("qase_contract_strict", type="bool", default=False, help="as --qase-strict")
+    # No default of their own: unset, the policy (QASE_CONTRACT_*, [tool.qase-contract]) decides.
+    parser.addini("qase_contract_strict", type="bool", default=None, help="as --qase-strict")
     parser.addini(
         "qase_contract_schemas",
         type="string",
@@ -158,12 +162,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for line in _MARKERS:
         config.addinivalue_line("markers", line)
+    policy = _policy(config)
     strict = config.getoption("qase_strict")
     settings = _Settings(
-        strict=bool(config.getini("qase_contract_strict") if strict is None else strict),
-        schemas=_configured_path(config, "qase_schemas", "qase_contract_schemas"),
+        strict=bool(_configured_flag(config, policy, "strict") if strict is None else strict),
+        schemas=_configured_path(config, policy, "schemas"),
         captures=config.getoption("qase_captures"),
-        reads_file=_configured_path(config, "qase_reads", "qase_contract_reads"),
+        reads_file=_configured_path(config, policy, "reads"),
     )
     if settings.schemas is not None:
         _check_overlay(settings.schemas)
@@ -179,6 +184,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
         settings.recorder = ReadRecorder(settings.schemas)
     config.stash[_SETTINGS] = settings
+
+
+def _policy(config: pytest.Config) -> dict[str, Value]:
+    """The policy's values for the plugin ([tool.qase-contract.pytest], then the shared table),
+    from the folder pytest runs in."""
+    from qase_contract._config import load_policy
+    from qase_contract.errors import ConfigError
+
+    try:
+        return load_policy(config.invocation_params.dir).for_command("pytest")
+    except ConfigError as error:
+        message = f"qase-contract: {error}"
+    raise pytest.UsageError(message)
 
 
 def _check_captures(paths: list[str], folder: Path) -> None:
@@ -228,17 +246,37 @@ def _check_overlay(folder: Path) -> None:
     raise pytest.UsageError(message)
 
 
-def _configured_path(config: pytest.Config, option: str, ini_name: str) -> Path | None:
-    """The path an option gives (from the folder pytest runs in), else its ini setting (from
-    the ini file's folder), else None."""
-    given: str | None = config.getoption(option)
+#: The plugin's option and ini setting of each key of the policy it reads.
+_OPTIONS = {"strict": "qase_strict", "schemas": "qase_schemas", "reads": "qase_reads"}
+
+
+def _configured_flag(config: pytest.Config, policy: dict[str, Value], key: str) -> bool:
+    """``--qase-strict`` is read by the caller; then QASE_CONTRACT_STRICT, the ini setting, the
+    policy file, and false."""
+    given = policy.get(key)
+    if given is not None and given.source == "environment":
+        return bool(given.value)
+    ini = config.getini(f"qase_contract_{key}")
+    if isinstance(ini, bool):  # an unset bool setting reads as None (pytest 8: as [])
+        return ini
+    return bool(given.value) if given is not None else False
+
+
+def _configured_path(config: pytest.Config, policy: dict[str, Value], key: str) -> Path | None:
+    """The path an option gives (from the folder pytest runs in), else its environment variable
+    (from there too), else its ini setting (from the ini file's folder), else the policy file's
+    (from that file's folder), else None."""
+    given: str | None = config.getoption(_OPTIONS[key])
     if given:
         return config.invocation_params.dir / given
-    ini: str = config.getini(ini_name)
-    if not ini:
-        return None
-    base = config.inipath.parent if config.inipath is not None else config.rootpath
-    return base / ini
+    value = policy.get(key)
+    if value is not None and value.source == "environment":
+        return Path(config.invocation_params.dir, value.value)
+    ini: str = config.getini(f"qase_contract_{key}")
+    if ini:
+        base = config.inipath.parent if config.inipath is not None else config.rootpath
+        return base / ini
+    return Path(value.value) if value is not None else None  # made absolute by the policy
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -58,6 +58,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "BundleError",
         "CaptureCheckFailed",
         "CaptureFormatError",
+        "ConfigError",
         "MissingExtra",
         "PatternError",
         "QaseContractError",

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from qase_contract.cli._common import schema_set_from, schemas_option
+from qase_contract.cli._common import complete_event, schema_set_from, schemas_option
+from qase_contract.cli._config import PolicyCommand
 from qase_contract.contract._bundle import bundled, opened
 from qase_contract.contract._inventory import (
     example_path,
@@ -22,7 +23,7 @@ from qase_contract.errors import BundleError, UnknownEvent, UnknownExample
 _COLUMNS = ("EVENT", "ENTITY", "UI LABEL", "SCHEMA")
 
 
-@click.command()
+@click.command(cls=PolicyCommand)
 @click.option(
     "-f",
     "--format",
@@ -63,8 +64,8 @@ def events(output_format: str, overlay: str | None) -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
-@click.command()
-@click.argument("event_name", metavar="EVENT")
+@click.command(cls=PolicyCommand)
+@click.argument("event_name", metavar="EVENT", shell_complete=complete_event)
 @click.option("--bundled", "bundle", is_flag=True, help="One self-contained document: every $ref inlined.")
 @click.option(
     "--open",
@@ -91,8 +92,8 @@ def schema(event_name: str, bundle: bool, open_rendering: bool, overlay: str | N
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-@click.command()
-@click.argument("event_name", metavar="EVENT")
+@click.command(cls=PolicyCommand)
+@click.argument("event_name", metavar="EVENT", shell_complete=complete_event)
 @click.option("--variant", help="Which example of the event.  [default: canonical]")
 @click.option("--list", "list_variants", is_flag=True, help="List the example variants of EVENT.")
 @schemas_option

@@ -20,8 +20,10 @@ from collections.abc import Callable, Collection
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from qase_contract._util.printable import safe_lines
+from qase_contract.cli._config import PolicyCommand
 from qase_contract.cli._output import report_stream
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import SchemaSetError
@@ -67,6 +69,25 @@ schemas_option: Callable[[F], F] = click.option(
 )
 
 
+#: ``--color``: colour for people; FORCE_COLOR and NO_COLOR decide ``auto`` (colour_wanted).
+color_option: Callable[[F], F] = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the output: auto colours a terminal (FORCE_COLOR forces it, NO_COLOR stops it).",
+)
+
+
+def complete_event(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of an event name (``run.`` offers the run events), with its UI label."""
+    from qase_contract.contract._catalog import EVENTS
+
+    return [
+        CompletionItem(event.name, help=event.label) for event in EVENTS if event.name.startswith(incomplete)
+    ]
+
+
 class FiniteRange(click.FloatRange):
     """A float range that also refuses ``nan`` (which every comparison lets through)."""
 
@@ -104,8 +125,9 @@ def write_error_document(document: str, output: str | None, *, for_people: bool)
         sys.stdout.flush()
 
 
-class ReportsUsageErrors(click.Command):
-    """A command whose usage errors also reach its report, in its ``format_param`` format."""
+class ReportsUsageErrors(PolicyCommand):
+    """A command whose usage errors also reach its report, in its ``format_param`` format
+    (those of the policy included); its options default to the policy's values."""
 
     def __init__(
         self,
@@ -144,7 +166,11 @@ class ReportsUsageErrors(click.Command):
         """The options as the command line gives them, read the lenient way click reads them
         for shell completion, so a bad value elsewhere does not hide the format or output."""
         with contextlib.suppress(click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            return super().make_context(info_name, list(args), parent, resilient_parsing=True).params
+            # Without the policy: its error may be the one being reported.
+            lenient = super().make_context(
+                info_name, list(args), parent, resilient_parsing=True, default_map={}
+            )
+            return lenient.params
         return {}
 
     def write_error(self, params: dict[str, Any], message: str) -> None:

@@ -11,12 +11,13 @@ from qase_contract._util.words import counted
 from qase_contract.cli._common import (
     ExitCode,
     ReportsUsageErrors,
+    color_option,
     schema_set_from,
     schemas_option,
     stop,
     usage_error,
 )
-from qase_contract.cli._output import report_stream
+from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.contract._reads import ReadSet
 from qase_contract.drift import _baseline as baselines
 from qase_contract.drift._compare import DriftReport, compare
@@ -25,8 +26,10 @@ from qase_contract.drift._report import report_data
 from qase_contract.drift._suggest import suggest_overlay
 from qase_contract.drift._verdict import FAIL_ON, incomplete_corpus, judge
 from qase_contract.errors import BaselineError, ReadSetError, SourceError
-from qase_contract.reporters._drift import render_json, render_markdown, render_text
+from qase_contract.reporters._drift import painted_text, render_json, render_markdown, render_text
+from qase_contract.sources._lines import MAX_RECORD_BYTES
 from qase_contract.sources._paths import missing_paths, read_paths
+from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
@@ -101,6 +104,15 @@ def _error_document(output_format: str, message: str) -> str:
     help="Your read-set: the report leads with the changes to what you read, and --baseline "
     "fails only on new shapes that touch it.",
 )
+@click.option(
+    "--max-record-size",
+    type=click.IntRange(min=1, max=MAX_DOCUMENT_BYTES),
+    default=MAX_RECORD_BYTES,
+    show_default=True,
+    metavar="BYTES",
+    help="JSON Lines records and single-delivery files larger than this are skipped as unreadable.",
+)
+@color_option
 def drift(
     paths: tuple[str, ...],
     output_format: str,
@@ -114,6 +126,8 @@ def drift(
     write_baseline: str | None,
     baseline: str | None,
     reads: str | None,
+    max_record_size: int,
+    color: str,
 ) -> None:
     """Report how captured deliveries differ from the contract, per event.
 
@@ -141,7 +155,7 @@ def drift(
                 read_set = ReadSet.read(reads)
             except ReadSetError as error:
                 raise click.UsageError(f"--reads: {error}") from None
-        profile = CorpusProfile.of(read_paths(paths), schema_set)
+        profile = CorpusProfile.of(read_paths(paths, max_record=max_record_size), schema_set)
     except (click.UsageError, SourceError) as error:
         usage_error(str(error.message if isinstance(error, click.UsageError) else error))
     report = compare(profile)
@@ -152,6 +166,8 @@ def drift(
     data = report_data(report, check, verdict, read_set)
     text = RENDERERS[output_format](data, everything=verbose or everything)
     with report_stream(output) as stream:
+        if output_format == "text" and colour_wanted(color, stream):
+            text = painted_text(text)
         stream.write(text)
     if output is not None and output != "-":
         # The report went to a file: a CI log still shows the verdict.

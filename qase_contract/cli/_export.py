@@ -7,13 +7,14 @@ import json
 import click
 
 from qase_contract.cli._common import schema_set_from, schemas_option
+from qase_contract.cli._config import PolicyCommand
 from qase_contract.cli._output import report_stream
 from qase_contract.errors import BundleError
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
-@click.command()
+@click.command(cls=PolicyCommand)
 @click.argument("kind", type=click.Choice(["openapi", "asyncapi"]))
 @click.option(
     "--output",

@@ -12,13 +12,23 @@ from types import FrameType, ModuleType
 import click
 
 from qase_contract._util.words import counted
-from qase_contract.cli._common import ExitCode, FiniteRange, schema_set_from, schemas_option, stop
+from qase_contract.cli._common import (
+    ExitCode,
+    FiniteRange,
+    color_option,
+    schema_set_from,
+    schemas_option,
+    stop,
+)
+from qase_contract.cli._config import PolicyCommand
+from qase_contract.cli._output import colour_wanted
 from qase_contract.errors import BadTarget, MissingExtra, ServeError
 from qase_contract.live._answers import FIRST_STATUS, LAST_STATUS, MAX_DELAY, AnswerPolicy
 from qase_contract.live._forwarder import Forwarded, Forwarder
 from qase_contract.live._receiver import DEFAULT_MAX_BODY, Receipt, Receiver
 from qase_contract.live._sender import Target
 from qase_contract.reporters._live import live_json, live_line
+from qase_contract.reporters._paint import STYLES, paint
 from qase_contract.sources._capture import CaptureWriter
 from qase_contract.validation._validator import Validator
 
@@ -37,9 +47,10 @@ class _Run:
     validator: Validator
     answers: AnswerPolicy
     json_lines: bool
+    colour: bool
 
 
-@click.command()
+@click.command(cls=PolicyCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0: any free port."
@@ -57,7 +68,7 @@ class _Run:
     help="Append every delivery to this capture file (JSONL).",
 )
 @click.option("--forward-to", metavar="URL", help="Forward each delivery, secret included, to this URL.")
-@click.option("--strict", is_flag=True, help="Drift fails too (live verdict and exit code).")
+@click.option("--strict/--no-strict", default=False, help="Drift fails too (live verdict and exit code).")
 @schemas_option
 @click.option(
     "--max-body",
@@ -66,7 +77,7 @@ class _Run:
     type=click.IntRange(min=1),
     help="Largest body accepted, in bytes (413 past it).",
 )
-@click.option("--fsync", is_flag=True, help="Sync the capture file to disk before each answer.")
+@click.option("--fsync/--no-fsync", default=False, help="Sync the capture file to disk before each answer.")
 @click.option(
     "--respond",
     metavar="STATUS",
@@ -96,6 +107,7 @@ class _Run:
     is_flag=True,
     help="One JSON line per delivery (and per forwarding) on standard output; the rest on stderr.",
 )
+@color_option
 def listen(
     host: str,
     port: int,
@@ -113,6 +125,7 @@ def listen(
     seed: int,
     delay: float,
     json_lines: bool,
+    color: str,
 ) -> None:
     """Receive live Qase webhook deliveries: check, record and acknowledge each one.
 
@@ -138,7 +151,8 @@ def listen(
         writer = CaptureWriter(record, fsync=fsync) if record else None
     except OSError as error:
         raise click.UsageError(f"--record: cannot append to {record}: {error.strerror or error}") from None
-    run = _Run(host, port, path, secret, record, target, max_body, validator, answers, json_lines)
+    colour = not json_lines and colour_wanted(color, sys.stdout)
+    run = _Run(host, port, path, secret, record, target, max_body, validator, answers, json_lines, colour)
 
     # Handlers first, so a Ctrl-C while starting up is a clean stop too; restored on the way out.
     stop_requested = threading.Event()
@@ -162,15 +176,21 @@ def _serve(
 ) -> None:
     echo_lock = threading.Lock()
 
-    def echo(line: str, *, data: bool = False) -> None:
+    def echo(line: str, *, data: bool = False, style: str | None = None) -> None:
         """A line for the terminal; under --json only the data lines go to standard output."""
+        if style is not None:
+            line = paint(line, style, run.colour)
         with echo_lock:
-            click.echo(line, err=run.json_lines and not data)
+            click.echo(line, err=run.json_lines and not data, color=run.colour or None)
 
     receiver: Receiver
 
     def on_delivery(receipt: Receipt) -> None:
-        echo(live_json(receipt) if run.json_lines else live_line(receipt), data=True)
+        if run.json_lines:
+            echo(live_json(receipt), data=True)
+        else:
+            verdict = receipt.verdict
+            echo(live_line(receipt), data=True, style=verdict if verdict in STYLES else None)
 
     def on_forwarded(forwarded: Forwarded) -> None:
         receiver.tally.count_forwarded(forwarded.result)

@@ -28,6 +28,7 @@ COMMANDS = {
     "schema": "qase_contract.cli._catalogue:schema",
     "example": "qase_contract.cli._catalogue:example",
     "export": "qase_contract.cli._export:export",
+    "config": "qase_contract.cli._config:config",
 }
 
 

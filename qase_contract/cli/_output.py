@@ -75,9 +75,16 @@ def _exists_but_not_a_file(target: Path) -> bool:
 
 
 def colour_wanted(choice: str, stream: IO[str]) -> bool:
-    """``--color auto`` colours a terminal unless ``NO_COLOR`` is set (no-color.org) or TERM is dumb."""
+    """``--color always`` and ``never`` are obeyed. ``auto`` colours a terminal, except under
+    ``NO_COLOR`` (no-color.org) or TERM=dumb, and colours any stream under ``FORCE_COLOR``
+    (force-color.org; CI logs that render colour). Set and not empty counts; NO_COLOR wins over
+    FORCE_COLOR, as in pytest."""
     if choice != "auto":
         return choice == "always"
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
         return False
     return stream.isatty()

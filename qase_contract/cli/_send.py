@@ -14,7 +14,17 @@ import click
 
 from qase_contract._util.names import did_you_mean
 from qase_contract._util.words import counted
-from qase_contract.cli._common import ExitCode, FiniteRange, schema_set_from, schemas_option, usage_error
+from qase_contract.cli._common import (
+    ExitCode,
+    FiniteRange,
+    color_option,
+    complete_event,
+    schema_set_from,
+    schemas_option,
+    usage_error,
+)
+from qase_contract.cli._config import PolicyCommand
+from qase_contract.cli._output import colour_wanted
 from qase_contract.contract._inventory import listed_events
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import BadEdit, BadTarget, SourceError, UnknownExample
@@ -30,6 +40,7 @@ from qase_contract.live._outgoing import (
 )
 from qase_contract.live._sender import DEFAULT_TIMEOUT, ConsumerAnswer, Target, paced, post, tls_context
 from qase_contract.reporters._live import exchange_json, send_summary, unsent_json
+from qase_contract.reporters._paint import paint
 from qase_contract.sources._paths import STDIN
 from qase_contract.validation._batch import EventFilter
 
@@ -41,7 +52,7 @@ _CERTIFICATE_HINT = (
 )
 
 
-@click.command()
+@click.command(cls=PolicyCommand)
 @click.argument("url")
 @click.option(
     "--from",
@@ -56,6 +67,7 @@ _CERTIFICATE_HINT = (
     "events",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_event,
     help="Send this event's example; with --from, send only this event's deliveries. Repeatable; "
     "shell patterns such as 'run.*' work.",
 )
@@ -136,6 +148,7 @@ _CERTIFICATE_HINT = (
     help="One JSON line per exchange on standard output (location, event, status, time); "
     "the summary on standard error.",
 )
+@color_option
 def send(
     url: str,
     sources: tuple[str, ...],
@@ -154,6 +167,7 @@ def send(
     insecure: bool,
     cacert: str | None,
     json_lines: bool,
+    color: str,
 ) -> None:
     """Post deliveries to URL one at a time, printing each answer's status and latency.
 
@@ -186,8 +200,10 @@ def send(
         # usage error, not a delivery half the consumers got.
         outgoing = _all_edited(outgoing, edits, event_filter)
 
-    def emit(line: str) -> None:
-        click.echo(line)
+    colour = not json_lines and colour_wanted(color, sys.stdout)
+
+    def emit(line: str, style: str | None = None) -> None:
+        click.echo(paint(line, style, colour) if style else line, color=colour or None)
 
     def note(line: str) -> None:
         click.echo(line, err=json_lines)
@@ -203,7 +219,8 @@ def send(
                 emit(
                     unsent_json(item.location, item.problem)
                     if json_lines
-                    else f"{item.label}  error: {item.problem}"
+                    else f"{item.label}  error: {item.problem}",
+                    "violation",
                 )
                 continue
             if not _wanted(item, event_filter):
@@ -218,7 +235,8 @@ def send(
             if json_lines:
                 emit(exchange_json(item.location, item.event, attempt, answer))
             else:
-                emit(f"{item.label}{_attempt_suffix(attempt, repeat)}  {answer.describe()}")
+                line = f"{item.label}{_attempt_suffix(attempt, repeat)}  {answer.describe()}"
+                emit(line, "conforming" if answer.ok else "violation")
     except SourceError as error:  # a path that vanished while the run went on
         usage_error(str(error))
     if certificate_failed:

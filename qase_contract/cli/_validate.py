@@ -15,7 +15,14 @@ import click
 from qase_contract._util.names import did_you_mean
 from qase_contract._util.printable import shown_path
 from qase_contract._util.words import counted
-from qase_contract.cli._common import ExitCode, ReportsUsageErrors, schemas_option, stop
+from qase_contract.cli._common import (
+    ExitCode,
+    ReportsUsageErrors,
+    color_option,
+    complete_event,
+    schemas_option,
+    stop,
+)
 from qase_contract.cli._output import colour_wanted, report_stream
 from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
@@ -53,7 +60,11 @@ def _error_document(format_: str, message: str) -> str:
 
 @click.command(cls=ReportsUsageErrors, format_param="format_", error_document=_error_document)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--strict", is_flag=True, help="Fail on drift (unknown fields, values, events) too.")
+@click.option(
+    "--strict/--no-strict",
+    default=False,
+    help="Fail on drift (unknown fields, values, events) too; --no-strict overrides the policy.",
+)
 @schemas_option
 @click.option(
     "--reads",
@@ -66,6 +77,7 @@ def _error_document(format_: str, message: str) -> str:
     "events",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_event,
     help="Check only this event; repeatable; shell patterns such as 'run.*' work.",
 )
 @click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -80,7 +92,7 @@ def _error_document(format_: str, message: str) -> str:
     default=None,
     help="Worker processes; 0 uses every core. Default: one for up to 16 MiB of input, every core above.",
 )
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@color_option
 @click.option(
     "--max-record-size",
     type=click.IntRange(min=1, max=MAX_DOCUMENT_BYTES),

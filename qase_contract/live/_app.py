@@ -18,6 +18,7 @@ from collections.abc import Callable
 from os import PathLike
 from typing import TypeVar
 
+from qase_contract._util.environment import flag
 from qase_contract.live._answers import FIRST_STATUS, LAST_STATUS, MAX_DELAY, AnswerPolicy
 from qase_contract.live._receiver import DEFAULT_MAX_BODY, Receipt, Receiver, is_ascii_number
 from qase_contract.reporters._live import live_json, live_line
@@ -101,7 +102,11 @@ def _printer(render: Callable[[Receipt], str]) -> Callable[[Receipt], None]:
 
 
 def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip() not in ("", "0")
+    text = os.environ.get(name, "")
+    try:
+        return flag(text)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}, got {text!r}") from None
 
 
 def _setting(given: T | None, name: str, parse: Callable[[str], T], default: D) -> T | D:

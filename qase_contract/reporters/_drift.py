@@ -10,6 +10,7 @@ from typing import Any
 from qase_contract._util.printable import one_line
 from qase_contract._util.words import counted
 from qase_contract.contract._keywords import KEY_PATTERN
+from qase_contract.reporters._paint import paint
 from qase_contract.validation._explain import broken_limit, shown
 
 
@@ -461,3 +462,15 @@ def _markdown_baseline(baseline: dict[str, Any]) -> list[str]:
             "</details>",
         ]
     return lines
+
+
+def painted_text(text: str) -> str:
+    """The text report for a terminal: the verdict that leads it red when it failed and green
+    when it passed, changes to what the consumer reads yellow."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if index == 0:
+            lines[index] = paint(line, "violation" if line.startswith("FAILED") else "conforming", True)
+        elif line.startswith("changes to what you read"):
+            lines[index] = paint(line, "drift", True)
+    return "\n".join(lines)

@@ -17,6 +17,8 @@ _REPORTERS = {
     "junit": ("junit", "JunitReporter"),
     "sarif": ("sarif", "SarifReporter"),
     "github": ("github", "GithubReporter"),
+    "markdown": ("markdown", "MarkdownReporter"),
+    "gitlab": ("gitlab", "GitlabReporter"),
 }
 FORMATS = tuple(_REPORTERS)
 

@@ -9,9 +9,8 @@ from qase_contract._util.printable import one_line
 from qase_contract._util.words import counted
 from qase_contract.findings import Finding
 from qase_contract.reporters._base import ReportOptions, affects, listed, reads_note
+from qase_contract.reporters._paint import paint
 from qase_contract.validation._batch import NO_EVENT, Outcome, Tally
-
-_STYLES = {"violation": "31", "unreadable": "31", "drift": "33", "conforming": "32", "dim": "2", "bold": "1"}
 
 
 class TextReporter:
@@ -21,9 +20,7 @@ class TextReporter:
         self.lists_conforming = options.everything
 
     def paint(self, text: str, style: str) -> str:
-        if not self.options.colour:
-            return text
-        return f"\033[{_STYLES[style]}m{text}\033[0m"
+        return paint(text, style, self.options.colour)
 
     def outcome(self, outcome: Outcome) -> None:
         if not listed(outcome, self.options):

@@ -22,7 +22,7 @@ from tests.helpers.corpora import corpora_module
 from tests.helpers.data import ROOT, case_files, load_json
 
 GOLDEN = ROOT / "tests" / "data" / "reports"
-VALIDATE_FORMATS = ("text", "json", "junit", "sarif", "github")
+VALIDATE_FORMATS = ("text", "json", "junit", "sarif", "github", "markdown", "gitlab")
 DRIFT_FORMATS = ("text", "markdown", "json")
 
 
