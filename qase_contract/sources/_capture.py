@@ -191,6 +191,12 @@ def record_at(file: BinaryIO, offset: int) -> CaptureRecord:
     return parse_line(file.readline())
 
 
+def whole_lines_end(file: BinaryIO, size: int) -> int:
+    """Where the whole lines among the first ``size`` bytes end: past the last newline, so
+    what follows (a record still being written) is left out."""
+    return _start_of_last_line(file, size)
+
+
 def last_record_offsets(file: BinaryIO, count: int, end: int | None = None) -> list[int]:
     """Where the last ``count`` non-blank lines before byte ``end`` (default: the end of the
     file) start, oldest first. Read backwards in blocks, so a long file costs only its tail.
