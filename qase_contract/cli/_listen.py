@@ -194,7 +194,7 @@ def _ui(ui: bool, host: str | None, port: int | None, receiving_port: int) -> _U
     if not ui:
         given = [name for name, value in (("--ui-host", host), ("--ui-port", port)) if value is not None]
         if given:
-            raise click.UsageError(f"{' and '.join(given)} need --ui")
+            raise click.UsageError(f"{' and '.join(given)} need{'s' if len(given) == 1 else ''} --ui")
         return None
     if port is not None and port != 0 and port == receiving_port:
         raise click.UsageError("--ui-port must differ from --port: the inspector never shares it")

@@ -18,6 +18,7 @@ from qase_contract.sources._capture import (
     last_record_offsets,
     parse_line,
     record_at,
+    whole_lines_end,
 )
 
 
@@ -263,3 +264,11 @@ def test_the_last_records_are_found_from_the_end_of_the_file(
             assert last_record_offsets(file, count) == every[max(0, len(every) - count) :]
         half = len(data) // 2
         assert last_record_offsets(file, 100, end=half) == _line_starts(data[:half])
+
+
+@pytest.mark.parametrize(("data", "end"), [(b"", 0), (b"a\nb\n", 4), (b"a\nb\ncut", 4), (b"no newline", 0)])
+def test_whole_lines_end_after_the_last_newline(tmp_path: Path, data: bytes, end: int) -> None:
+    path = tmp_path / "lines"
+    path.write_bytes(data)
+    with path.open("rb") as file:
+        assert whole_lines_end(file, len(data)) == end
