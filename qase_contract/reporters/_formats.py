@@ -17,6 +17,7 @@ _REPORTERS = {
     "junit": ("junit", "JunitReporter"),
     "sarif": ("sarif", "SarifReporter"),
     "github": ("github", "GithubReporter"),
+    "html": ("html_validate", "HtmlReporter"),
 }
 FORMATS = tuple(_REPORTERS)
 
