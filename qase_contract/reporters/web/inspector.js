@@ -251,8 +251,8 @@
 
   function move(step) {
     if (!state.shown.length) return;
-    const position = state.shown.indexOf(state.selected);
-    const next = position < 0 ? 0 : Math.max(0, Math.min(state.shown.length - 1, position + step));
+    const position = state.shown.indexOf(state.selected); // -1: none yet, so one step down is the first
+    const next = Math.max(0, Math.min(state.shown.length - 1, position + step));
     select(state.shown[next], true);
   }
 
