@@ -235,3 +235,11 @@ def _receipts(bodies: list[bytes]) -> list[Any]:
     for body in bodies:
         call(app, environ(body))
     return lines.receipts
+
+
+def test_the_page_with_everything_it_loads_weighs_under_200_kb(inspector: Inspector) -> None:
+    page = request(inspector, "/", bearer=False).body
+    loaded = re.findall(rb'(?:href|src)="/static/([^"]+)"', page)
+    assert sorted(loaded) == [b"base.css", b"inspector.css", b"inspector.js"]
+    weight = len(page) + sum(len(request(inspector, f"/static/{name.decode()}").body) for name in loaded)
+    assert weight < 200 * 1024

@@ -180,7 +180,7 @@ def test_a_replay_posts_the_delivery_again_and_shows_the_consumers_answer(
     send(listener, "--event", "suite.created")
     chosen = row(page, "suite.created")
     chosen.wait_for()
-    assert eventually(lambda: "→ 202" in (chosen.text_content() or ""))
+    assert eventually(lambda: chosen.locator(".forwarded").text_content() == "202")
     before = len(recording.received)
     chosen.click()
     page.locator("#replay:not([disabled])").click()

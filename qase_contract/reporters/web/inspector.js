@@ -201,13 +201,15 @@
       row.setAttribute("aria-selected", String(summary.id === state.selected));
       row.setAttribute("aria-setsize", String(count));
       row.setAttribute("aria-posinset", String(position + 1));
-      const answer = summary.answer ? "  → " + (summary.answer.status === null ? "no answer" : summary.answer.status) : "";
+      const answer = summary.answer;
+      const forwarded = answer ? (answer.status === null ? "none" : String(answer.status)) : "";
       row.replaceChildren(
         el("div", { class: "row-main" },
           el("span", { class: "time", title: summary.at }, clock(summary.at)),
           el("span", { class: "event", title: eventName(summary) }, eventName(summary)),
           el("span", {}, badge(summary.verdict)),
-          el("span", { class: "number status" }, summary.status + answer),
+          el("span", { class: "number status" }, summary.status),
+          el("span", { class: "number forwarded", title: answer ? answerText(answer) : "not forwarded" }, forwarded),
           el("span", { class: "number size" }, size(summary.size)),
         ),
         el("div", { class: "first" }, firstLine(summary)),
