@@ -268,7 +268,8 @@ def _serve(
         stop(str(error), ExitCode.USAGE)
 
     ui_url = f"{servers[1].url}/?token={inspector.token}" if inspector is not None else None
-    for line in _banner(servers[0].url + receiver.path, run, ui_url):
+    history = inspector.journal.history if inspector is not None else 0
+    for line in _banner(servers[0].url + receiver.path, run, ui_url, history):
         echo(line)
     for server in servers:
         server.start()
@@ -310,7 +311,7 @@ def _inspector(run: _Run, echo: Callable[..., None]) -> Inspector:
     )
 
 
-def _banner(url: str, run: _Run, ui_url: str | None) -> list[str]:
+def _banner(url: str, run: _Run, ui_url: str | None, history: int = 0) -> list[str]:
     record = run.record
     lines = [
         f"listening on {url} (POST)",
@@ -321,6 +322,8 @@ def _banner(url: str, run: _Run, ui_url: str | None) -> list[str]:
     ]
     if ui_url is not None and run.ui is not None:
         lines.append(f"inspector: {ui_url}")
+        if history:
+            lines.append(f"inspector history: the latest {history} deliveries of {record}")
         if not _loopback(run.ui.host):
             lines.append(
                 f"warning: the inspector answers on {run.ui.host}, over plain HTTP: "

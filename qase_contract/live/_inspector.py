@@ -223,9 +223,9 @@ class Inspector:
         target = self.target
         if target is None:
             return _error(start_response, 409, "nowhere to replay: start listen with --forward-to URL")
-        receipt = self.journal.receipt(number)
         if number not in self.journal:
             return _error(start_response, 404, f"delivery {number} is not in the list")
+        receipt = self.journal.receipt(number)
         if receipt is None:
             return _error(start_response, 410, "its body is no longer kept (record with --record)")
         if not receipt.checked:

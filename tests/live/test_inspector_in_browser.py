@@ -255,6 +255,10 @@ def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Listener]:
             body = orjson.dumps(broken) if number % 100 == 99 else numbered_delivery(number)
             capture.write(CaptureRecord(body=body, status=200).to_line())
     with listening(folder, "--ui") as started:
+        assert (
+            f"inspector history: the latest 10000 deliveries of {folder / 'capture.jsonl'}"
+            in started.out.read_text()
+        )
         yield started
 
 
