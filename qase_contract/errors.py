@@ -21,6 +21,7 @@ __all__ = [
     "MissingExtra",
     "PatternError",
     "QaseContractError",
+    "ReadSetError",
     "RequestRejected",
     "SchemaSetError",
     "SchemasNotFound",
@@ -72,6 +73,10 @@ class UnknownExample(QaseContractError, LookupError):
 
 class PatternError(QaseContractError, ValueError):
     """A pattern that is not a valid ECMA-262 regular expression."""
+
+
+class ReadSetError(QaseContractError, ValueError):
+    """A read-set that cannot be used: unreadable, not JSON, or not in the read-set format."""
 
 
 class BundleError(QaseContractError, ValueError):

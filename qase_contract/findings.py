@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 __all__ = ["CODES", "DESCRIPTIONS", "DRIFT", "VIOLATION", "Finding", "Kind", "Result", "Status"]
@@ -64,6 +64,10 @@ class Finding:
     ``events/case/created.schema.json#/properties/payload/...``.
     ``expected`` and ``actual`` are short human texts for assertion messages.
     ``event`` is set only on ``legacy-envelope``: the value of the 2021 ``event`` key.
+
+    When a consumer's read-set is in force (DESIGN decision 10), ``read_path`` is the read path
+    the finding touches, as the read-set writes it (or None), and ``affects`` says whether the
+    finding affects the consumer (:func:`affects_consumer`); without a read-set both are None.
     """
 
     kind: Kind
@@ -74,13 +78,34 @@ class Finding:
     expected: str | None = None
     actual: str | None = None
     event: str | None = None
+    read_path: str | None = None
+    affects: bool | None = None
 
     @property
     def is_violation(self) -> bool:
         return self.kind == VIOLATION
 
+    def judged_by_reads(self, read_path: str | None, strict: bool) -> Finding:
+        """This finding judged against a read-set: ``read_path`` is the read path it touches."""
+        affects = affects_consumer(self.kind, self.code, read_path, strict)
+        if read_path == self.read_path and affects == self.affects:
+            return self
+        return replace(self, read_path=read_path, affects=affects)
+
     def sort_key(self) -> tuple[int, str, str, str]:
         return (0 if self.kind == VIOLATION else 1, self.path, self.code, self.message)
+
+
+def affects_consumer(kind: Kind, code: str, read_path: str | None, strict: bool) -> bool:
+    """Whether a finding that touches ``read_path`` (None: no read path) affects the consumer.
+
+    A violation does; drift does only where a new value of a closed set reaches what the
+    consumer reads (``unknown-value``), or any drift there under strict mode. Which read path
+    a finding touches (at it, below it, or for violations above it) the read-set decides.
+    """
+    if read_path is None:
+        return False
+    return kind == VIOLATION or strict or code == "unknown-value"
 
 
 def make_finding(code: str, path: str, message: str, **details: str | None) -> Finding:
@@ -125,11 +150,29 @@ class Result:
 
     def with_strict(self, strict: bool) -> Result:
         """The same verdict judged leniently or strictly (drift failing)."""
-        return self if strict == self.strict else Result(self.event_name, self.findings, strict)
+        if strict == self.strict:
+            return self
+        findings = self.findings
+        if self.judged_by_reads:
+            findings = tuple(finding.judged_by_reads(finding.read_path, strict) for finding in findings)
+        return Result(self.event_name, findings, strict)
+
+    @property
+    def judged_by_reads(self) -> bool:
+        """Whether a read-set judged the findings (every finding then has ``affects``)."""
+        return bool(self.findings) and self.findings[0].affects is not None
+
+    @property
+    def affecting(self) -> tuple[Finding, ...]:
+        """The findings that affect the consumer whose read-set judged them."""
+        return tuple(f for f in self.findings if f.affects)
 
     @property
     def ok(self) -> bool:
-        """No violation; under ``strict`` no finding at all."""
+        """No violation; under ``strict`` no finding at all. Judged by a read-set: no finding
+        that affects the consumer."""
+        if self.judged_by_reads:
+            return not any(f.affects for f in self.findings)
         if self.strict:
             return not self.findings
         return self.status != "violation"

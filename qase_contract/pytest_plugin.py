@@ -10,6 +10,7 @@ pay for it.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,23 @@ import pytest
 if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
+    from qase_contract.contract._reads import ReadSet
     from qase_contract.sources._model import Delivery
+    from qase_contract.testing._reads import ReadRecorder
     from qase_contract.testing._receiver import LiveReceiver
     from qase_contract.validation._validator import Validator
 
-#: An entry point: pytest finds its hooks and fixtures by name; nothing here is for import.
-__all__: list[str] = []
+#: An entry point: pytest finds its hooks and fixtures by name; only the warning category is
+#: for import (to name it in ``filterwarnings``).
+__all__ = ["QaseDeliveryWarning"]
+
+
+class QaseDeliveryWarning(pytest.PytestWarning):
+    """``qase_delivery`` built a delivery that does not conform to the session's contract (an
+    override that replaced a list whole, a wrong type): the test may not test what it means to.
+    Under strict mode the test fails instead. ``qase_delivery(..., check=False)`` builds a
+    non-conforming delivery on purpose; ``filterwarnings`` can name this category."""
+
 
 STRICT_MARKER = "qase_strict"
 CAPTURE_MARKER = "qase_capture"
@@ -45,14 +57,23 @@ class _Settings:
     strict: bool
     schemas: Path | None
     captures: list[str]
+    reads: ReadSet | None = None
+    reads_file: Path | None = None
+    #: --qase-record-reads: the file, and the recorder of this process.
+    record_file: Path | None = None
+    recorder: ReadRecorder | None = None
+    recorded: ReadSet | None = None
+    #: Events this session's deliveries were read whole for (serialised, say, to post as JSON).
+    read_whole: tuple[str, ...] = ()
+    record_error: str | None = None
     _validator: Validator | None = field(default=None, repr=False)
 
     def validator(self) -> Validator:
         if self._validator is None:
             from qase_contract.validation._validator import Validator
 
-            # The overlay was checked at configure time (_check_overlay).
-            self._validator = Validator(strict=self.strict, schemas=self.schemas)
+            # The overlay and the read-set were checked at configure time.
+            self._validator = Validator(strict=self.strict, schemas=self.schemas, reads=self.reads)
         return self._validator
 
     def strict_for(self, node: pytest.Item) -> bool:
@@ -64,6 +85,24 @@ class _Settings:
 
 _SETTINGS = pytest.StashKey[_Settings]()
 _RECEIVER = pytest.StashKey["LiveReceiver"]()
+#: The key of a pytest-xdist worker's recorded reads in what it sends the controller.
+_WORKER_READS = "qase_contract_reads"
+
+
+class _Hooks:
+    """The hooks the plugin adds; implement them in a ``conftest.py``."""
+
+    @pytest.hookspec
+    def pytest_qase_handle_capture(self, delivery: dict[str, Any], item: pytest.Item) -> None:
+        """Hand a captured delivery (``--qase-captures``) to your consumer's code.
+
+        Called by each capture item whose delivery passed its contract check, with the parsed
+        delivery (a tracked one under ``--qase-record-reads``); an exception fails the item.
+        """
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(_Hooks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,12 +126,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="turn every delivery captured in PATH (JSON, JSON Lines, a folder) into a test; repeatable.",
     )
+    group.addoption(
+        "--qase-reads",
+        metavar="FILE",
+        default=None,
+        help="your read-set: checks fail only on findings that affect the fields you read. "
+        "ini: qase_contract_reads.",
+    )
+    group.addoption(
+        "--qase-record-reads",
+        metavar="FILE",
+        default=None,
+        help="record the fields your tests read from qase_delivery, qase_track and capture deliveries, "
+        "and merge them into the read-set FILE at the end of the session.",
+    )
     parser.addini("qase_contract_strict", type="bool", default=False, help="as --qase-strict")
     parser.addini(
         "qase_contract_schemas",
         type="string",
         default="",
         help="as --qase-schemas; a relative folder is taken from the ini file's folder",
+    )
+    parser.addini(
+        "qase_contract_reads",
+        type="string",
+        default="",
+        help="as --qase-reads; a relative file is taken from the ini file's folder",
     )
 
 
@@ -102,15 +161,53 @@ def pytest_configure(config: pytest.Config) -> None:
     strict = config.getoption("qase_strict")
     settings = _Settings(
         strict=bool(config.getini("qase_contract_strict") if strict is None else strict),
-        schemas=_schemas_folder(config),
+        schemas=_configured_path(config, "qase_schemas", "qase_contract_schemas"),
         captures=config.getoption("qase_captures"),
+        reads_file=_configured_path(config, "qase_reads", "qase_contract_reads"),
     )
     if settings.schemas is not None:
         _check_overlay(settings.schemas)
-    missing = [path for path in settings.captures if not (config.invocation_params.dir / path).exists()]
+    if settings.captures:
+        _check_captures(settings.captures, config.invocation_params.dir)
+    if settings.reads_file is not None:
+        settings.reads = _read_set("--qase-reads", settings.reads_file)
+    record: str | None = config.getoption("qase_record_reads")
+    if record:
+        settings.record_file = config.invocation_params.dir / record
+        _check_record_file(settings.record_file)
+        from qase_contract.testing._reads import ReadRecorder
+
+        settings.recorder = ReadRecorder(settings.schemas)
+    config.stash[_SETTINGS] = settings
+
+
+def _check_captures(paths: list[str], folder: Path) -> None:
+    from qase_contract._util.files import is_missing
+    from qase_contract._util.printable import shown_path
+
+    missing = [shown_path(path) for path in paths if is_missing(folder / path)]
     if missing:
         raise pytest.UsageError(f"--qase-captures: no such file or folder: {', '.join(missing)}")
-    config.stash[_SETTINGS] = settings
+
+
+def _read_set(option: str, path: Path) -> ReadSet:
+    from qase_contract.contract._reads import ReadSet
+    from qase_contract.errors import ReadSetError
+
+    try:
+        return ReadSet.read(path)
+    except ReadSetError as error:
+        message = f"{option}: {error}"
+    raise pytest.UsageError(message)
+
+
+def _check_record_file(path: Path) -> None:
+    """The file --qase-record-reads merges into: a read-set already, or a new file in a folder
+    that exists (checked at start, so a session's recording is never lost at its end)."""
+    if path.exists():
+        _read_set("--qase-record-reads", path)
+    elif not path.parent.is_dir():
+        raise pytest.UsageError(f"--qase-record-reads: {path}: no such folder: {path.parent}")
 
 
 def _check_overlay(folder: Path) -> None:
@@ -131,11 +228,13 @@ def _check_overlay(folder: Path) -> None:
     raise pytest.UsageError(message)
 
 
-def _schemas_folder(config: pytest.Config) -> Path | None:
-    option: str | None = config.getoption("qase_schemas")
-    if option:
-        return config.invocation_params.dir / option
-    ini: str = config.getini("qase_contract_schemas")
+def _configured_path(config: pytest.Config, option: str, ini_name: str) -> Path | None:
+    """The path an option gives (from the folder pytest runs in), else its ini setting (from
+    the ini file's folder), else None."""
+    given: str | None = config.getoption(option)
+    if given:
+        return config.invocation_params.dir / given
+    ini: str = config.getini(ini_name)
     if not ini:
         return None
     base = config.inipath.parent if config.inipath is not None else config.rootpath
@@ -148,7 +247,12 @@ def pytest_report_header(config: pytest.Config) -> str:
     settings = config.stash[_SETTINGS]
     schemas = "built-in" if settings.schemas is None else f"built-in + overlay {settings.schemas}"
     mode = "strict (drift fails)" if settings.strict else "lenient (drift allowed)"
-    return f"qase-contract {__version__}: schemas {schemas}; {mode}"
+    header = f"qase-contract {__version__}: schemas {schemas}; {mode}"
+    if settings.reads_file is not None:
+        header += f"; reads {settings.reads_file} (only findings that affect them fail)"
+    if settings.record_file is not None:
+        header += f"; recording reads into {settings.record_file}"
+    return header
 
 
 @pytest.hookimpl(wrapper=True)
@@ -179,11 +283,118 @@ def qase_validator(pytestconfig: pytest.Config) -> Validator:
 
 
 @pytest.fixture
-def qase_delivery() -> Callable[..., dict[str, Any]]:
-    """A factory of fresh conforming deliveries: ``qase_delivery("run.completed", payload={"passed": 3})``."""
-    from qase_contract.testing._samples import sample_delivery
+def qase_delivery(
+    request: pytest.FixtureRequest, pytestconfig: pytest.Config
+) -> Callable[..., dict[str, Any]]:
+    """A factory of fresh deliveries from the session's schemas and examples (``--qase-schemas``):
+    ``qase_delivery("run.completed", payload={"passed": 3}, variant="canonical", project_code="DEMO")``.
 
-    return sample_delivery
+    Overrides replace lists whole; ``payload={"steps": {0: {"action": "x"}}}`` merges into an
+    item. A result that does not conform warns (:class:`QaseDeliveryWarning`), or fails the
+    test under strict mode; ``check=False`` builds a non-conforming delivery on purpose.
+    """
+    settings = pytestconfig.stash[_SETTINGS]
+    strict = settings.strict_for(request.node)
+
+    def qase_delivery(
+        event_name: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        variant: str = "canonical",
+        check: bool = True,
+        **envelope: Any,
+    ) -> dict[str, Any]:
+        __tracebackhide__ = True
+        from qase_contract.testing._samples import sample_delivery
+
+        validator = settings.validator()
+        delivery = sample_delivery(
+            event_name, payload, variant=variant, schemas=validator.schema_set, **envelope
+        )
+        if check:
+            result = validator.validate(delivery).with_strict(strict)
+            if not result.ok:
+                from qase_contract.testing._assertions import nonconformity_report
+
+                report = nonconformity_report(result, where=f"qase_delivery({event_name!r})") + _SAMPLE_HINT
+                if strict:
+                    raise AssertionError(report)
+                warnings.warn(QaseDeliveryWarning(report), stacklevel=2)
+        if settings.recorder is not None:
+            return settings.recorder.track(delivery)  # to record what the test reads
+        return delivery
+
+    return qase_delivery
+
+
+_SAMPLE_HINT = (
+    "\n(overrides replace lists whole: {'steps': {0: {...}}} merges into an item; "
+    "check=False builds a non-conforming delivery on purpose)"
+)
+
+
+@pytest.fixture(scope="session")
+def qase_track(pytestconfig: pytest.Config) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """``qase_track(delivery)``: under ``--qase-record-reads`` a tracked copy whose reads are
+    recorded (for deliveries from elsewhere: Hypothesis, files); otherwise the delivery itself.
+    Session-scoped, so Hypothesis tests can use it."""
+    recorder = pytestconfig.stash[_SETTINGS].recorder
+    if recorder is not None:
+        return recorder.track
+
+    def untracked(delivery: dict[str, Any]) -> dict[str, Any]:
+        return delivery
+
+    return untracked
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under --qase-record-reads: a pytest-xdist worker sends what it recorded to the
+    controller, which (like a session without workers) merges everything into the file."""
+    config = session.config
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is None or settings.recorder is None or settings.record_file is None:
+        return
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[_WORKER_READS] = settings.recorder.recorded()
+        return
+    try:
+        settings.recorded = settings.recorder.write(settings.record_file)
+    except (OSError, ValueError) as error:  # the file changed or became unwritable during the run
+        settings.record_error = f"qase-contract: cannot write the read-set {settings.record_file}: {error}"
+        return
+    own = settings.recorder.read_set.events
+    settings.read_whole = tuple(event for event, paths in own.items() if "" in paths)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: take in what a finished worker recorded."""
+    settings = node.config.stash.get(_SETTINGS, None)
+    recorded = getattr(node, "workeroutput", {}).get(_WORKER_READS)
+    if settings is not None and settings.recorder is not None and recorded:
+        settings.recorder.add(recorded)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is not None and settings.record_error is not None:
+        terminalreporter.write_line(settings.record_error, red=True)
+    if settings is None or settings.recorded is None:
+        return
+    events = len(settings.recorded.events)
+    paths = sum(len(paths) for paths in settings.recorded.events.values())
+    terminalreporter.write_line(
+        f"qase-contract: read-set {settings.record_file}: {paths} read paths of {events} events "
+        "(what this session read, merged with what the file held)"
+    )
+    if settings.read_whole:
+        terminalreporter.write_line(
+            f"qase-contract: whole deliveries of {', '.join(settings.read_whole)} count as read: they were "
+            "iterated or serialised (posted as JSON, say), and what reads the JSON text cannot be seen; "
+            "declare the fields that code reads by hand"
+        )
 
 
 @pytest.fixture
@@ -343,6 +554,21 @@ class CapturedDelivery(pytest.Item):
         self.user_properties.append(("qase_status", result.status))
         if not result.ok:
             raise CaptureCheckFailed(nonconformity_report(result))  # the header and the id say where
+        handle = self.config.hook.pytest_qase_handle_capture
+        if handle.get_hookimpls():
+            self._hand_over(handle, body, settings)
+
+    def _hand_over(self, handle: Any, body: object, settings: _Settings) -> None:
+        """The delivery, parsed (and tracked when recording), to the consumer's hook."""
+        from qase_contract.validation._parsing import Parsed, parse_body
+
+        parsed = parse_body(body)
+        if not isinstance(parsed, Parsed) or not isinstance(parsed.value, dict):
+            return  # not an object: a read-set judged it harmless, and there is nothing to hand
+        delivery: dict[str, Any] = parsed.value
+        if settings.recorder is not None:
+            delivery = settings.recorder.track(delivery)
+        handle(delivery=delivery, item=self)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         from qase_contract.errors import CaptureCheckFailed

@@ -20,6 +20,7 @@ from tests.helpers.data import ROOT
 
 EXPECTED_IN_PACKAGE = [
     "qase_contract/py.typed",
+    "qase_contract/contract/readset.schema.json",
     "qase_contract/schemas/envelope.schema.json",
     "qase_contract/schemas/common/defs.schema.json",
     "qase_contract/schemas/README.md",

@@ -10,6 +10,11 @@ def escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+def unescape(token: str) -> str:
+    """A pointer's segment as the key it names (``~1`` is ``/``, ``~0`` is ``~``)."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
 def pointer(parts: Iterable[object]) -> str:
     """``["payload", "steps", 0]`` -> ``/payload/steps/0``; no parts -> ``""`` (the root)."""
     return "".join(f"/{escape(str(part))}" for part in parts)
@@ -21,11 +26,6 @@ def child(parent: str, key: object) -> str:
 
 #: A "~" that escapes nothing RFC 6901 knows.
 _BAD_TILDE = re.compile(r"~(?![01])")
-
-
-def unescape(token: str) -> str:
-    """One reference token of a pointer, as its key: ``a~1b`` -> ``a/b``, ``~0`` -> ``~``."""
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 def parse(text: str) -> list[str]:

@@ -24,6 +24,7 @@ _COLUMNS = ("EVENT", "ENTITY", "UI LABEL", "SCHEMA")
 
 @click.command()
 @click.option(
+    "-f",
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),

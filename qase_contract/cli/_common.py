@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from qase_contract._util.printable import safe_lines
 from qase_contract.cli._output import report_stream
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import SchemaSetError
@@ -35,6 +36,7 @@ class ExitCode(enum.IntEnum):
 def stop(message: str, code: ExitCode, report: Callable[[str], None] | None = None) -> NoReturn:
     """End a run that cannot happen or proved nothing: ``report`` puts the message in the chosen
     report, and standard error always says it."""
+    message = safe_lines(message)  # it may quote a path or a delivery's text
     if report is not None:
         report(message)
     click.echo(f"Error: {message}", err=True)
@@ -124,6 +126,7 @@ class ReportsUsageErrors(click.Command):
         try:
             return super().make_context(info_name, list(args), parent, **extra)
         except click.UsageError as error:
+            _escape_message(error)
             self.write_error(self._lenient_params(info_name, args, parent), error.format_message())
             raise
 
@@ -131,6 +134,7 @@ class ReportsUsageErrors(click.Command):
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
+            _escape_message(error)
             self.write_error(ctx.params, error.format_message())
             raise
 
@@ -151,3 +155,9 @@ class ReportsUsageErrors(click.Command):
         document = self.error_document(format_, message)
         target = output if isinstance(output, str) else None
         write_error_document(document, target, for_people=format_ in self.text_formats)
+
+
+def _escape_message(error: click.UsageError) -> None:
+    """Escape what a usage error quotes (a path, a value given), as :func:`stop` does; click
+    declares the attribute final for type checkers, but its own code assigns it too."""
+    vars(error)["message"] = safe_lines(error.message)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
-from qase_contract._util.printable import one_line
+from qase_contract._util.printable import one_line, shown_path
+from qase_contract._util.words import counted
 from qase_contract.cli._common import (
     ExitCode,
     ReportsUsageErrors,
@@ -17,15 +17,17 @@ from qase_contract.cli._common import (
     usage_error,
 )
 from qase_contract.cli._output import report_stream
+from qase_contract.contract._reads import ReadSet
 from qase_contract.drift import _baseline as baselines
 from qase_contract.drift._compare import DriftReport, compare
 from qase_contract.drift._profile import CorpusProfile
 from qase_contract.drift._report import report_data
 from qase_contract.drift._suggest import suggest_overlay
-from qase_contract.errors import BaselineError, SourceError
+from qase_contract.drift._verdict import FAIL_ON, incomplete_corpus, judge
+from qase_contract.errors import BaselineError, ReadSetError, SourceError
 from qase_contract.reporters._drift import render_json, render_markdown, render_text
 from qase_contract.reporters._html_drift import render_html, render_html_error
-from qase_contract.sources._paths import STDIN, read_paths
+from qase_contract.sources._paths import missing_paths, read_paths
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "html": render_html}
 
@@ -64,8 +66,24 @@ def _error_document(output_format: str, message: str) -> str:
     "--suggest",
     "suggest_folder",
     type=click.Path(file_okay=False),
-    help="Write overlay schemas adopting the observed changes into this folder (for --schemas).",
+    help="Write overlay schemas adopting the observed additive changes into this folder (for --schemas).",
 )
+@click.option(
+    "--adopt-breaking",
+    is_flag=True,
+    help="With --suggest, adopt breaking changes too (a widened type, a null, a broken limit, "
+    "a missing required field); by default they are listed, not adopted.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="What fails the run (exit 1): breaking changes (the default), any drift (the default "
+    "with --baseline, judging only what the baseline lacks), or never. A corpus that could not "
+    "be read fails in any case.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="List the events as documented too.")
+@click.option("--all", "everything", is_flag=True, help="Same as -v.")
 @click.option(
     "--write-baseline",
     type=click.Path(dir_okay=False),
@@ -75,9 +93,16 @@ def _error_document(output_format: str, message: str) -> str:
     "--baseline",
     type=click.Path(dir_okay=False),
     help=(
-        "Exit 1 when the corpus shows a shape this baseline lacks "
-        "(new event, field, type, value or broken limit)."
+        "Judge only the shapes this baseline lacks (new event, field, type, value or broken limit): "
+        "by default any fails the run."
     ),
+)
+@click.option(
+    "--reads",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Your read-set: the report leads with the changes to what you read, and --baseline "
+    "fails only on new shapes that touch it.",
 )
 def drift(
     paths: tuple[str, ...],
@@ -85,69 +110,73 @@ def drift(
     output: str | None,
     overlay: str | None,
     suggest_folder: str | None,
+    adopt_breaking: bool,
+    fail_on: str | None,
+    verbose: bool,
+    everything: bool,
     write_baseline: str | None,
     baseline: str | None,
+    reads: str | None,
 ) -> None:
     """Report how captured deliveries differ from the contract, per event.
 
-    Exit status: 0 when the report could be made (and the corpus holds no shape the
-    --baseline lacks), 1 for a new shape, for records that could not be read or for a corpus
-    with nothing to profile, 2 for a usage error.
+    Exit status: 0 when the corpus holds nothing --fail-on fails on, 1 when it does (by
+    default a breaking change; with --baseline, a shape the baseline lacks; with --reads, only
+    what touches what you read), for records that could not be read or for a corpus with
+    nothing to profile, 2 for a usage error.
     """
+    if adopt_breaking and suggest_folder is None:
+        raise click.UsageError("--adopt-breaking goes with --suggest DIR")
     try:
         schema_set = schema_set_from(overlay)
-        missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
+        missing = missing_paths(paths)
         if missing:
-            raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+            raise click.UsageError(missing)
         known_shapes: baselines.Shapes | None = None
         if baseline is not None:
             try:
                 known_shapes = baselines.read_baseline(baseline)
             except BaselineError as error:
                 raise click.UsageError(f"--baseline: {error}") from None
+        read_set = None
+        if reads is not None:
+            try:
+                read_set = ReadSet.read(reads)
+            except ReadSetError as error:
+                raise click.UsageError(f"--reads: {error}") from None
         profile = CorpusProfile.of(read_paths(paths), schema_set)
     except (click.UsageError, SourceError) as error:
         usage_error(str(error.message if isinstance(error, click.UsageError) else error))
     report = compare(profile)
     check = None
     if known_shapes is not None:
-        check = baselines.check_baseline(profile, known_shapes, str(baseline))
-    text = RENDERERS[output_format](report_data(report, check))
+        check = baselines.check_baseline(profile, known_shapes, str(baseline), read_set)
+    verdict = judge(report, check, fail_on, read_set)
+    data = report_data(report, check, verdict, read_set)
+    text = RENDERERS[output_format](data, everything=verbose or everything)
     with report_stream(output) as stream:
         stream.write(text)
+    if output is not None and output != "-":
+        # The report went to a file: a CI log still shows the verdict.
+        click.echo(f"{one_line(verdict.line)} (report in {shown_path(output)})", err=True)
     try:
         if write_baseline is not None:
             baselines.write_baseline(profile, write_baseline)
         if suggest_folder is not None:
-            _suggest(profile, report, suggest_folder)
+            _suggest(profile, report, suggest_folder, adopt_breaking)
     except OSError as error:
         stop(f"cannot write {error.filename or ''}: {error.strerror or error}", ExitCode.USAGE)
-    incomplete = _incomplete(profile)
+    incomplete = incomplete_corpus(report)
     if incomplete:
         stop(incomplete, ExitCode.FAILED)
-    sys.exit(ExitCode.FAILED if check is not None and not check.passed else ExitCode.OK)
+    sys.exit(ExitCode.OK if verdict.passed else ExitCode.FAILED)
 
 
-def _incomplete(profile: CorpusProfile) -> str | None:
-    """Why the corpus cannot be trusted as read, if it cannot: a CI gate must not pass on a
-    misspelt folder or a file that could not be opened."""
-    unreadable = profile.skipped.get("unreadable")
-    if unreadable is not None:
-        where = unreadable.first_location
-        return f"{unreadable.count} record(s) could not be read (first {where}); see the report"
-    skipped = sum(item.count for item in profile.skipped.values())
-    if profile.deliveries == skipped:
-        return "no delivery in the corpus could be profiled"
-    return None
-
-
-def _suggest(profile: CorpusProfile, report: DriftReport, folder: str) -> None:
-    suggestion = suggest_overlay(profile, report, folder)
+def _suggest(profile: CorpusProfile, report: DriftReport, folder: str, adopt_breaking: bool) -> None:
+    suggestion = suggest_overlay(profile, report, folder, adopt_breaking=adopt_breaking)
     if suggestion.files:
-        click.echo(
-            f"suggest: wrote {len(suggestion.files)} schema file(s) to {folder} (use --schemas {folder})",
-            err=True,
-        )
+        files = counted(len(suggestion.files), "schema file")
+        click.echo(f"suggest: wrote {files} to {folder} (use --schemas {folder})", err=True)
     else:
         # What cannot be adopted (a broken limit, a missing field) is listed all the same.
         click.echo(f"suggest: nothing to adopt; {folder} left unchanged", err=True)

@@ -14,6 +14,7 @@ from types import FrameType, ModuleType
 
 import click
 
+from qase_contract._util.words import counted
 from qase_contract.cli._common import ExitCode, FiniteRange, schema_set_from, schemas_option, stop
 from qase_contract.errors import BadTarget, MissingExtra, ServeError
 from qase_contract.live._answers import FIRST_STATUS, LAST_STATUS, MAX_DELAY, AnswerPolicy
@@ -284,7 +285,7 @@ def _serve(
     if forwarder is not None:
         unsent = forwarder.close()
         if unsent:
-            echo(f"{unsent} deliveries not forwarded before the stop (they are in the capture file)")
+            echo(f"{counted(unsent, 'delivery')} not forwarded before the stop (in the capture file)")
     if writer is not None:
         writer.close()
     for line in receiver.tally.summary_lines():

@@ -21,6 +21,7 @@ from qase_contract._version import __version__
 COMMANDS = {
     "validate": "qase_contract.cli._validate:validate",
     "drift": "qase_contract.cli._drift:drift",
+    "reads": "qase_contract.cli._reads:reads",
     "listen": "qase_contract.cli._listen:listen",
     "send": "qase_contract.cli._send:send",
     "events": "qase_contract.cli._catalogue:events",

@@ -13,6 +13,8 @@ from typing import IO
 
 import click
 
+from qase_contract._util.files import umask
+
 
 @contextmanager
 def report_stream(output: str | None) -> Iterator[IO[str]]:
@@ -41,7 +43,7 @@ def report_stream(output: str | None) -> Iterator[IO[str]]:
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         # mkstemp makes the file private (0600); a report gets the mode any new file would.
-        os.fchmod(handle, 0o666 & ~_umask())
+        os.fchmod(handle, 0o666 & ~umask())
     except OSError as error:
         raise _cannot_write(output, error) from None
     finished = False
@@ -69,12 +71,6 @@ def _exists_but_not_a_file(target: Path) -> bool:
         return not stat.S_ISREG(target.stat().st_mode)
     except OSError:
         return False  # not there yet (or a dangling link): made as a new file
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)  # the only way to read it is to set it; put it straight back
-    os.umask(mask)
-    return mask
 
 
 def colour_wanted(choice: str, stream: IO[str]) -> bool:

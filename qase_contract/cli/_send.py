@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 import click
 
 from qase_contract._util.names import did_you_mean
+from qase_contract._util.words import counted
 from qase_contract.cli._common import ExitCode, FiniteRange, schema_set_from, schemas_option, usage_error
 from qase_contract.contract._inventory import listed_events
 from qase_contract.contract._schema_set import SchemaSet
@@ -225,7 +226,7 @@ def send(
     for line in send_summary(target.shown(secret), statuses, refused, unreadable, left_out):
         note(line)
     if left_out and not statuses and not unreadable:
-        note(f"--event left out all {left_out} deliveries: nothing was sent")
+        note(f"--event left out all {counted(left_out, 'delivery')}: nothing was sent")
         sys.exit(ExitCode.FAILED)
     sys.exit(ExitCode.FAILED if refused or unreadable else ExitCode.OK)
 

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from qase_contract._util.names import did_you_mean
+from qase_contract._util.printable import shown_path
+from qase_contract._util.words import counted
 from qase_contract.cli._common import ExitCode, ReportsUsageErrors, schemas_option, stop
 from qase_contract.cli._output import colour_wanted, report_stream
-from qase_contract.errors import SchemaSetError, SourceError
+from qase_contract.contract._reads import ReadSet
+from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
-from qase_contract.reporters._text import TextReporter
+from qase_contract.reporters._text import TextReporter, verdict_line
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import STDIN, read_paths
+from qase_contract.sources._paths import STDIN, missing_paths, read_paths
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 from qase_contract.validation._batch import (
     ConformingRun,
@@ -59,6 +62,12 @@ def _error_document(format_: str, message: str) -> str:
 @click.option("--strict", is_flag=True, help="Fail on drift (unknown fields, values, events) too.")
 @schemas_option
 @click.option(
+    "--reads",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Your read-set: fail only on findings that affect the fields you read; the others are notes.",
+)
+@click.option(
     "--event",
     "events",
     multiple=True,
@@ -90,6 +99,7 @@ def validate(
     paths: tuple[str, ...],
     strict: bool,
     overlay: str | None,
+    reads: str | None,
     events: tuple[str, ...],
     format_: str,
     output: str | None,
@@ -104,7 +114,8 @@ def validate(
     standard input.
 
     Exit status: 0 when every delivery conforms (drift only warns), 1 when a delivery breaks
-    the contract or a record cannot be read (or drift under --strict), 2 for a usage error.
+    the contract or a record cannot be read (or drift under --strict; with --reads, only a
+    finding that affects the fields you read), 2 for a usage error.
     """
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
@@ -115,19 +126,35 @@ def validate(
             everything=everything,
             colour=colour_wanted(color, stream),
             strict=strict,
+            reads=reads,
         )
         reporter = make_reporter(format_, stream, options)
+        read_set = None
+        if reads is not None:
+            try:
+                read_set = ReadSet.read(reads)
+            except ReadSetError as error:
+                _usage_error(reporter, f"--reads: {error}")
         try:
-            validator = Validator(strict=strict, schemas=overlay)
+            validator = Validator(strict=strict, schemas=overlay, reads=read_set)
         except SchemaSetError as error:
             _usage_error(reporter, f"--schemas: {error}")
-        missing = [path for path in paths if path != STDIN and not os.path.lexists(path)]
+        missing = missing_paths(paths)
         if missing:
-            _usage_error(reporter, f"no such file or folder: {', '.join(missing)}")
+            _usage_error(reporter, missing)
         event_filter = EventFilter(events)
         for pattern in event_filter.unmatched(validator.event_names):
             _, hint = did_you_mean(pattern, validator.event_names)
             click.echo(f"warning: --event {pattern!r} matches no catalogued event{hint}", err=True)
+        if read_set is not None:
+            # A misspelt entry reads nothing, so findings it was meant for would pass unseen.
+            for pattern in EventFilter(tuple(read_set.events)).unmatched(validator.event_names):
+                _, hint = did_you_mean(pattern, validator.event_names)
+                click.echo(
+                    f"warning: --reads: {pattern!r} matches no catalogued event{hint} "
+                    f"(qase-contract reads check {reads} says more)",
+                    err=True,
+                )
         input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN)
         workers = _workers(jobs, input_size)
         if workers > 1:
@@ -140,12 +167,16 @@ def validate(
                 overlay=overlay,
                 max_record=max_record_size,
                 list_conforming=reporter.lists_conforming,
+                reads=read_set,
             )
         elif reporter.lists_conforming:
             outcomes = check(read_paths(paths, max_record=max_record_size), validator)
         else:
             outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(input_size))
+    if output is not None and output != "-":
+        # The report went to a file: a CI log still shows what the step found.
+        click.echo(f"{verdict_line(tally)} (report in {shown_path(output)})", err=True)
     sys.exit(ExitCode.FAILED if tally.failed else ExitCode.OK)
 
 
@@ -184,7 +215,7 @@ def _report(
         # A gate must not pass on a filter that left nothing to check (a misspelt --event).
         _stop(
             reporter,
-            f"--event left out all {tally.filtered} deliveries: nothing was checked",
+            f"--event left out all {counted(tally.filtered, 'delivery')}: nothing was checked",
             ExitCode.FAILED,
         )
     reporter.finish(tally)
@@ -220,8 +251,11 @@ def _progress(total: int) -> ProgressBar | None:
 
 
 def _input_size(path: Path) -> int:
-    if path.is_file():
-        return path.stat().st_size
+    try:
+        if path.is_file():
+            return path.stat().st_size
+    except OSError:
+        return 0  # cannot be looked up: reading it reports why
     size = 0
     for root, _dirs, files in os.walk(path):
         for name in files:

@@ -13,18 +13,18 @@ the corpus never showed are warnings. A baseline written before limits were prof
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from qase_contract._util.files import why_not_a_regular_file
+from qase_contract._util.files import read_json_file
 from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import escape
+from qase_contract.contract._reads import ReadSet
 from qase_contract.drift._profile import CorpusProfile, ObservedNode
 from qase_contract.errors import BaselineError
+from qase_contract.findings import VIOLATION
 
 BASELINE_FORMAT = "qase-contract drift baseline"
 BASELINE_VERSION = 1
@@ -52,6 +52,11 @@ class NewShape:
     detail: object  # the types of a new field, the new type, the new value, the keyword broken;
     # deliveries of an event
     first_location: str
+    #: With a read-set: the read path this shape touches (at, below or above it), or None.
+    read_path: str | None = None
+    #: A shape validate calls a violation: a type the contract does not allow there (null
+    #: included), or a broken limit. New events, fields of allowed types and values are drift.
+    breaking: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,14 @@ class BaselineCheck:
     source: str
     new: list[NewShape] = field(default_factory=list)
     unseen: list[UnseenShape] = field(default_factory=list)
+    #: The read-set the new shapes were judged by (its file), or None.
+    reads: str | None = None
 
     @property
     def passed(self) -> bool:
+        """No new shape; with a read-set, no new shape that touches a read path."""
+        if self.reads is not None:
+            return not any(shape.read_path is not None for shape in self.new)
         return not self.new
 
 
@@ -132,18 +142,7 @@ def write_baseline(profile: CorpusProfile, path: str | PathLike[str]) -> None:
 
 def read_baseline(path: str | PathLike[str]) -> Shapes:
     """The shapes of a baseline file; :class:`BaselineError` names the place of any problem."""
-    problem = why_not_a_regular_file(Path(path))
-    if problem is not None:
-        raise BaselineError(f"{path}: {problem}")
-    try:
-        # orjson, not json: a file nested thousands deep is a parse error, not a RecursionError.
-        data = orjson.loads(Path(path).read_bytes())
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: no such baseline file (write one with --write-baseline)") from None
-    except OSError as error:
-        raise BaselineError(f"{path}: cannot read the baseline: {error}") from None
-    except orjson.JSONDecodeError as error:
-        raise BaselineError(f"{path}: the baseline is not valid JSON: {error}") from None
+    data = read_json_file(path, "baseline", BaselineError, missing=" (write one with --write-baseline)")
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
         raise BaselineError(f'{path}: not a drift baseline (expected "format": "{BASELINE_FORMAT}")')
     if type(data.get("version")) is not int or data.get("version") != BASELINE_VERSION:  # true == 1
@@ -182,8 +181,25 @@ def _path_shape(file: str | PathLike[str], where: str, entry: object) -> PathSha
     return PathShape(frozenset(types), tuple(values) if values is not None else None, frozenset(breaks))
 
 
-def check_baseline(profile: CorpusProfile, baseline: Shapes, source: str) -> BaselineCheck:
-    """What the corpus shows beyond the baseline (fails CI), and what it never showed (warnings)."""
+def check_baseline(
+    profile: CorpusProfile, baseline: Shapes, source: str, reads: ReadSet | None = None
+) -> BaselineCheck:
+    """What the corpus shows beyond the baseline (fails CI), and what it never showed (warnings).
+
+    With a consumer's ``reads``, only the new shapes that touch a read path fail: at it,
+    below it, or above it (a new type of an object on the way to what is read).
+    """
+    check = _shapes_beyond(profile, baseline, source)
+    if reads is None:
+        return check
+    touching = [
+        replace(shape, read_path=reads.read_path_of(shape.event, shape.path, VIOLATION))
+        for shape in check.new
+    ]
+    return BaselineCheck(source, touching, check.unseen, reads.source or "the read-set")
+
+
+def _shapes_beyond(profile: CorpusProfile, baseline: Shapes, source: str) -> BaselineCheck:
     check = BaselineCheck(source)
     for name, event in sorted(profile.events.items()):
         known = baseline.get(name)
@@ -198,12 +214,16 @@ def check_baseline(profile: CorpusProfile, baseline: Shapes, source: str) -> Bas
             if before is None:
                 new_paths.append(path)
                 types = [type_name for type_name in TYPE_ORDER if type_name in shape.types]
-                check.new.append(NewShape(name, path, "field", types, str(node.first_location)))
+                breaking = any(_forbidden(node, type_name) for type_name in types)
+                check.new.append(
+                    NewShape(name, path, "field", types, str(node.first_location), breaking=breaking)
+                )
                 continue
             for type_name in TYPE_ORDER:
                 if type_name in shape.types and type_name not in before.types:
                     where = str(node.first_seen_of(type_name))
-                    check.new.append(NewShape(name, path, "type", type_name, where))
+                    breaking = _forbidden(node, type_name)
+                    check.new.append(NewShape(name, path, "type", type_name, where, breaking=breaking))
             if shape.values is not None and before.values is not None:
                 for value in shape.values:
                     if value not in before.values:
@@ -222,9 +242,16 @@ def _new_breaks(
     """Limit keywords broken at ``path`` that the baseline did not record as broken there."""
     first_seen = {limit.keyword: broken.first_location for limit, broken in node.broken_limits.items()}
     return [
-        NewShape(event, path, "break", keyword, str(first_seen.get(keyword, node.first_location)))
+        NewShape(
+            event, path, "break", keyword, str(first_seen.get(keyword, node.first_location)), breaking=True
+        )
         for keyword in sorted(shape.breaks - before.breaks)
     ]
+
+
+def _forbidden(node: ObservedNode, type_name: str) -> bool:
+    """Whether the contract declares the path and does not allow this type there."""
+    return node.contract is not None and not node.contract.allows(type_name)
 
 
 def _unseen(event: str, known: dict[str, PathShape], seen: dict[str, PathShape]) -> list[UnseenShape]:

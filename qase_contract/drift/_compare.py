@@ -12,9 +12,10 @@ from typing import Any
 from qase_contract._util.json_types import TYPE_ORDER, json_type
 from qase_contract._util.pointer import child as child_pointer
 from qase_contract.contract._keywords import KEY_PATTERN
-from qase_contract.drift._contract import ContractNode
+from qase_contract.contract._tree import ContractNode, Place
 from qase_contract.drift._profile import WILDCARD, CorpusProfile, EventProfile, ObservedNode
 from qase_contract.drift._shape import observed_schema
+from qase_contract.findings import Kind
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class LimitBreak:
     first_location: str
     examples: tuple[object, ...]
     redacted: bool
+    #: The subschema that declares the limit (None when the set does not place it).
+    place: Place | None = field(default=None, repr=False, compare=False)
 
     @property
     def code(self) -> str:
@@ -112,6 +115,19 @@ class MissingRequired:
     path: str
     missing: int
     of: int
+    #: The contract of the object that requires the field.
+    parent: ContractNode | None = field(default=None, repr=False, compare=False)
+
+
+#: Each list of changes, with the kind and code the validator gives such a change.
+CHANGE_CODES: dict[str, tuple[Kind, str | None]] = {
+    "undocumented_fields": ("drift", "unknown-field"),
+    "type_changes": ("violation", "wrong-type"),
+    "forbidden_nulls": ("violation", "null-not-allowed"),
+    "unknown_values": ("drift", "unknown-value"),
+    "limit_breaks": ("violation", None),  # the item has its code
+    "missing_required_fields": ("violation", "missing-field"),
+}
 
 
 @dataclass
@@ -272,6 +288,7 @@ def _check_limits(drift: EventDrift, node: ObservedNode, path: str) -> None:
                 str(broken.first_location),
                 tuple(broken.examples),
                 node.redacted,
+                limit.place,
             )
         )
 
@@ -299,13 +316,14 @@ def _check_keys(
             continue
         present = below.count
         if key in contract.required and present < objects:
-            drift.missing_required_fields.append(MissingRequired(here, objects - present, objects))
+            drift.missing_required_fields.append(MissingRequired(here, objects - present, objects, contract))
         _compare(drift, below, here)
     for key in contract.properties:
         if key not in node.children and key not in contract.required:
             drift.unseen_optional_fields.append(child_pointer(path, key))
         elif key not in node.children:
-            drift.missing_required_fields.append(MissingRequired(child_pointer(path, key), objects, objects))
+            missing = MissingRequired(child_pointer(path, key), objects, objects, contract)
+            drift.missing_required_fields.append(missing)
 
 
 def _value_type(value: object) -> str:

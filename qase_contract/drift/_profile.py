@@ -25,8 +25,10 @@ from typing import Any
 from qase_contract._util.credentials import is_credential_name
 from qase_contract._util.json_types import TYPE_OF_CLASS
 from qase_contract._util.pointer import child as child_pointer
+from qase_contract._util.words import counted
+from qase_contract.contract._legacy import is_legacy_envelope
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
-from qase_contract.drift._contract import ContractNode, Contracts, Limit, Limits
+from qase_contract.contract._tree import ContractNode, Contracts, Limit, Limits
 from qase_contract.findings import Finding
 from qase_contract.sources._model import Delivery, Location, ReadFailure
 from qase_contract.validation._parsing import parse_body
@@ -262,7 +264,7 @@ class CorpusProfile:
             return
         name = data.get("event_name")
         if type(name) is not str:
-            if "event" in data:
+            if is_legacy_envelope(data):
                 self._skip("legacy-envelope", 'the obsolete 2021 envelope with "event"', location)
             else:
                 self._skip("no-event-name", "the delivery has no string event_name", location)
@@ -282,7 +284,7 @@ class CorpusProfile:
     def finish(self) -> None:
         if self._events_capped:
             self.notes.append(
-                f"more than {MAX_EVENTS} distinct event names: {self._events_capped} deliveries of "
+                f"more than {MAX_EVENTS} distinct event names: {counted(self._events_capped, 'delivery')} of "
                 "further events were counted but not profiled"
             )
 
@@ -312,7 +314,11 @@ def clip(value: object, length: int = MAX_VALUE_LENGTH) -> object:
 
 
 def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Location, depth: int) -> None:
-    """Add one value to the node of its path, then its contents to the nodes below (the hot loop)."""
+    """Add one value to the node of its path, then its contents to the nodes below (the hot loop).
+
+    Scalars are folded inline by their container's loop, not by a call of their own: most
+    values of a delivery are scalars, and a call costs more than the counting it does.
+    """
     kind = type(value)
     if kind is float and value.is_integer():
         kind = int  # JSON Schema counts 1.0 as an integer
@@ -323,47 +329,75 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
         node.first_seen[kind] = location
     else:
         counts[kind] = seen + 1
-    if (kind is dict or kind is list) and depth >= MAX_DEPTH:
-        event.note_once(
-            "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
-        )
-        return
-    if kind is dict:
-        limits = node.limits
-        if limits is not None and limits.keys:
-            node.check_keys(limits, value, location)
-        entries = node.entries
-        if entries is not None:
-            for item in value.values():
-                _fold(event, entries, item, location, depth + 1)
-            return
-        children = node.children
-        for key, item in value.items():
-            below = children.get(key)
-            if below is None:
-                below = _new_child(event, node, key)
-                if below is None:
-                    continue
-            _fold(event, below, item, location, depth + 1)
-    elif kind is list:
-        items = node.items
-        if items is None:
-            contract = node.contract.items if node.contract is not None else None
-            items = node.items = ObservedNode(contract, below_credential=node.redacted)
-            event.nodes += 1
-        for item in value:
-            _fold(event, items, item, location, depth + 1)
+    if kind is dict or kind is list:
+        if depth >= MAX_DEPTH:
+            event.note_once(
+                "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
+            )
+        elif kind is dict:
+            _fold_object(event, node, value, location, depth)
+        else:
+            items = node.items
+            if items is None:
+                contract = node.contract.items if node.contract is not None else None
+                items = node.items = ObservedNode(contract, below_credential=node.redacted)
+                event.nodes += 1
+            _fold_all(event, items, value, location, depth + 1)
     elif kind is not bool and kind is not _NONE:
-        limits = node.limits
-        if limits is not None:
-            node.check_value(limits, value, location)
-        values = node.values
-        if values is not None:
-            count = values.get(value)
-            if count is None:
-                node._new_value(value, location)
-            else:
-                values[value] = count + 1
+        _fold_scalar(node, value, location)
+
+
+def _fold_object(
+    event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int
+) -> None:
+    limits = node.limits
+    if limits is not None and limits.keys:
+        node.check_keys(limits, value, location)
+    entries = node.entries
+    if entries is not None:
+        _fold_all(event, entries, value.values(), location, depth + 1)
+        return
+    children = node.children
+    for key, item in value.items():
+        below = children.get(key)
+        if below is None:
+            below = _new_child(event, node, key)
+            if below is None:
+                continue
+        kind = type(item)
+        if kind is dict or kind is list or (kind is float and item.is_integer()):
+            _fold(event, below, item, location, depth + 1)
+            continue
+        counts = below.type_counts
+        seen = counts.get(kind)
+        if seen is None:
+            counts[kind] = 1
+            below.first_seen[kind] = location
+        else:
+            counts[kind] = seen + 1
+        if kind is not bool and kind is not _NONE and (below.values is not None or below.limits is not None):
+            _fold_scalar(below, item, location)
+
+
+def _fold_all(
+    event: EventProfile, node: ObservedNode, values: Iterable[Any], location: Location, depth: int
+) -> None:
+    """Every item of an array (or value of a map) into their one shared node."""
+    for item in values:
+        _fold(event, node, item, location, depth)
+
+
+def _fold_scalar(node: ObservedNode, value: Any, location: Location) -> None:
+    limits = node.limits
+    if limits is not None:
+        node.check_value(limits, value, location)
+    values = node.values
+    if values is not None:
+        count = values.get(value)
+        if count is None:
+            node._new_value(value, location)
+        else:
+            values[value] = count + 1
 
 
 def _new_child(event: EventProfile, parent: ObservedNode, key: str) -> ObservedNode | None:

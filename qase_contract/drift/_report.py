@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from qase_contract.contract._reads import ReadSet
 from qase_contract.drift._baseline import BaselineCheck
-from qase_contract.drift._compare import DriftReport, EventDrift
+from qase_contract.drift._compare import CHANGE_CODES, DriftReport, EventDrift
 from qase_contract.drift._profile import clip
 from qase_contract.drift._shape import observed_schema
+from qase_contract.drift._verdict import DriftVerdict
+from qase_contract.findings import affects_consumer
 
 REPORT_FORMAT = "qase-contract drift report"
 REPORT_VERSION = 1
@@ -20,9 +23,23 @@ REPORT_VERSION = 1
 SHOWN_LENGTH = 40
 
 
-def report_data(report: DriftReport, baseline: BaselineCheck | None = None) -> dict[str, Any]:
-    """The report as JSON data; its structure is documented in the README and kept stable."""
+def report_data(
+    report: DriftReport,
+    baseline: BaselineCheck | None = None,
+    verdict: DriftVerdict | None = None,
+    reads: ReadSet | None = None,
+) -> dict[str, Any]:
+    """The report as JSON data; its structure is documented in docs/formats.md and kept stable.
+    ``verdict`` (:func:`qase_contract.drift._verdict.judge`) says whether the run passes.
+
+    With a consumer's ``reads``, every change also has ``read_path`` and ``affects`` (the rule
+    of ``validate --reads``), and ``reads`` counts the changes that affect the consumer.
+    """
     events = {name: _event_data(event) for name, event in report.events.items()}
+    extra: dict[str, Any] = {}
+    if reads is not None:
+        affecting = sum(_judged(name, event, reads) for name, event in events.items())
+        extra["reads"] = {"file": reads.source or "the read-set", "affecting_changes": affecting}
     return {
         "format": REPORT_FORMAT,
         "version": REPORT_VERSION,
@@ -47,7 +64,26 @@ def report_data(report: DriftReport, baseline: BaselineCheck | None = None) -> d
         ],
         "notes": list(report.notes),
         "baseline": _baseline_data(baseline) if baseline is not None else None,
+        "verdict": (
+            {"passed": verdict.passed, "fail_on": verdict.fail_on, "reason": verdict.reason}
+            if verdict is not None
+            else None
+        ),
+        **extra,
     }
+
+
+def _judged(name: str, event: dict[str, Any], reads: ReadSet) -> int:
+    """Mark each change of ``event`` with the read path it touches and whether it affects the
+    consumer; the number that do."""
+    affecting = 0
+    for key, (kind, code) in CHANGE_CODES.items():
+        for item in event[key]:
+            read_path = reads.read_path_of(name, item["path"], kind)
+            item["read_path"] = read_path
+            item["affects"] = affects_consumer(kind, code or item["code"], read_path, strict=False)
+            affecting += item["affects"]
+    return affecting
 
 
 def _share(count: int, of: int) -> float:
@@ -154,6 +190,8 @@ def _baseline_data(check: BaselineCheck) -> dict[str, Any]:
                 "what": item.what,
                 "detail": clip(item.detail, SHOWN_LENGTH),
                 "first_location": item.first_location,
+                **({"read_path": item.read_path} if check.reads is not None else {}),
+                "breaking": item.breaking,
             }
             for item in check.new
         ],
@@ -166,4 +204,5 @@ def _baseline_data(check: BaselineCheck) -> dict[str, Any]:
             }
             for item in check.unseen
         ],
+        **({"reads": check.reads} if check.reads is not None else {}),
     }

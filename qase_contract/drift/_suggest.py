@@ -7,12 +7,17 @@
 * a new event gets its own file, ``events/<entity>/<action>.schema.json``, built on the
   envelope with ``event_name`` pinned and the observed payload.
 
+Only additive changes are adopted by default: new fields, new closed-set values, new events.
+A breaking change (a type the contract does not allow, a null where it forbids one, a broken
+value limit, a required field gone missing) is listed as not adopted, with the reason, so one
+bad delivery in a corpus cannot hide a break from ``validate --schemas``. Adopting them is a
+decision for a person: ``adopt_breaking`` (``--adopt-breaking``) widens the type, allows the
+null, removes the broken limit keyword and makes the missing field optional.
+
 Edits land in the file that declares the path, so a change to a shared definition in
 ``common/defs.schema.json`` is adopted by every event that uses it. The folder written is a
 complete overlay: it also carries the overlay schemas the profile was made with. Observed
 value sets become ``examples``, never ``enum``: a suggestion does not close a set on a guess.
-What cannot be adopted this way (a required field gone missing, a broken value limit) is
-listed, not written: loosening a limit is a breaking decision left to a person.
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ from typing import Any
 
 from qase_contract._util.json_types import TYPE_ORDER
 from qase_contract._util.pointer import pointer as render_pointer
+from qase_contract.contract._keywords import KEY_PATTERN
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
-from qase_contract.drift._compare import DriftReport, EventDrift
-from qase_contract.drift._contract import Place
+from qase_contract.contract._tree import Place
+from qase_contract.drift._compare import DriftReport, EventDrift, LimitBreak
 from qase_contract.drift._profile import CorpusProfile, ObservedNode
 from qase_contract.drift._shape import observed_schema
 
@@ -62,6 +68,8 @@ class _Edits:
         self.documents: dict[str, Any] = {}
         self.new_properties: dict[tuple[Place, str], dict[str, Any]] = {}
         self.widenings: dict[Place, _Widening] = {}
+        self.loosened: set[tuple[Place, str]] = set()  # (subschema, limit keyword removed)
+        self.optional: set[tuple[Place, str]] = set()  # (subschema, key dropped from required)
 
     def document(self, schema_id: str) -> Any:
         if schema_id not in self.documents:
@@ -72,6 +80,24 @@ class _Edits:
         for (place, key), schema in self.new_properties.items():
             target = _at(self.document(place.schema_id), place.pointer)
             target.setdefault("properties", {})[key] = schema
+        # Before the widenings below, which move the subschemas they wrap.
+        for place, keyword in self.loosened:
+            target = _at(self.document(place.schema_id), place.pointer)
+            if keyword == KEY_PATTERN:
+                names = target.get("propertyNames")
+                if isinstance(names, dict):
+                    names.pop("pattern", None)
+                    if not names:
+                        del target["propertyNames"]
+            else:
+                target.pop(keyword, None)
+        for place, key in self.optional:
+            target = _at(self.document(place.schema_id), place.pointer)
+            required = target.get("required")
+            if isinstance(required, list) and key in required:
+                required.remove(key)
+                if not required:
+                    del target["required"]
         # Deepest first: wrapping a subschema moves everything below it.
         for place in sorted(self.widenings, key=lambda place: -place.pointer.count("/")):
             widening = self.widenings[place]
@@ -85,18 +111,27 @@ class _Edits:
             _replace(document, place.pointer, {"anyOf": branches})
 
 
-def suggest_overlay(profile: CorpusProfile, report: DriftReport, folder: str | PathLike[str]) -> Suggestion:
-    """Write overlay schemas adopting the report's changes into ``folder``; say what was adopted."""
+def suggest_overlay(
+    profile: CorpusProfile,
+    report: DriftReport,
+    folder: str | PathLike[str],
+    *,
+    adopt_breaking: bool = False,
+) -> Suggestion:
+    """Write overlay schemas adopting the report's additive changes into ``folder`` (and its
+    breaking ones with ``adopt_breaking``); say what was adopted and what was not, and why."""
     schema_set = profile.schema_set
     edits = _Edits(schema_set)
     suggestion = Suggestion(str(folder))
     new_files: dict[str, Any] = {}
     for event in report.events.values():
-        if event.known:
-            _adopt_changes(event, edits, suggestion)
-        else:
+        if not event.known:
             _adopt_event(profile, event, new_files, suggestion, schema_set)
-            _adopt_changes(event, edits, suggestion)
+        _adopt_additive(event, edits, suggestion)
+        if adopt_breaking:
+            _adopt_breaking(event, edits, suggestion)
+        else:
+            _list_breaking(event, suggestion)
     edits.apply()
     documents = {**_overlay_documents(schema_set), **edits.documents, **new_files}
     root = Path(os.path.normpath(folder))
@@ -120,7 +155,8 @@ def suggest_overlay(profile: CorpusProfile, report: DriftReport, folder: str | P
     return suggestion
 
 
-def _adopt_changes(event: EventDrift, edits: _Edits, suggestion: Suggestion) -> None:
+def _adopt_additive(event: EventDrift, edits: _Edits, suggestion: Suggestion) -> None:
+    """New fields and new closed-set values: what consumers survive (drift)."""
     name = event.name
     for undocumented in event.undocumented_fields:
         closers = undocumented.parent.closers
@@ -137,13 +173,6 @@ def _adopt_changes(event: EventDrift, edits: _Edits, suggestion: Suggestion) -> 
         suggestion.adopted.append(
             f"{name} {undocumented.path}: new field declared in {_where(edits, closers)}"
         )
-    for change in event.type_changes:
-        new = [type_name for type_name in change.seen if type_name not in change.expected]
-        if _widen(edits, change.node, change.path, name, suggestion, types=new):
-            suggestion.adopted.append(f"{name} {change.path}: type widened with {' or '.join(new)}")
-    for null in event.forbidden_nulls:
-        if _widen(edits, null.node, null.path, name, suggestion, types=["null"]):
-            suggestion.adopted.append(f"{name} {null.path}: null allowed")
     for unknown in event.unknown_values:
         values = [item.value for item in unknown.values]
         if _widen(edits, unknown.node, unknown.path, name, suggestion, values=values):
@@ -153,17 +182,69 @@ def _adopt_changes(event: EventDrift, edits: _Edits, suggestion: Suggestion) -> 
             suggestion.not_adopted.append(
                 f"{name} {unknown.path}: more distinct values than the profile keeps; the rest are not added"
             )
+
+
+#: Why a breaking change is not adopted by default, and what adopting it takes.
+_BREAKING = "breaking: deliveries like these fail validate; --adopt-breaking adopts it"
+
+
+def _list_breaking(event: EventDrift, suggestion: Suggestion) -> None:
+    """The breaking changes, each with the reason it is not adopted."""
+    name = event.name
+    for change in event.type_changes:
+        new = [type_name for type_name in change.seen if type_name not in change.expected]
+        expected = " or ".join(change.expected) or "nothing"
+        suggestion.not_adopted.append(
+            f"{name} {change.path}: {' or '.join(new)} where the contract allows {expected} ({_BREAKING})"
+        )
+    for null in event.forbidden_nulls:
+        suggestion.not_adopted.append(f"{name} {null.path}: null where the contract forbids it ({_BREAKING})")
     for broken in event.limit_breaks:
         suggestion.not_adopted.append(
-            f"{name} {broken.path}: {broken.keyword} {json.dumps(broken.limit, ensure_ascii=False)} "
-            f"broken in {broken.count} of {broken.of} (a breaking change: loosen the limit by hand "
-            "if Qase really sends such values)"
+            f"{name} {broken.path}: {_limit(broken)} broken in {broken.count} of {broken.of} ({_BREAKING})"
         )
     for missing in event.missing_required_fields:
         suggestion.not_adopted.append(
             f"{name} {missing.path}: a required field missing in {missing.missing} of {missing.of} "
-            "(a breaking change: adopt it by hand if Qase really dropped it)"
+            f"({_BREAKING})"
         )
+
+
+def _adopt_breaking(event: EventDrift, edits: _Edits, suggestion: Suggestion) -> None:
+    """``--adopt-breaking``: widen the types, allow the nulls, remove the broken limits and make
+    the missing fields optional, where the contract declares them."""
+    name = event.name
+    for change in event.type_changes:
+        new = [type_name for type_name in change.seen if type_name not in change.expected]
+        if _widen(edits, change.node, change.path, name, suggestion, types=new):
+            suggestion.adopted.append(
+                f"{name} {change.path}: type widened with {' or '.join(new)} (breaking)"
+            )
+    for null in event.forbidden_nulls:
+        if _widen(edits, null.node, null.path, name, suggestion, types=["null"]):
+            suggestion.adopted.append(f"{name} {null.path}: null allowed (breaking)")
+    for broken in event.limit_breaks:
+        if broken.place is None:
+            suggestion.not_adopted.append(f"{name} {broken.path}: no subschema declares {_limit(broken)}")
+            continue
+        edits.loosened.add((broken.place, broken.keyword))
+        where = _where(edits, (broken.place,))
+        suggestion.adopted.append(f"{name} {broken.path}: {_limit(broken)} removed from {where} (breaking)")
+    for missing in event.missing_required_fields:
+        places = missing.parent.requirers if missing.parent is not None else ()
+        if not places:
+            suggestion.not_adopted.append(f"{name} {missing.path}: no subschema requires this field")
+            continue
+        key = missing.path.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
+        edits.optional.update((place, key) for place in places)
+        suggestion.adopted.append(
+            f"{name} {missing.path}: made optional in {_where(edits, places)} (breaking)"
+        )
+
+
+def _limit(broken: LimitBreak) -> str:
+    keyword = "propertyNames pattern" if broken.keyword == KEY_PATTERN else broken.keyword
+    return f"{keyword} {json.dumps(broken.limit, ensure_ascii=False)}"
 
 
 def _widen(

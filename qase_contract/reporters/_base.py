@@ -15,13 +15,15 @@ from qase_contract.validation._batch import Outcome, Tally
 @dataclass(frozen=True, slots=True)
 class ReportOptions:
     """How much to show: ``verbose`` details, ``quiet`` failures only, ``everything`` lists
-    conforming deliveries too; ``colour`` for terminals; ``strict`` makes drift fail."""
+    conforming deliveries too; ``colour`` for terminals; ``strict`` makes drift fail;
+    ``reads`` names the consumer's read-set file when one judged the findings."""
 
     verbose: int = 0
     quiet: bool = False
     everything: bool = False
     colour: bool = False
     strict: bool = False
+    reads: str | None = None
 
 
 class Reporter(Protocol):
@@ -42,15 +44,45 @@ class Reporter(Protocol):
 
 
 def fails(outcome: Outcome, options: ReportOptions) -> bool:
-    """Whether this outcome fails the run under the options (drift fails only when strict)."""
+    """Whether this outcome fails the run under the options (drift fails only when strict;
+    with a read-set, only a finding that affects the consumer fails)."""
+    if options.reads is not None:
+        return any(affects(finding, options) for finding in outcome.findings)
     if outcome.status in ("violation", "unreadable"):
         return True
     return options.strict and outcome.status == "drift"
 
 
-def severity(finding: Finding, options: ReportOptions) -> Literal["error", "warning"]:
-    """``error`` for a finding that fails the run (a violation, or drift under --strict)."""
+def severity(finding: Finding, options: ReportOptions) -> Literal["error", "warning", "note"]:
+    """``error`` for a finding that fails the run (a violation, or drift under --strict); with a
+    read-set, ``error`` for a finding that affects the consumer and ``note`` for the others."""
+    if options.reads is not None:
+        return "error" if affects(finding, options) else "note"
     return "error" if finding.kind == "violation" or options.strict else "warning"
+
+
+def affects(finding: Finding, options: ReportOptions) -> bool | None:
+    """Whether the finding affects the consumer; None without a read-set. A finding no read-set
+    could judge (an unreadable record: nothing is known of what it holds) affects."""
+    if options.reads is None:
+        return None
+    return True if finding.affects is None else finding.affects
+
+
+def reads_note(finding: Finding, options: ReportOptions) -> str:
+    """What the read-set says of a finding, for people: ``affects read /payload/id``,
+    ``not read``; empty without a read-set."""
+    affecting = affects(finding, options)
+    return "" if affecting is None else reads_words(finding.read_path, affecting)
+
+
+def reads_words(read_path: str | None, affecting: bool) -> str:
+    """A judged finding's relation to the read-set, in the words every report uses."""
+    if read_path is None:
+        return "affects" if affecting else "not read"
+    if affecting:
+        return f"affects read {read_path or '/'}"
+    return f"read {read_path or '/'}, drift allowed"
 
 
 def relative_path(source: str) -> str:

@@ -8,11 +8,13 @@ import re
 from typing import Any
 
 from qase_contract._util.printable import one_line
+from qase_contract._util.words import counted
 from qase_contract.contract._keywords import KEY_PATTERN
 from qase_contract.validation._explain import broken_limit, shown
 
 
-def render_json(data: dict[str, Any]) -> str:
+def render_json(data: dict[str, Any], *, everything: bool = True) -> str:
+    """The data as it is: programs always get every event (``everything`` is for the others)."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -54,7 +56,7 @@ def _changes(event: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 "type change",
                 item["path"],
                 f"{_types(unexpected)} in {_percent(item['unexpected'], item['of'])}; "
-                f"expected {_types(item['expected'])} (seen: {seen})",
+                f"expected {_types(item['expected'])} (seen: {seen}) (breaking)",
                 item["first_location"],
             )
         )
@@ -63,7 +65,7 @@ def _changes(event: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (
                 "forbidden null",
                 item["path"],
-                f"null in {_percent(item['count'], item['of'])}",
+                f"null in {_percent(item['count'], item['of'])} (breaking)",
                 item["first_location"],
             )
         )
@@ -90,8 +92,34 @@ def _changes(event: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     for item in event["missing_required_fields"]:
         rows.append(
-            ("missing field", item["path"], f"missing in {_percent(item['missing'], item['of'])}", "")
+            (
+                "missing field",
+                item["path"],
+                f"missing in {_percent(item['missing'], item['of'])} (breaking)",
+                "",
+            )
         )
+    return rows
+
+
+#: The lists of changes of an event, each a kind of row of :func:`_changes`.
+_CHANGE_KEYS = (
+    "undocumented_fields",
+    "type_changes",
+    "forbidden_nulls",
+    "unknown_values",
+    "limit_breaks",
+    "missing_required_fields",
+)
+
+
+def _affecting_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(event, change, path, detail, first location) for every change that affects the
+    consumer whose read-set judged the report (``drift --reads``)."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    for name, event in data["events"].items():
+        touching = {key: [item for item in event[key] if item.get("affects")] for key in _CHANGE_KEYS}
+        rows.extend((name, change, path, detail, where) for change, path, detail, where in _changes(touching))
     return rows
 
 
@@ -130,22 +158,25 @@ def _schema_rows(schema: dict[str, Any], path: str = "/payload") -> list[tuple[s
 def _new_detail(item: dict[str, Any]) -> str:
     what, detail = item["what"], item["detail"]
     if what == "event":
-        text = _counted(detail, "delivery", "deliveries")
+        text = counted(detail, "delivery", "deliveries")
     elif what == "field":
         text = f"as {_types(detail)}"
     elif what == "value":
         text = shown(detail)
     elif what == "break":
-        text = f"{detail} broken (breaking)"
+        text = f"{detail} broken"
     else:
         text = str(detail)
+    if item.get("breaking"):
+        text += " (breaking)"
     return text + (f" (first {item['first_location']})" if item["first_location"] else "")
 
 
 def _baseline_rows(baseline: dict[str, Any]) -> tuple[list[tuple[str, str, str, str]], list[str]]:
     """(what, event, path, detail) for every new shape, and a line for every unseen entry."""
     new = [
-        (f"new {item['what']}", item["event"], item["path"], _new_detail(item)) for item in baseline["new"]
+        (f"new {item['what']}", item["event"], item["path"], _new_detail(item) + _touch(item))
+        for item in baseline["new"]
     ]
     unseen = [
         f"{item['event']}{' ' + item['path'] if item['path'] else ''}: {item['what']} never seen"
@@ -157,33 +188,85 @@ def _baseline_rows(baseline: dict[str, Any]) -> tuple[list[tuple[str, str, str, 
     return new, unseen
 
 
-def _counted(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+def _touch(item: dict[str, Any]) -> str:
+    """For a new shape judged by a read-set: the read path it touches."""
+    read_path = item.get("read_path")
+    return f" (touches read {read_path or '/'})" if read_path is not None else ""
+
+
+def _baseline_found(baseline: dict[str, Any], new: int) -> str:
+    """``2 new shapes`` or ``nothing new``; with a read-set, how many touch what is read."""
+    found = counted(new, "new shape") if new else "nothing new"
+    if "reads" in baseline and new:
+        touching = sum(1 for item in baseline["new"] if item["read_path"] is not None)
+        found += f", {touching} {'touches' if touching == 1 else 'touch'} what you read"
+    return found
+
+
+def _verdict(data: dict[str, Any]) -> str | None:
+    """``FAILED (--fail-on breaking): ...``, when the data carries a verdict."""
+    verdict = data.get("verdict")
+    if verdict is None:
+        return None
+    return (
+        f"{'PASSED' if verdict['passed'] else 'FAILED'} (--fail-on {verdict['fail_on']}): {verdict['reason']}"
+    )
+
+
+def _nothing_profiled(data: dict[str, Any]) -> bool:
+    return bool(data["deliveries"]) and data["deliveries"] == data["summary"]["skipped_records"]
 
 
 def _headline(data: dict[str, Any]) -> str:
     summary = data["summary"]
+    if not data["deliveries"]:
+        return "no record in the corpus"
+    if _nothing_profiled(data):
+        return f"no delivery profiled: {counted(summary['skipped_records'], 'record')} skipped"
     return (
-        f"{_counted(data['deliveries'], 'delivery', 'deliveries')}, "
-        f"{_counted(summary['events_seen'], 'event')} "
+        f"{counted(data['deliveries'], 'delivery')}, "
+        f"{counted(summary['events_seen'], 'event')} "
         f"({summary['events_differing']} {'differs' if summary['events_differing'] == 1 else 'differ'} "
         f"from the contract, {summary['unknown_events']} unknown), "
-        f"{_counted(summary['skipped_records'], 'record')} skipped, "
-        f"{_counted(summary['unseen_events'], 'catalogued event')} never seen"
+        f"{counted(summary['skipped_records'], 'record')} skipped, "
+        f"{counted(summary['unseen_events'], 'catalogued event')} never seen"
     )
 
 
 # -- text -------------------------------------------------------------------------------
 
 
-def render_text(data: dict[str, Any]) -> str:
-    lines = [_headline(data)]
+def render_text(data: dict[str, Any], *, everything: bool = False) -> str:
+    """The verdict, the headline, the changes to what a read-set reads, the baseline's new
+    shapes, then each event that differs; events as documented are counted in one line, and
+    listed with ``everything``."""
+    verdict = _verdict(data)
+    lines = ([verdict] if verdict else []) + [_headline(data)]
+    if "reads" in data:
+        # The consumer's changes lead: what the rest of the report says may not concern it.
+        rows = _affecting_rows(data)
+        file = data["reads"]["file"]
+        lines.append("")
+        lines.append(
+            f"changes to what you read ({file}): {len(rows)}"
+            if rows
+            else f"no change touches what you read ({file})"
+        )
+        lines.extend(
+            f"  {name} {change} {path}: {detail}" + (f"  [first {where}]" if where else "")
+            for name, change, path, detail, where in rows
+        )
+    if data["baseline"] is not None:
+        lines.extend(_text_baseline(data["baseline"]))
+    as_documented = 0
     for name, event in data["events"].items():
-        plural = "delivery" if event["deliveries"] == 1 else "deliveries"
+        if not event["differs"] and not everything:
+            as_documented += 1
+            continue
         state = "unknown event" if not event["known"] else event["schema"]
         lines.append("")
         lines.append(
-            f"{name}: {event['deliveries']} {plural} ({state})"
+            f"{name}: {counted(event['deliveries'], 'delivery')} ({state})"
             + ("" if event["differs"] else ", as documented")
         )
         for change, path, detail, where in _changes(event):
@@ -196,7 +279,9 @@ def render_text(data: dict[str, Any]) -> str:
                 f"    {path}: {described}" for path, described in _schema_rows(event["observed_schema"])
             )
         lines.extend(f"  note: {note}" for note in event["notes"])
-    if data["unseen_events"]:
+    if as_documented:
+        lines += ["", f"{counted(as_documented, 'event')} as documented (-v lists them)"]
+    if data["unseen_events"] and not _nothing_profiled(data):
         lines += [
             "",
             f"catalogued events never seen ({len(data['unseen_events'])}): "
@@ -208,16 +293,17 @@ def render_text(data: dict[str, Any]) -> str:
             f"skipped {item['reason']}: {item['count']} [first {item['first_location']}]: {item['message']}",
         ]
     lines.extend(f"note: {note}" for note in data["notes"])
-    if data["baseline"] is not None:
-        baseline = data["baseline"]
-        new, unseen = _baseline_rows(baseline)
-        verdict = "passed" if baseline["passed"] else f"FAILED: {len(new)} new shapes"
-        lines += ["", f"baseline {baseline['file']}: {verdict}"]
-        lines.extend(
-            f"  {what} {event}{' ' + path if path else ''}: {detail}" for what, event, path, detail in new
-        )
-        lines.extend(f"  warning: {line}" for line in unseen)
     return "\n".join(one_line(line) for line in lines) + "\n"
+
+
+def _text_baseline(baseline: dict[str, Any]) -> list[str]:
+    new, unseen = _baseline_rows(baseline)
+    lines = ["", f"baseline {baseline['file']}: {_baseline_found(baseline, len(new))}"]
+    lines.extend(
+        f"  {what} {event}{' ' + path if path else ''}: {detail}" for what, event, path, detail in new
+    )
+    lines.extend(f"  warning: {line}" for line in unseen)
+    return lines
 
 
 # -- Markdown ---------------------------------------------------------------------------
@@ -258,15 +344,37 @@ def _summary(event: dict[str, Any]) -> str:
     return ", ".join(parts) or "none"
 
 
-def render_markdown(data: dict[str, Any]) -> str:
-    lines = ["## Qase webhook drift", "", _headline(data) + ".", ""]
-    if data["events"]:
-        lines += ["| event | deliveries | differences |", "|---|---:|---|"]
+def render_markdown(data: dict[str, Any], *, everything: bool = False) -> str:
+    """A job summary: the verdict, the changes to what a read-set reads and the baseline's new
+    shapes first, then a table of the events that differ (every event with ``everything``) and
+    one table per event."""
+    lines = ["## Qase webhook drift"]
+    verdict = data.get("verdict")
+    if verdict is not None:
+        word = "Passed" if verdict["passed"] else "Failed"
+        lines += ["", f"**{word}** (`--fail-on {verdict['fail_on']}`): {_cell(verdict['reason'])}"]
+    lines += ["", _headline(data) + "."]
+    if "reads" in data:
+        lines += ["", *_markdown_reads(data)]
+    if data["baseline"] is not None:
+        lines += ["", *_markdown_baseline(data["baseline"])]
+    shown = {name: event for name, event in data["events"].items() if everything or event["differs"]}
+    if shown:
+        lines += ["", "| event | deliveries | differences |", "|---|---:|---|"]
         lines.extend(
-            f"| {_code(name)} | {event['deliveries']} | {_summary(event)} |"
-            for name, event in data["events"].items()
+            f"| {_code(name)} | {event['deliveries']} | {_summary(event)} |" for name, event in shown.items()
         )
-    for name, event in data["events"].items():
+    documented = [name for name, event in data["events"].items() if name not in shown]
+    if documented:
+        lines += [
+            "",
+            f"<details><summary>{counted(len(documented), 'event')} as documented</summary>",
+            "",
+            ", ".join(_code(name) for name in documented),
+            "",
+            "</details>",
+        ]
+    for name, event in shown.items():
         rows = _changes(event)
         if rows:
             lines += [
@@ -291,14 +399,14 @@ def render_markdown(data: dict[str, Any]) -> str:
             lines += [
                 "",
                 f"<details><summary><code>{_cell(name)}</code>: "
-                f"{_counted(len(unseen), 'optional field')} never seen"
+                f"{counted(len(unseen), 'optional field')} never seen"
                 "</summary>",
                 "",
                 ", ".join(_code(path) for path in unseen),
                 "",
                 "</details>",
             ]
-    if data["unseen_events"]:
+    if data["unseen_events"] and not _nothing_profiled(data):
         lines += [
             "",
             f"<details><summary>Catalogued events never seen ({len(data['unseen_events'])})</summary>",
@@ -317,17 +425,26 @@ def render_markdown(data: dict[str, Any]) -> str:
     notes = list(data["notes"]) + [note for event in data["events"].values() for note in event["notes"]]
     if notes:
         lines += ["", *[f"> {_cell(note)}" for note in notes]]
-    if data["baseline"] is not None:
-        lines.extend(_markdown_baseline(data["baseline"]))
     return "\n".join(one_line(line) for line in lines) + "\n"
+
+
+def _markdown_reads(data: dict[str, Any]) -> list[str]:
+    rows = _affecting_rows(data)
+    file = _code(data["reads"]["file"])
+    if not rows:
+        return [f"No change touches what you read ({file})."]
+    lines = [f"### Changes to what you read ({file}): {len(rows)}", ""]
+    lines += ["| event | change | path | detail | first seen |", "|---|---|---|---|---|"]
+    lines.extend(
+        f"| {_code(name)} | {change} | {_code(path)} | {_cell(detail)} | {_code(where) if where else ''} |"
+        for name, change, path, detail, where in rows
+    )
+    return lines
 
 
 def _markdown_baseline(baseline: dict[str, Any]) -> list[str]:
     new, unseen = _baseline_rows(baseline)
-    verdict = (
-        "passed" if baseline["passed"] else f"failed: {len(new)} new shape{'s' if len(new) != 1 else ''}"
-    )
-    lines = ["", f"### Baseline {_code(baseline['file'])}: {verdict}"]
+    lines = [f"### Baseline {_code(baseline['file'])}: {_baseline_found(baseline, len(new))}"]
     if new:
         lines += ["", "| new | event | path | detail |", "|---|---|---|---|"]
         lines.extend(

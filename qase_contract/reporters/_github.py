@@ -1,7 +1,8 @@
 """``--format github``: GitHub Actions workflow commands, shown as annotations on the files.
 
 A violation or unreadable record is ``::error``, drift ``::warning`` (``::error`` under
-``--strict``); each names the file and line. A plain summary line closes the log.
+``--strict``); with a read-set, a finding that affects the consumer is ``::error`` and the
+others ``::notice``. Each names the file and line. A plain summary line closes the log.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from typing import IO
 
 from qase_contract._util.printable import one_line
-from qase_contract.reporters._base import ReportOptions, relative_path, severity
-from qase_contract.reporters._text import summary_line
+from qase_contract.reporters._base import ReportOptions, reads_note, relative_path, severity
+from qase_contract.reporters._text import reads_line, summary_line
 from qase_contract.validation._batch import NO_EVENT, Outcome, Tally
 
 
@@ -25,20 +26,31 @@ class GithubReporter:
             return
         location = outcome.location
         for finding in outcome.findings:
-            command = severity(finding, self.options)
+            # A finding that does not affect the consumer's read-set is a notice.
+            command = _COMMANDS[severity(finding, self.options)]
             properties = f"file={_property(relative_path(location.source))}"
             if location.line is not None:
                 properties += f",line={location.line}"
             title = f"{outcome.event_name or NO_EVENT} {finding.code}"
             properties += f",title={_property(title)}"
             message = f"{location} {finding.path or '/'}: {finding.message}"
+            note = reads_note(finding, self.options)
+            if note:
+                message += f" [{note}]"
             self.stream.write(f"::{command} {properties}::{_data(message)}\n")
 
     def finish(self, tally: Tally) -> None:
         self.stream.write(summary_line(tally) + "\n")
+        affecting = reads_line(tally, self.options)
+        if affecting:
+            self.stream.write(affecting + "\n")
 
     def fatal(self, message: str) -> None:
         self.stream.write(f"::error title=qase-contract::{_data(message)}\n")
+
+
+#: Workflow commands by severity: ``note`` (a finding outside the read-set) is a notice.
+_COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def _data(value: str) -> str:

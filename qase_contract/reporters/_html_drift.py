@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from qase_contract._util.words import counted
 from qase_contract.reporters._drift import (
+    _affecting_rows,
+    _baseline_found,
     _baseline_rows,
     _changes,
-    _counted,
     _headline,
+    _nothing_profiled,
     _schema_rows,
     _summary,
 )
@@ -35,11 +38,18 @@ def render_html_error(message: str) -> str:
     return error_page(TITLE, message)
 
 
-def render_html(data: dict[str, Any]) -> str:
+def render_html(data: dict[str, Any], *, everything: bool = False) -> str:
+    """The page: the verdict, the counts, the changes to what a read-set reads and the
+    baseline's new shapes first, then the events (those as documented listed with
+    ``everything``, counted otherwise), the charts, every change, and the rest."""
     events: dict[str, Any] = data["events"]
-    parts = [document_start(TITLE), f'<p class="headline">{text(_headline(data))}.</p>\n']
+    parts = [document_start(TITLE), _verdict(data), f'<p class="headline">{text(_headline(data))}.</p>\n']
     parts.append(_tiles(data))
-    parts.append(_per_event(events))
+    if "reads" in data:
+        parts.append(_reads(data))
+    if data["baseline"] is not None:
+        parts.append(_baseline(data["baseline"]))
+    parts.append(_per_event(events, everything))
     parts.append(_undocumented(events))
     parts.append(_type_changes(events))
     parts.append(_all_changes(events))
@@ -47,10 +57,35 @@ def render_html(data: dict[str, Any]) -> str:
     parts.append(_unseen(data))
     parts.append(_skipped(data))
     parts.append(_notes(data))
-    if data["baseline"] is not None:
-        parts.append(_baseline(data["baseline"]))
     parts.append(document_end())
     return "".join(parts)
+
+
+def _verdict(data: dict[str, Any]) -> str:
+    verdict = data.get("verdict")
+    if verdict is None:
+        return ""
+    word = badge("conforming", "PASSED") if verdict["passed"] else badge("violation", "FAILED")
+    return (
+        f'<p class="headline">{word} (--fail-on {text(verdict["fail_on"])}): {text(verdict["reason"])}</p>\n'
+    )
+
+
+def _reads(data: dict[str, Any]) -> str:
+    rows = _affecting_rows(data)
+    file = data["reads"]["file"]
+    if not rows:
+        return f'<h2>Changes to what you read</h2>\n<p class="empty-note">None touches {text(file)}.</p>\n'
+    body = "".join(
+        f'<tr><td>{text(name)}</td><td>{text(change)}</td><td class="path">{text(path)}</td>'
+        f'<td class="message">{text(detail)}</td><td class="where">{text(where)}</td></tr>\n'
+        for name, change, path, detail, where in rows
+    )
+    return (
+        f'<h2 id="reads-title">Changes to what you read ({text(file)}): {len(rows)}</h2>\n'
+        '<table id="reads" aria-labelledby="reads-title"><thead><tr><th>event</th><th>change</th>'
+        f"<th>path</th><th>detail</th><th>first seen</th></tr></thead>\n<tbody>\n{body}</tbody></table>\n"
+    )
 
 
 def _tiles(data: dict[str, Any]) -> str:
@@ -75,10 +110,19 @@ def _state(event: dict[str, Any]) -> str:
     return badge("conforming", "as documented")
 
 
-def _per_event(events: dict[str, Any]) -> str:
+def _per_event(events: dict[str, Any], everything: bool) -> str:
     if not events:
         return '<p class="empty-note">No delivery could be profiled.</p>\n'
     most = max(event["deliveries"] for event in events.values())
+    documented = [name for name, event in events.items() if not event["differs"]]
+    folded = ""
+    if documented and not everything:
+        events = {name: event for name, event in events.items() if event["differs"]}
+        names = ", ".join(f"<code>{text(name)}</code>" for name in documented)
+        folded = (
+            f'<p class="empty-note">{counted(len(documented), "event")} as documented '
+            f"(--all lists them here): {names}</p>\n"
+        )
     rows = [
         f"<tr><td>{text(name)}</td><td>{_state(event)}</td>"
         f'<td class="chart">{stacked_bar([("share", event["deliveries"])], most)}</td>'
@@ -91,6 +135,7 @@ def _per_event(events: dict[str, Any]) -> str:
         '<th>deliveries</th><th class="number">count</th><th>differences</th></tr></thead>\n<tbody>\n'
         + "".join(rows)
         + "</tbody></table>\n"
+        + folded
     )
 
 
@@ -152,15 +197,18 @@ def _type_changes(events: dict[str, Any]) -> str:
 
 def _all_changes(events: dict[str, Any]) -> str:
     rows = [(name, *change) for name, event in events.items() for change in _changes(event)]
+    breaking = {True: "breaking", False: "additive"}
     if not rows:
         return '<h2>Changes</h2>\n<p class="empty-note">None: every event is as documented.</p>\n'
     listed = rows[:MAX_ROWS]
     selects = [
         options("event", "Event", sorted({row[0] for row in listed}), "all events"),
         options("change", "Change", sorted({row[1] for row in listed}), "all changes"),
+        options("kind", "Kind", ["breaking", "additive"], "breaking or additive"),
     ]
     body = "".join(
-        f"<tr data-event={attribute(name)} data-change={attribute(change)}><td>{text(name)}</td>"
+        f"<tr data-event={attribute(name)} data-change={attribute(change)} "
+        f'data-kind="{breaking[detail.endswith("(breaking)")]}"><td>{text(name)}</td>'
         f'<td>{text(change)}</td><td class="path">{text(path)}</td><td class="message">{text(detail)}</td>'
         f'<td class="where">{text(where)}</td></tr>\n'
         for name, change, path, detail, where in listed
@@ -204,10 +252,10 @@ def _unseen(data: dict[str, Any]) -> str:
         unseen = event["unseen_optional_fields"]
         if unseen:
             parts.append(
-                f"<details><summary>{text(name)}: {_counted(len(unseen), 'optional field')} never seen"
+                f"<details><summary>{text(name)}: {counted(len(unseen), 'optional field')} never seen"
                 f"</summary><p>{', '.join(f'<code>{text(path)}</code>' for path in unseen)}</p></details>\n"
             )
-    if data["unseen_events"]:
+    if data["unseen_events"] and not _nothing_profiled(data):
         names = ", ".join(f"<code>{text(name)}</code>" for name in data["unseen_events"])
         parts.append(
             f"<details><summary>Catalogued events never seen ({len(data['unseen_events'])})</summary>"
@@ -238,10 +286,8 @@ def _notes(data: dict[str, Any]) -> str:
 
 def _baseline(baseline: dict[str, Any]) -> str:
     new, unseen = _baseline_rows(baseline)
-    verdict = badge("conforming", "passed")
-    if not baseline["passed"]:
-        verdict = badge("violation", f"failed: {_counted(len(new), 'new shape')}")
-    parts = [f"<h2>Baseline <code>{text(baseline['file'])}</code> {verdict}</h2>\n"]
+    found = _baseline_found(baseline, len(new))
+    parts = [f"<h2>Baseline <code>{text(baseline['file'])}</code>: {text(found)}</h2>\n"]
     if new:
         rows = "".join(
             f'<tr><td>{text(what)}</td><td>{text(event)}</td><td class="path">{text(path)}</td>'

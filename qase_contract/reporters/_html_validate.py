@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import IO
 
 from qase_contract.findings import Finding
-from qase_contract.reporters._base import ReportOptions, Spool, listed
+from qase_contract.reporters._base import ReportOptions, Spool, affects, listed, reads_note
 from qase_contract.reporters._html import (
     MAX_ROWS,
     attribute,
@@ -22,7 +22,7 @@ from qase_contract.reporters._html import (
     stacked_bar,
     text,
 )
-from qase_contract.reporters._text import fails_only_on_drift, summary_line
+from qase_contract.reporters._text import fails_only_on_drift, reads_line, summary_line
 from qase_contract.validation._batch import NO_EVENT, Outcome, Tally
 
 TITLE = "qase-contract validate report"
@@ -62,14 +62,19 @@ class HtmlReporter:
             f"<td>{text(event)}</td>",
             f"<td>{badge(outcome.status)}</td>",
         ]
+        affecting = None if finding is None else affects(finding, self.options)
         if finding is None:
             cells.append('<td></td><td class="path"></td><td class="message">conforms</td>')
+            if self.options.reads is not None:
+                cells.append("<td></td>")
         else:
             cells += [
                 f"<td>{badge(finding.kind)} <code>{text(code)}</code></td>",
                 f'<td class="path">{text(finding.path or "/")}</td>',
                 f'<td class="message">{text(finding.message)}</td>',
             ]
+            if self.options.reads is not None:
+                cells.append(f"<td>{text(reads_note(finding, self.options))}</td>")
             if self.options.verbose:
                 cells += [
                     f"<td>{text(finding.expected or '')}</td>",
@@ -77,12 +82,19 @@ class HtmlReporter:
                     f'<td class="path">{text(finding.schema_path or "")}</td>',
                 ]
         data = f"data-verdict={attribute(outcome.status)} data-event={attribute(event)}"
-        return f"<tr {data} data-code={attribute(code)}>{''.join(cells)}</tr>\n"
+        data += f" data-code={attribute(code)}"
+        if affecting is not None:
+            data += f' data-affects="{"yes" if affecting else "no"}"'
+        return f"<tr {data}>{''.join(cells)}</tr>\n"
 
     def finish(self, tally: Tally) -> None:
         write = self.stream.write
         write(document_start(TITLE))
-        write(f'<p class="headline">{text(summary_line(tally))}</p>\n')
+        verdict = badge("violation", "FAILED") if tally.failed else badge("conforming", "PASSED")
+        write(f'<p class="headline">{verdict} {text(summary_line(tally))}</p>\n')
+        affecting = reads_line(tally, self.options)
+        if affecting:
+            write(f'<p class="headline">{text(affecting)}</p>\n')
         if tally.failed and fails_only_on_drift(tally, self.options):
             write('<p class="error-note">Drift fails this run because of --strict.</p>\n')
         write(_tiles(tally))
@@ -108,12 +120,16 @@ class HtmlReporter:
             options("event", "Event", sorted(self.events), "all events"),
             options("code", "Finding", sorted(self.codes), "all findings"),
         ]
+        reads = ""
+        if self.options.reads is not None:
+            selects.append(options("affects", "Your reads", ["yes", "no"], "affecting or not"))
+            reads = "<th>your reads</th>"
         verbose = "<th>expected</th><th>got</th><th>schema</th>" if self.options.verbose else ""
         return (
             filters("findings", selects)
             + '<table id="findings" aria-labelledby="findings-title"><thead><tr><th>where</th>'
             + "<th>event</th><th>verdict</th><th>finding</th><th>path</th><th>message</th>"
-            + f"{verbose}</tr></thead>\n<tbody>\n"
+            + f"{reads}{verbose}</tr></thead>\n<tbody>\n"
         )
 
     def fatal(self, message: str) -> None:

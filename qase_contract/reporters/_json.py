@@ -28,10 +28,13 @@ class JsonReporter:
         if outcome.status == "conforming" and not self.options.everything:
             return
         separator = "" if self.results.empty else ",\n    "
-        self.results.write(separator + orjson.dumps(outcome_data(outcome)).decode())
+        self.results.write(separator + orjson.dumps(outcome_data(outcome, self.options)).decode())
 
     def finish(self, tally: Tally) -> None:
-        summary = orjson.dumps({"format": FORMAT_VERSION, **tally.as_dict(), "strict": self.options.strict})
+        data = {"format": FORMAT_VERSION, **tally.as_dict(), "strict": self.options.strict}
+        if self.options.reads is not None:
+            data.update(reads=self.options.reads, affecting=tally.affecting)
+        summary = orjson.dumps(data)
         self.stream.write('{\n  "summary": ' + summary.decode() + ',\n  "results": [')
         if not self.results.empty:
             self.stream.write("\n    ")

@@ -15,6 +15,7 @@ from typing import Protocol
 import orjson
 
 from qase_contract._util.printable import printable
+from qase_contract._util.words import counted
 from qase_contract.findings import Finding
 from qase_contract.reporters._text import event_line
 from qase_contract.validation._batch import NO_EVENT
@@ -176,7 +177,7 @@ def forwarding_result(answer: ConsumerReply | None) -> str:
     return str(answer.status) if answer.status is not None else "no answer"
 
 
-def counted(counts: Mapping[str, int]) -> str:
+def tallied(counts: Mapping[str, int]) -> str:
     """``3 × 200, 1 × 500``, most frequent first."""  # noqa: RUF002 - the sign is printed
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return ", ".join(f"{count} × {key}" for key, count in ordered)
@@ -195,20 +196,20 @@ def live_summary(
     for counts in by_event.values():
         verdicts.update(counts)
     checked = (
-        f"{sum(verdicts.values())} deliveries checked: {verdicts['conforming']} conforming, "
+        f"{counted(sum(verdicts.values()), 'delivery')} checked: {verdicts['conforming']} conforming, "
         f"{verdicts['drift']} with drift, {verdicts['violation']} with violations"
     )
     if verdicts["error"]:
         checked += f", {verdicts['error']} not checked (checker error)"
     lines = [checked]
     lines.extend(event_line(printable(event), counts) for event, counts in sorted(by_event.items()))
-    lines.append(f"{sum(rejected.values())} requests rejected")
+    lines.append(f"{counted(sum(rejected.values()), 'request')} rejected")
     lines.extend(f"  {count} × {reason}" for reason, count in sorted(rejected.items()))
-    lines.append(f"{recorded} deliveries recorded")
+    lines.append(f"{counted(recorded, 'delivery')} recorded")
     if answered:
-        lines.append(f"answered: {counted(answered)}")
+        lines.append(f"answered: {tallied(answered)}")
     if forwarded:
-        lines.append(f"{sum(forwarded.values())} forwarded: {counted(forwarded)}")
+        lines.append(f"{sum(forwarded.values())} forwarded: {tallied(forwarded)}")
     return lines
 
 
@@ -247,7 +248,7 @@ def send_summary(
     """What ``send`` says at the end: answers by status, the deliveries the consumer refused
     (``(label, status)``), the records it could not read and those ``--event`` left out."""
     sent = sum(answers.values())
-    by_status = f" ({counted(answers)})" if answers else ""
+    by_status = f" ({tallied(answers)})" if answers else ""
     lines = [
         f"{sent} sent to {target}: {sent - len(refused)} answered 2xx, {len(refused)} did not{by_status}"
     ]
@@ -256,7 +257,7 @@ def send_summary(
         more = len(refused) - NAMED_REFUSALS
         lines.append(f"not 2xx: {named}" + (f"; and {more} more" if more > 0 else ""))
     if unreadable:
-        lines.append(f"{unreadable} records unreadable, not sent")
+        lines.append(f"{counted(unreadable, 'record')} unreadable, not sent")
     if left_out:
-        lines.append(f"{left_out} deliveries left out by --event")
+        lines.append(f"{counted(left_out, 'delivery')} left out by --event")
     return lines

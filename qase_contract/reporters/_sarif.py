@@ -1,20 +1,23 @@
 """``--format sarif``: SARIF 2.1.0, for code-scanning dashboards (GitHub, GitLab, Azure).
 
 One rule per finding code; a violation or unreadable record is an ``error``, drift a
-``warning`` (an ``error`` under ``--strict``). Results stream straight to the output.
+``warning`` (an ``error`` under ``--strict``); with a read-set, a finding that affects the
+consumer is an ``error`` and the others are ``note``s. Results stream straight to the output.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 import orjson
 
+from qase_contract._util.printable import name_bytes
 from qase_contract._version import __version__
 from qase_contract.findings import CODES, DESCRIPTIONS
-from qase_contract.reporters._base import ReportOptions, relative_path, severity
+from qase_contract.reporters._base import ReportOptions, affects, relative_path, severity
 from qase_contract.validation._batch import Outcome, Tally
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -72,6 +75,9 @@ class SarifReporter:
                     "location": str(outcome.location),
                 },
             }
+            if self.options.reads is not None:
+                properties: Any = result["properties"]
+                properties.update(affects=affects(finding, self.options), read_path=finding.read_path)
             self.stream.write(("," if self.any_result else "") + "\n" + orjson.dumps(result).decode())
             self.any_result = True
 
@@ -98,7 +104,9 @@ def _location(outcome: Outcome, pointer: str) -> dict[str, object]:
 
 
 def _uri(source: str) -> str:
+    """The file as a URI: relative to the checkout when inside it, its name's bytes percent-encoded
+    (a name that is not UTF-8 is shown with ``\\xNN`` escapes elsewhere; here it is ``%NN``)."""
     if source.startswith("<"):
         return "stdin"
-    relative = relative_path(source)
-    return Path(relative).as_uri() if Path(relative).is_absolute() else quote(relative)
+    relative = Path(relative_path(os.fsdecode(name_bytes(source))))
+    return relative.as_uri() if relative.is_absolute() else quote(os.fsencode(relative))

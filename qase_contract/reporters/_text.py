@@ -6,8 +6,9 @@ from collections import Counter
 from typing import IO
 
 from qase_contract._util.printable import one_line
+from qase_contract._util.words import counted
 from qase_contract.findings import Finding
-from qase_contract.reporters._base import ReportOptions, listed
+from qase_contract.reporters._base import ReportOptions, affects, listed, reads_note
 from qase_contract.validation._batch import NO_EVENT, Outcome, Tally
 
 _STYLES = {"violation": "31", "unreadable": "31", "drift": "33", "conforming": "32", "dim": "2", "bold": "1"}
@@ -40,21 +41,43 @@ class TextReporter:
                 if details:
                     self.stream.write(f"        {self.paint(one_line(details), 'dim')}\n")
         else:
-            more = f"  (+{len(findings) - 1} more)" if len(findings) > 1 else ""
-            self.stream.write(f"{head}  {self.described(findings[0])}{more}\n")
+            # With a read-set, the line shows the first finding that affects the consumer.
+            first = next((f for f in findings if affects(f, self.options)), findings[0])
+            more = f"  (+{len(findings) - 1} more, shown with -v)" if len(findings) > 1 else ""
+            self.stream.write(f"{head}  {self.described(first)}{more}\n")
 
     def described(self, finding: Finding) -> str:
         style = "unreadable" if finding.code == "unreadable" else finding.kind
         label = self.paint(f"{finding.kind} {finding.code}", style)
-        return f"{label} {one_line(finding.path or '/')}: {one_line(finding.message)}"
+        text = f"{label} {one_line(finding.path or '/')}: {one_line(finding.message)}"
+        note = reads_note(finding, self.options)
+        if note:
+            text += "  " + self.paint(
+                f"[{one_line(note)}]", "violation" if affects(finding, self.options) else "dim"
+            )
+        return text
 
     def finish(self, tally: Tally) -> None:
-        line = summary_line(tally)
+        """The verdict and the counts first, then the events that differ; events where every
+        delivery conforms are listed with ``-v`` or ``--all`` only."""
+        line = verdict_line(tally)
         self.stream.write(self.paint(line, "violation" if tally.failed else "conforming") + "\n")
+        affecting = reads_line(tally, self.options)
+        if affecting:
+            self.stream.write(affecting + "\n")
         if self.options.quiet:
             return
+        every_event = self.options.everything or bool(self.options.verbose)
+        listed = folded = 0
         for event, per_event in sorted(tally.by_event.items()):
-            self.stream.write(event_line(one_line(event), per_event) + "\n")
+            if every_event or per_event["conforming"] != sum(per_event.values()):
+                self.stream.write(event_line(one_line(event), per_event) + "\n")
+                listed += 1
+            else:
+                folded += 1
+        if folded:
+            events = counted(folded, "other event" if listed else "event")
+            self.stream.write(f"  {events}, every delivery conforming (-v lists them)\n")
         if tally.failed and fails_only_on_drift(tally, self.options):
             self.stream.write("drift fails this run because of --strict\n")
 
@@ -66,7 +89,7 @@ def summary_line(tally: Tally) -> str:
     """``19 deliveries: 10 conforming, 4 with drift, 5 with violations, 0 unreadable``."""
     counts = tally.statuses
     line = (
-        f"{tally.deliveries} deliveries: {counts['conforming']} conforming, "
+        f"{counted(tally.deliveries, 'delivery')}: {counts['conforming']} conforming, "
         f"{counts['drift']} with drift, {counts['violation']} with violations, "
         f"{counts['unreadable']} unreadable"
     )
@@ -75,14 +98,39 @@ def summary_line(tally: Tally) -> str:
     return line
 
 
+def reads_line(tally: Tally, options: ReportOptions) -> str:
+    """With a read-set: ``2 deliveries with findings that affect your reads (reads.json)``."""
+    if options.reads is None:
+        return ""
+    count = tally.affecting
+    noun = "delivery" if count == 1 else "deliveries"
+    return f"{count} {noun} with findings that affect your reads ({one_line(options.reads)})"
+
+
+def verdict_line(tally: Tally) -> str:
+    """The summary line led by the verdict: ``FAILED  19 deliveries: ...`` or ``PASSED  ...``."""
+    return f"{'FAILED' if tally.failed else 'PASSED'}  {summary_line(tally)}"
+
+
+#: What ``(no event)`` stands for, said where the summary counts it.
+NO_EVENT_MEANING = "records without a usable event_name"
+
+
 def event_line(event: str, counts: Counter[str]) -> str:
-    """``  case.created: 3 (1 conforming, 1 drift, 1 violations)``, unreadable ones when any;
-    ``event`` comes already escaped for where the line is printed."""
-    unreadable = f", {counts['unreadable']} unreadable" if counts["unreadable"] else ""
-    return (
-        f"  {event}: {sum(counts.values())} ({counts['conforming']} conforming, "
-        f"{counts['drift']} drift, {counts['violation']} violations{unreadable})"
-    )
+    """``  case.created: 3 deliveries (1 conforming, 1 with drift, 1 with violations)``, the
+    counts that are not zero; ``event`` comes already escaped for where the line is printed."""
+    parts = [f"{counts[status]} {label}" for status, label in _EVENT_COUNTS if counts[status]]
+    meaning = f", {NO_EVENT_MEANING}" if event == NO_EVENT else ""
+    return f"  {event}: {counted(sum(counts.values()), 'delivery')} ({', '.join(parts)}){meaning}"
+
+
+_EVENT_COUNTS = (
+    ("conforming", "conforming"),
+    ("drift", "with drift"),
+    ("violation", "with violations"),
+    ("unreadable", "unreadable"),
+    ("error", "not checked (checker error)"),
+)
 
 
 def fails_only_on_drift(tally: Tally, options: ReportOptions) -> bool:
@@ -90,10 +138,11 @@ def fails_only_on_drift(tally: Tally, options: ReportOptions) -> bool:
 
 
 def _details(finding: Finding) -> str:
+    """Expected and actual where the message does not say them already, and the schema place."""
     parts = []
-    if finding.expected is not None:
+    if finding.expected is not None and finding.expected not in finding.message:
         parts.append(f"expected {finding.expected}")
-    if finding.actual is not None:
+    if finding.actual is not None and finding.actual not in finding.message:
         parts.append(f"got {finding.actual}")
     if finding.schema_path:
         parts.append(f"schema {finding.schema_path}")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import orjson
 
 from qase_contract._util.credentials import redact_headers
+from qase_contract._util.words import counted
 from qase_contract.sources._lines import over_the_limit
 from qase_contract.sources._model import Delivery, Location, ReadFailure
 
@@ -244,7 +245,8 @@ def har_deliveries(document: object, source: str, size: int = 0) -> Iterator[Del
     if posts == 0:
         yield Delivery(
             ReadFailure(
-                f"HAR archive has no POST request among its {len(entries)} entries: nothing to check"
+                f"HAR archive has no POST request among its {counted(len(entries), 'entry')}: "
+                "nothing to check"
             ),
             Location(source),
         )

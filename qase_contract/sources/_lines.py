@@ -74,8 +74,11 @@ def json_lines(
             if captures is None:
                 captures = is_capture_record(line)
             yield delivery_of_line(line, Location(source, number), captures)
-    # The loop of numbered_lines, inlined: this runs once per delivery of a corpus.
+    # The loop of numbered_lines, inlined: this runs once per delivery of a corpus. The tuples
+    # are made with tuple.__new__, not their classes' Python-level __new__, which would cost
+    # more than reading the line does.
     readline = stream.readline
+    new = tuple.__new__
     while True:
         line = readline(limit + 1)
         if not line:
@@ -89,7 +92,9 @@ def json_lines(
             line[0] == 0x7B and len(line) <= limit and not captures and not line.startswith(CAPTURE_PREFIX)
         ):  # "{"
             records = True
-            yield Delivery(line.rstrip(b"\r\n"), Location(source, number), None, len(line))
+            yield new(
+                Delivery, (line.rstrip(b"\r\n"), new(Location, (source, number, None, "")), None, len(line))
+            )
         elif len(line) > limit and not line.endswith(b"\n"):
             records = True
             size = skip_line(stream, len(line), line)

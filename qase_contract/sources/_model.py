@@ -7,12 +7,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 
-def display_name(path: object) -> str:
-    """A path as text every output can carry: bytes of a file name that are not UTF-8 (which
-    Python keeps as lone surrogates) are shown as ``\\xNN`` escapes instead."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
 class Location(NamedTuple):
     """Where a delivery came from: a file, and a line or an index inside it.
 

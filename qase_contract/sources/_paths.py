@@ -8,18 +8,17 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from qase_contract._util.files import why_not_a_regular_file
+from qase_contract._util.files import is_missing, why_not_a_regular_file
+from qase_contract._util.printable import display_name, shown_path
 from qase_contract.errors import SourceError
 from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,
 )
-from qase_contract.sources._model import Delivery, Location, ReadFailure, display_name
-from qase_contract.sources._streams import HAR_SUFFIXES, JSONL_SUFFIXES, read_file, read_stream
+from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._streams import DUMP_SUFFIXES, read_file, read_stream
 
 #: The path that names standard input, as in most command-line tools.
 STDIN = "-"
-#: What a folder walk reads; a file named on the command line is read whatever its name.
-DUMP_SUFFIXES = frozenset({".json", *HAR_SUFFIXES, *JSONL_SUFFIXES})
 
 
 def read_paths(
@@ -73,7 +72,7 @@ def dump_files(path: Path) -> Iterator[Path | Delivery]:
     as a delivery whose body is the :class:`ReadFailure`. Raises :class:`SourceError` for a
     path that does not exist.
     """
-    if path.is_dir():
+    if _is_folder(path):
         empty = True
         for item in _walk(path):
             empty = False
@@ -83,10 +82,25 @@ def dump_files(path: Path) -> Iterator[Path | Delivery]:
             yield Delivery(
                 ReadFailure(f"no dump files ({suffixes}) in this folder"), Location(display_name(path))
             )
-    elif path.exists() or path.is_symlink():
-        yield path
+    elif is_missing(path):
+        raise SourceError(f"{shown_path(path)}: no such file or folder")
     else:
-        raise SourceError(f"{path}: no such file or folder")
+        yield path  # a file, or a path that cannot be looked up: reading it says why
+
+
+def missing_paths(paths: Iterable[str | Path]) -> str | None:
+    """The usage error for the paths that do not exist (``-`` aside), or None: ``no such file
+    or folder: a, b``, each escaped for a terminal. A path that cannot be looked up is not
+    missing: it is read, and reported as an unreadable record."""
+    missing = [shown_path(path) for path in paths if str(path) != STDIN and is_missing(path)]
+    return f"no such file or folder: {', '.join(missing)}" if missing else None
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False  # cannot be looked up: read as a file, which reports why
 
 
 def _walk(folder: Path) -> Iterator[Path | Delivery]:

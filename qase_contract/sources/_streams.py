@@ -9,12 +9,14 @@ files ``qase-contract listen`` writes (JSON Lines whose records start with
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import orjson
 
+from qase_contract._util.printable import display_name
 from qase_contract.sources._capture import is_capture_record
 from qase_contract.sources._documents import document_deliveries, har_deliveries, is_har
 from qase_contract.sources._lines import (
@@ -24,10 +26,20 @@ from qase_contract.sources._lines import (
     json_lines,
     numbered_lines,
 )
-from qase_contract.sources._model import Delivery, Location, ReadFailure, display_name
+from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._pipes import open_fifo, wait_text
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 HAR_SUFFIXES = frozenset({".har"})
+#: Names that say a file is a dump: what a folder walk reads, and files whose content errors
+#: are reported record by record even when nothing in them looks like JSON.
+DUMP_SUFFIXES = frozenset({".json", *HAR_SUFFIXES, *JSONL_SUFFIXES})
+#: Names that say a file is a document for people, never a dump: not read even when named on
+#: the command line (a README may well start with "[", as JSON does). A ``.txt`` file is judged
+#: by its content: dumps are saved under that name too.
+PROSE_SUFFIXES = frozenset({".md", ".markdown", ".rst"})
+#: The bytes a JSON text can start with (after blanks and a BOM).
+_JSON_STARTS = frozenset(b'{["-0123456789tfn')
 #: A whole JSON document (not JSON Lines) is parsed at once; past this, JSON Lines is the answer.
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 #: What may come before the first character of a JSON text in a file: blanks and a UTF-8 BOM.
@@ -38,24 +50,35 @@ _SNIFF_BYTES = 8192
 def read_file(
     path: Path, *, max_record: int = MAX_RECORD_BYTES, raw_bodies: bool = False
 ) -> Iterator[Delivery]:
+    suffix = path.suffix.lower()
+    if suffix in PROSE_SUFFIXES:
+        yield Delivery(ReadFailure(f"not a delivery dump: a {suffix} file"), Location(display_name(path)))
+        return
     try:
-        stream = path.open("rb")
+        stream = _open(path)
     except OSError as error:
         yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(display_name(path)))
+        return
+    if stream is None:
+        reason = f"a FIFO that no writer opened within {wait_text()}: not read"
+        yield Delivery(ReadFailure(reason), Location(display_name(path)))
         return
     with stream:
         try:
             yield from read_stream(
-                stream,
-                display_name(path),
-                suffix=path.suffix.lower(),
-                max_record=max_record,
-                raw_bodies=raw_bodies,
+                stream, display_name(path), suffix=suffix, max_record=max_record, raw_bodies=raw_bodies
             )
         except OSError as error:
             yield Delivery(
                 ReadFailure(f"read failed: {error.strerror or error}"), Location(display_name(path))
             )
+
+
+def _open(path: Path) -> BinaryIO | None:
+    """The file open for reading; a FIFO once a writer has it (None if none comes)."""
+    if stat.S_ISFIFO(path.stat().st_mode):
+        return open_fifo(path)
+    return path.open("rb")
 
 
 def read_stream(
@@ -100,8 +123,18 @@ def _deliveries(
         yield empty_source(source)
     elif suffix in HAR_SUFFIXES:
         yield from _har_file(data, source)
+    elif suffix not in DUMP_SUFFIXES and data.lstrip(_BLANKS_AND_BOM)[0] not in _JSON_STARTS:
+        yield _not_a_dump(data, source)
     else:
         yield from document_deliveries(data, source, max_record, raw_bodies=raw_bodies)
+
+
+def _not_a_dump(data: bytes, source: str) -> Delivery:
+    """A file whose first character cannot start a JSON text, and whose name does not say it is
+    a dump (a README, notes, a log): one finding that says so, not a parse error."""
+    first = data.lstrip(_BLANKS_AND_BOM)[:4].decode("utf-8", "replace")[0]
+    reason = f'not a delivery dump: it starts with "{first}", which no JSON text does'
+    return Delivery(ReadFailure(reason), Location(source))
 
 
 def _document(stream: BinaryIO, seen: list[tuple[int, bytes | int]], source: str) -> bytes | Delivery:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qase_contract._util.words import counted
 from qase_contract.errors import UnknownEvent
+from qase_contract.reporters._base import reads_words
 from qase_contract.testing._policy import Policy, policy_of_running_test
 from qase_contract.validation._validator import default_validator
 
@@ -56,10 +58,13 @@ def assert_conforms(
 def nonconformity_report(result: Result, where: str | None = None) -> str:
     """Several lines: which delivery breaks the contract, then each finding's path, expected and actual."""
     violations, drift = len(result.violations), len(result.drift)
-    counts = [f"{violations} violation{'s' * (violations != 1)}"] if violations else []
+    counts = [counted(violations, "violation")] if violations else []
     if drift:
         counts.append(f"{drift} drift{' (strict: drift fails)' if result.strict else ''}")
     head = f"{_event_label(result)} does not conform to the Qase webhook contract: {', '.join(counts)}"
+    if result.judged_by_reads:
+        affecting = len(result.affecting)
+        head += f"; {affecting} of them affect{'s' * (affecting == 1)} what you read"
     lines = [f"{where}: {head}" if where else head]
     lines.extend(_finding_line(finding) for finding in result.findings)
     return "\n".join(lines)
@@ -71,7 +76,8 @@ def _event_label(result: Result) -> str:
 
 def _finding_line(finding: Finding) -> str:
     line = f"  {finding.path or '/'}: expected {finding.expected}, actual {finding.actual}"
-    line += f"  [{finding.kind} {finding.code}]"
+    reads = "" if finding.affects is None else f"; {reads_words(finding.read_path, finding.affects)}"
+    line += f"  [{finding.kind} {finding.code}{reads}]"
     if not finding.path or finding.expected is None or finding.actual is None:
         # Findings about the whole body (unparsable, legacy envelope, ...) explain themselves.
         line += f"\n      {finding.message}"

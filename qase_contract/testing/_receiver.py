@@ -23,10 +23,12 @@ from qase_contract.errors import MissingExtra
 try:
     from pytest_httpserver import HTTPServer
     from werkzeug import Request, Response
+    from werkzeug.serving import WSGIRequestHandler
 except ImportError:
     raise MissingExtra("the qase_receiver fixture", "pytest", "pytest-httpserver") from None
 
 from qase_contract._util.credentials import SECRET_HEADER, presented_secret, redact_headers, secret_matches
+from qase_contract._util.words import counted
 from qase_contract.testing._assertions import nonconformity_report
 
 if TYPE_CHECKING:
@@ -46,7 +48,18 @@ class LoopbackServer(HTTPServer):
 
     def thread_target(self) -> None:  # the documented way to tailor the serving thread
         assert self.server is not None
+        # Set before the first request is accepted: none is logged to the test's captured logs.
+        self.server.RequestHandlerClass = _QuietRequestHandler
         self.server.serve_forever(poll_interval=0.05)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its access log line per request (``INFO werkzeug: 127.0.0.1 -
+    - [...] "POST ..." 200``), which would clutter every test's captured logs; errors are still
+    logged."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -95,15 +108,17 @@ class LiveReceiver:
         server.expect_request(self.path, method="POST").respond_with_handler(self._receive)
 
     @property
-    def deliveries(self) -> tuple[ReceivedDelivery, ...]:
-        """Accepted deliveries, in order of arrival."""
+    def deliveries(self) -> list[ReceivedDelivery]:
+        """Accepted deliveries, in order of arrival: a new list at each access, so
+        ``qase_receiver.deliveries == []`` reads as it should."""
         with self._arrived:
-            return tuple(self._deliveries)
+            return list(self._deliveries)
 
     @property
-    def rejected(self) -> tuple[RejectedRequest, ...]:
+    def rejected(self) -> list[RejectedRequest]:
+        """Requests refused with 401, in order of arrival (a new list at each access)."""
         with self._arrived:
-            return tuple(self._rejected)
+            return list(self._rejected)
 
     def wait_for(self, event_name: str | None = None, timeout: float = 5.0) -> ReceivedDelivery:
         """The next delivery of ``event_name`` (of any event when ``None``) not returned before.
@@ -183,9 +198,8 @@ class LiveReceiver:
         message = f"qase_receiver: {wanted} did not arrive at {self.url} within {timeout:g} s"
         message += f"; received: {', '.join(arrived)}" if arrived else "; nothing was received"
         if self._rejected:
-            message += (
-                f"; {len(self._rejected)} request(s) rejected with 401 (missing or wrong {SECRET_HEADER})"
-            )
+            rejected = counted(len(self._rejected), "request")
+            message += f"; {rejected} rejected with 401 (missing or wrong {SECRET_HEADER})"
         return message
 
     def _where(self, index: int) -> str:

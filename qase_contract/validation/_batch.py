@@ -133,6 +133,9 @@ class Tally:
     counts: defaultdict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     failed: int = 0
     filtered: int = 0
+    #: Deliveries with a finding that affects the consumer whose read-set judged them, and
+    #: unreadable records (nothing is known of what they hold).
+    affecting: int = 0
 
     def add(self, outcome: Outcome) -> None:
         # One dict update per record: this runs for every delivery of a corpus.
@@ -140,10 +143,13 @@ class Tally:
         if result is None:
             self.counts[(NO_EVENT, "unreadable")] += 1
             self.failed += 1
+            self.affecting += 1
             return
         self.counts[(result.event_name or NO_EVENT, result.status)] += 1
         if not result.ok:
             self.failed += 1
+            # Judged by a read-set, a result fails only on a finding that affects the consumer.
+            self.affecting += result.judged_by_reads
 
     def add_run(self, run: ConformingRun, event_filter: EventFilter) -> None:
         for name, count in run.counts.items():

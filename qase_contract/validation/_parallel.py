@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from qase_contract.contract._reads import ReadSet
 from qase_contract.findings import Result
 from qase_contract.sources._lines import MAX_RECORD_BYTES
 from qase_contract.sources._model import Delivery, Location, ReadFailure
@@ -72,6 +73,7 @@ def check_in_parallel(
     overlay: str | None = None,
     max_record: int = MAX_RECORD_BYTES,
     list_conforming: bool = True,
+    reads: ReadSet | None = None,
 ) -> Iterator[Outcome | ConformingRun]:
     """The outcomes :func:`~qase_contract.validation._batch.check` gives for ``read_paths(paths)``,
     in the same order, computed on ``jobs`` worker processes.
@@ -93,7 +95,7 @@ def check_in_parallel(
                 result = conforming[name] = Result(name, (), strict)
             yield Outcome(location, result, None, size)
 
-    settings = (strict, overlay, max_record, list_conforming)
+    settings = (strict, overlay, max_record, list_conforming, reads)
     with ProcessPoolExecutor(jobs, _start_method(), initializer=_start_worker, initargs=settings) as pool:
         pending: deque[Future[UnitVerdicts] | Outcome] = deque()
         for item in _plan(paths, max_record):
@@ -195,9 +197,11 @@ def _ranges(path: Path, max_record: int) -> Iterator[RangeUnit]:
 _worker: tuple[Validator, int, bool] | None = None
 
 
-def _start_worker(strict: bool, overlay: str | None, max_record: int, list_conforming: bool) -> None:
+def _start_worker(
+    strict: bool, overlay: str | None, max_record: int, list_conforming: bool, reads: ReadSet | None
+) -> None:
     global _worker
-    _worker = (Validator(strict=strict, schemas=overlay), max_record, list_conforming)
+    _worker = (Validator(strict=strict, schemas=overlay, reads=reads), max_record, list_conforming)
 
 
 def _work(unit: Unit) -> UnitVerdicts:

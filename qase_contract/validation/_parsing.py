@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 
+from qase_contract._util.json_copy import copy_json
 from qase_contract._util.pointer import child
 from qase_contract.findings import Finding, make_finding
 
@@ -60,7 +60,9 @@ def json_data(value: object) -> Parsed | Finding:
         if kind not in _EXACT:
             needs_copy = True
         if isinstance(node, dict):
-            for key, item in node.items():
+            # dict.items and list.__iter__: the data as stored, whatever a subclass does
+            # (a read-set recorder's tracked delivery would count the walk as the consumer's).
+            for key, item in dict.items(node):
                 if not isinstance(key, str):
                     return _unparsable(f"not JSON data: the key {key!r} at {where or '/'} is not a string")
                 if type(key) is not str:
@@ -69,7 +71,7 @@ def json_data(value: object) -> Parsed | Finding:
                     return _lone_surrogate(f"the key {str.__str__(key)!r}", where)
                 stack.append((item, child(where, str.__str__(key))))
         elif isinstance(node, list):
-            stack.extend((item, child(where, index)) for index, item in enumerate(node))
+            stack.extend((item, child(where, index)) for index, item in enumerate(list.__iter__(node)))
         elif isinstance(node, str):
             if not _is_unicode(node):
                 return _lone_surrogate("the text", where)
@@ -109,25 +111,8 @@ def _lone_surrogate(what: str, where: str) -> Finding:
 
 def _plain_copy(value: object) -> object:
     """A copy of checked JSON data made of the exact JSON types: subclasses become the plain
-    value they hold and integers past 64 bits floats; iterative, like the walk before it, so
-    no depth of nesting can exhaust the recursion limit."""
-    if not isinstance(value, (dict, list)):
-        return _plain(value)
-    copy: Any = {} if isinstance(value, dict) else []
-    stack: list[tuple[Any, Any]] = [(value, copy)]
-    while stack:
-        source, target = stack.pop()
-        items = source.items() if isinstance(source, dict) else enumerate(source)
-        for key, item in items:
-            new: Any = _plain(item)
-            if isinstance(item, (dict, list)):
-                new = {} if isinstance(item, dict) else []
-                stack.append((item, new))  # filled later: the copy holds it already
-            if isinstance(target, dict):
-                target[str.__str__(key)] = new
-            else:
-                target.append(new)
-    return copy
+    value they hold (keys too) and integers past 64 bits floats."""
+    return copy_json(value, leaf=_plain, key=str.__str__)
 
 
 def _plain(value: object) -> object:

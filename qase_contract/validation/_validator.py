@@ -13,6 +13,8 @@ from os import PathLike
 
 import orjson
 
+from qase_contract.contract._legacy import is_legacy_envelope
+from qase_contract.contract._reads import ReadSet, read_set_from
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 from qase_contract.errors import UnknownEvent
 from qase_contract.findings import Finding, Result, make_finding
@@ -21,9 +23,7 @@ from qase_contract.validation._explain import shown
 from qase_contract.validation._parsing import Parsed, parse_body
 
 LEGACY_ENVELOPE_MESSAGE = (
-    'obsolete 2021 Qase webhook envelope: "event" is used instead of "event_name" and '
-    '"team_member_id"/"project_code" are missing; the current envelope (documented since '
-    "2022-04-21) is {event_name, timestamp, payload, team_member_id, project_code}"
+    'obsolete 2021 Qase envelope: "event" instead of "event_name" (replaced on 2022-04-21)'
 )
 
 
@@ -31,16 +31,20 @@ class Validator:
     """Checks deliveries against the contract (the built-in schemas plus optional overlays).
 
     ``schemas`` is a folder of overlay schemas that add or replace events (or a ready
-    :class:`SchemaSet`). Engines are compiled per event on first use.
+    :class:`SchemaSet`). ``reads`` is a consumer's read-set (a file, or a ready
+    :class:`~qase_contract.contract.ReadSet`): every finding then says whether it affects the
+    consumer, and a result is ``ok`` unless one does. Engines are compiled per event on first use.
     """
 
     def __init__(
         self,
         strict: bool = False,
         schemas: str | PathLike[str] | SchemaSet | None = None,
+        reads: ReadSet | str | PathLike[str] | None = None,
     ) -> None:
         self.strict = strict
         self.schema_set = load_schema_set(schemas)
+        self.reads = read_set_from(reads)
         self._engines: dict[str, SchemaEngine] = {}
         # Event name -> its jsonschema-rs check and the conforming result, which every
         # conforming delivery of the event shares (results are immutable).
@@ -52,6 +56,12 @@ class Validator:
 
     def validate(self, delivery: object) -> Result:
         """The verdict on one delivery: a ``dict``, or its JSON text as ``str`` or ``bytes``."""
+        result = self._verdict(delivery)
+        if self.reads is not None and result.findings:
+            return self.reads.judged(result)
+        return result
+
+    def _verdict(self, delivery: object) -> Result:
         if type(delivery) is bytes:
             # The path of almost every delivery read from a dump, kept short: JSON text
             # (orjson refuses a byte order mark, so one never passes here).
@@ -81,7 +91,7 @@ class Validator:
 
     def _checked(self, body: dict[str, object]) -> Result:
         """The full path: legacy envelope, dispatch on ``event_name``, explained findings."""
-        if "event" in body and "event_name" not in body:
+        if is_legacy_envelope(body):
             return Result(None, (_legacy_envelope(body),), self.strict)
         event_name = body.get("event_name")
         name = event_name if isinstance(event_name, str) else None

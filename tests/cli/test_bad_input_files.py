@@ -12,6 +12,7 @@ import pytest
 
 from tests.helpers.cli import invoke
 from tests.helpers.data import EXAMPLES, load_json
+from tests.helpers.files import unsearchable_folder
 
 GOOD = orjson.dumps(load_json(EXAMPLES / "run.deleted" / "canonical.json"))
 NAN = GOOD.replace(b'"timestamp":1650540289', b'"timestamp":NaN')
@@ -55,7 +56,7 @@ BAD_INPUTS = {
     "empty file": (write("e.json", b""), "", "empty: no delivery in it"),
     "binary file": (write("bin.json", bytes(range(256)) * 4), "", "binary content"),
     "symlink loop": (symlink_loop, "", "symlink loop"),
-    "HAR without POST": (har_without_post, "", "no POST request among its 1 entries"),
+    "HAR without POST": (har_without_post, "", "no POST request among its 1 entry:"),
 }
 
 
@@ -71,8 +72,8 @@ def test_bad_input_is_reported_at_its_place_and_the_rest_is_checked(tmp_path: Pa
     assert reason in lines[0]
     assert "Traceback" not in run.stdout + run.stderr
     # The good file after the bad one was still checked.
-    assert "run.deleted: " in run.stdout
-    assert "0 conforming" not in run.stdout.splitlines()[-1]
+    (summary,) = [line for line in run.stdout.splitlines() if line.startswith("FAILED  ")]
+    assert " 0 conforming," not in summary
 
 
 def test_a_50_mb_single_line_is_reported_without_being_loaded_and_the_next_line_checked(
@@ -135,3 +136,70 @@ def test_every_bad_input_gets_the_same_report_on_worker_processes(tmp_path: Path
     assert parallel.code == sequential.code == 1
     assert json.loads(parallel.stdout) == json.loads(sequential.stdout)
     assert json.loads(sequential.stdout)["summary"]["unreadable"] == 4
+
+
+def test_a_file_under_a_folder_that_cannot_be_searched_is_an_unreadable_record_not_a_missing_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "nodir"
+    locked.mkdir()
+    (locked / "x.jsonl").write_bytes(GOOD + b"\n")
+    unsearchable_folder(locked, monkeypatch)
+    run = invoke("validate", str(locked / "x.jsonl"))
+    assert run.code == 1
+    assert (
+        f"{locked}/x.jsonl  (no event)  violation unreadable /: cannot read: Permission denied" in run.stdout
+    )
+    drift = invoke("drift", str(locked / "x.jsonl"))
+    assert drift.code == 1
+    assert "could not be read" in drift.stderr
+
+
+def test_a_fifo_named_with_no_writer_is_an_unreadable_record_once_the_wait_is_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qase_contract.sources import _pipes
+
+    monkeypatch.setattr(_pipes, "FIFO_WAIT_SECONDS", 0.1)
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    run = invoke("validate", str(fifo))
+    assert run.code == 1
+    assert (
+        f"{fifo}  (no event)  violation unreadable /: a FIFO that no writer opened within 0.1 s: not read"
+        in (run.stdout)
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("README.md", b"[![build](https://x.example/b.svg)](https://x.example/)\n# Fixtures\n", "a .md file"),
+        ("notes.rst", b'{"event_name": "run.deleted"}\n', "a .rst file"),
+        ("notes.txt", b"These fixtures come from staging.\n", 'it starts with "T", which no JSON text does'),
+        (
+            "notes",
+            b"\xef\xbb\xbf  \xc3\xa9t\xc3\xa9\nnotes\n",
+            'it starts with "\u00e9", which no JSON text does',
+        ),
+    ],
+)
+def test_a_file_that_is_clearly_no_dump_is_reported_as_not_a_delivery_dump(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    run = invoke("validate", str(path), str(EXAMPLES / "run.deleted" / "canonical.json"))
+    assert run.code == 1
+    assert (
+        run.stdout.splitlines()[0]
+        == f"{path}  (no event)  violation unreadable /: not a delivery dump: {reason}"
+    )
+    assert "unparsable" not in run.stdout
+
+
+def test_a_dump_named_as_one_with_a_broken_start_is_still_read_record_by_record(tmp_path: Path) -> None:
+    dump = tmp_path / "cut.json"
+    dump.write_bytes(b"oops")
+    run = invoke("validate", str(dump))
+    assert run.stdout.splitlines()[0].startswith(f"{dump}  (no event)  violation unparsable /")

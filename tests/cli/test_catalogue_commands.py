@@ -78,6 +78,12 @@ def test_events_as_json_names_schema_files_that_exist() -> None:
     assert all((SCHEMAS / entry["schema_path"]).is_file() for entry in entries)
 
 
+def test_events_takes_the_short_format_option_as_validate_does() -> None:
+    code, output = run("events", "-f", "json")
+    assert code == 0
+    assert json.loads(output) == json.loads(run("events", "--format", "json")[1])
+
+
 def test_events_shows_the_events_an_overlay_adds(tmp_path: Path) -> None:
     overlay = write_overlay(tmp_path)
     entries = json.loads(run("events", "--format", "json", "--schemas", str(overlay))[1])

@@ -147,7 +147,7 @@ def test_a_broken_capture_line_is_reported_at_its_line_and_the_rest_still_sent(
     assert f"{capture}:3  plain  200 in " in output
     assert [body for body, _ in app.received] == [DELIVERY, b'{"event_name": "plain"}', DELIVERY]
     assert "3 sent to" in output
-    assert "1 records unreadable, not sent" in output
+    assert "1 record unreadable, not sent" in output
 
 
 @pytest.mark.parametrize(

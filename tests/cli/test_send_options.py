@@ -164,7 +164,7 @@ def test_a_filter_that_leaves_out_everything_sends_nothing_and_fails(
     assert run.code == 1
     assert app.received == []
     assert "warning: --event 'run.complted' matches no known event; did you mean run.completed" in run.stderr
-    assert "--event left out all 1 deliveries: nothing was sent" in run.stdout
+    assert "--event left out all 1 delivery: nothing was sent" in run.stdout
 
 
 # -- examples and variants ----------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_standard_input_is_read_with_a_dash() -> None:
     body = (ROOT / "schemas/examples/run.deleted/canonical.json").read_bytes()
     code, output = run("validate", "-", stdin=body)
     assert code == 0
-    assert "1 deliveries: 1 conforming" in output
+    assert "PASSED  1 delivery: 1 conforming" in output
 
 
 def test_a_missing_path_is_a_usage_error() -> None:

@@ -65,7 +65,7 @@ def test_quiet_shows_only_failing_deliveries_and_the_summary_line() -> None:
     lines = run.stdout.splitlines()
     assert len(lines) == 6
     assert all(" violation " in line for line in lines[:5])
-    assert lines[5].startswith("19 deliveries:")
+    assert lines[5].startswith("FAILED  19 deliveries:")
 
 
 def test_verbose_shows_every_finding_with_expected_actual_and_schema() -> None:
@@ -74,10 +74,13 @@ def test_verbose_shows_every_finding_with_expected_actual_and_schema() -> None:
     assert (
         "    violation out-of-range /timestamp: 1650530190000 is above the maximum 9999999999\n" in run.stdout
     )
-    assert (
-        "        expected maximum 9999999999; got 1650530190000; "
-        "schema common/defs.schema.json#/$defs/unixSeconds/maximum\n"
-    ) in run.stdout
+    # Expected and actual are in the message already: the detail line adds only the schema place.
+    assert "        schema common/defs.schema.json#/$defs/unixSeconds/maximum\n" in run.stdout
+    assert "expected maximum 9999999999; got 1650530190000" not in run.stdout
+    assert "    violation legacy-envelope /: obsolete 2021 Qase envelope" in run.stdout
+    assert '        expected the current envelope with event_name; got the 2021 envelope with "event"\n' in (
+        run.stdout
+    )
 
 
 @pytest.mark.parametrize(
@@ -176,7 +179,7 @@ def test_standard_input_can_be_json_lines_or_a_capture_or_a_har() -> None:
             "entries": [{"request": {"method": "POST", "headers": [], "postData": {"text": first.decode()}}}]
         }
     }
-    assert "1 deliveries: 1 conforming" in invoke("validate", "-", stdin=orjson.dumps(har)).stdout
+    assert "1 delivery: 1 conforming" in invoke("validate", "-", stdin=orjson.dumps(har)).stdout
 
 
 def test_a_capture_file_is_checked_with_line_locations(tmp_path: Path) -> None:
@@ -238,3 +241,60 @@ def test_a_large_input_shows_a_progress_bar_on_a_terminal_stderr(tmp_path: Path)
     assert b"checking" in shown
     assert b"100%" in shown
     assert b"checking" not in completed.stdout
+
+
+def test_the_summary_leads_with_the_verdict_and_lists_only_the_events_that_differ() -> None:
+    lines = invoke("validate", str(EXAMPLES)).stdout.splitlines()
+    start = next(n for n, line in enumerate(lines) if not line.startswith(str(EXAMPLES)))
+    assert lines[start:] == [
+        "FAILED  19 deliveries: 10 conforming, 4 with drift, 5 with violations, 0 unreadable",
+        "  (no event): 2 deliveries (2 with violations), records without a usable event_name",
+        "  case.created: 3 deliveries (1 conforming, 1 with drift, 1 with violations)",
+        "  custom_field.created: 2 deliveries (1 conforming, 1 with violations)",
+        "  plan.updated: 1 delivery (1 with violations)",
+        "  result.created: 1 delivery (1 with drift)",
+        "  review.approval_status_changed: 2 deliveries (1 conforming, 1 with drift)",
+        "  run.completed: 2 deliveries (1 conforming, 1 with drift)",
+        "  5 other events, every delivery conforming (-v lists them)",
+    ]
+
+
+@pytest.mark.parametrize("option", ["-v", "--all"])
+def test_verbose_or_all_lists_the_events_where_every_delivery_conforms_too(option: str) -> None:
+    lines = invoke("validate", option, str(EXAMPLES / "conforming.jsonl")).stdout.splitlines()
+    assert lines[-9:] == [
+        "PASSED  8 deliveries: 8 conforming, 0 with drift, 0 with violations, 0 unreadable",
+        "  case.created: 1 delivery (1 conforming)",
+        "  custom_field.created: 1 delivery (1 conforming)",
+        "  defect.created: 1 delivery (1 conforming)",
+        "  plan.created: 1 delivery (1 conforming)",
+        "  review.approval_status_changed: 1 delivery (1 conforming)",
+        "  run.completed: 1 delivery (1 conforming)",
+        "  run.started: 1 delivery (1 conforming)",
+        "  shared_step.created: 1 delivery (1 conforming)",
+    ]
+
+
+def test_a_conforming_run_says_so_in_two_lines() -> None:
+    run = invoke("validate", str(EXAMPLES / "conforming.jsonl"))
+    assert run.stdout.splitlines() == [
+        "PASSED  8 deliveries: 8 conforming, 0 with drift, 0 with violations, 0 unreadable",
+        "  8 events, every delivery conforming (-v lists them)",
+    ]
+
+
+def test_a_delivery_with_more_findings_says_that_verbose_shows_them() -> None:
+    first = invoke("validate", str(EXAMPLES / "broken.jsonl")).stdout.splitlines()[0]
+    assert first.endswith('expected object, got string "high"  (+1 more, shown with -v)')
+
+
+@pytest.mark.parametrize("format_", ["text", "json", "junit", "sarif", "github"])
+def test_with_an_output_file_the_summary_line_still_reaches_standard_error(
+    tmp_path: Path, format_: str
+) -> None:
+    target = tmp_path / "report"
+    run = invoke("validate", "-f", format_, "-o", str(target), str(EXAMPLES / "broken.jsonl"))
+    assert run.code == 1
+    assert run.stdout == ""
+    summary = "FAILED  6 deliveries: 1 conforming, 0 with drift, 5 with violations, 0 unreadable"
+    assert run.stderr == f"{summary} (report in {target})\n"

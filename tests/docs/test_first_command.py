@@ -87,7 +87,7 @@ def test_the_readme_first_command_runs_from_a_clean_clone_and_exits_1_on_the_bro
     )
     assert completed.returncode == 1, completed.stdout
     assert matches(command.expected, completed.stdout), difference(command.expected, completed.stdout)
-    summary = "19 deliveries: 10 conforming, 4 with drift, 5 with violations, 0 unreadable"
+    summary = "FAILED  19 deliveries: 10 conforming, 4 with drift, 5 with violations, 0 unreadable"
     assert f"\n{summary}\n" in completed.stdout
     # The virtual environment is made of Debian's python3, not of one this suite runs in.
     assert f"home = {DEBIAN_PYTHON.parent}\n" in (clone / ".venv" / "pyvenv.cfg").read_text()

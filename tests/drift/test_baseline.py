@@ -35,7 +35,10 @@ def test_a_clean_corpus_passes_its_own_baseline(tmp_path: Path) -> None:
     assert run("drift", "--write-baseline", str(target), str(CONFORMING))[0] == 0
     code, output, _ = run("drift", "--baseline", str(target), str(CONFORMING))
     assert code == 0
-    assert output.endswith(f"\nbaseline {target}: passed\n")
+    assert output.startswith(
+        f"PASSED (--fail-on drift): the corpus shows nothing the baseline {target} lacks\n"
+    )
+    assert f"\nbaseline {target}: nothing new\n" in output
 
 
 def test_the_baseline_stores_paths_types_and_closed_set_values_only(baseline: Path) -> None:
@@ -57,17 +60,23 @@ def test_the_baseline_stores_paths_types_and_closed_set_values_only(baseline: Pa
     [
         (
             changed("milestone.created", color="red"),
-            {"event": "milestone.created", "path": "/payload/color", "what": "field", "detail": ["string"]},
+            {"event": "milestone.created", "path": "/payload/color", "what": "field", "detail": ["string"]}
+            | {"breaking": False},
         ),
         (
             changed("milestone.created", id="70673"),
-            {"event": "milestone.created", "path": "/payload/id", "what": "type", "detail": "string"},
+            {"event": "milestone.created", "path": "/payload/id", "what": "type", "detail": "string"}
+            | {"breaking": True},
         ),
         (
             changed("custom_field.created", type="formula"),
-            {"event": "custom_field.created", "path": "/payload/type", "what": "value", "detail": "formula"},
+            {"event": "custom_field.created", "path": "/payload/type", "what": "value", "detail": "formula"}
+            | {"breaking": False},
         ),
-        (example("suite.created"), {"event": "suite.created", "path": "", "what": "event", "detail": 1}),
+        (
+            example("suite.created"),
+            {"event": "suite.created", "path": "", "what": "event", "detail": 1, "breaking": False},
+        ),
     ],
     ids=["new-field", "new-type", "new-value", "new-event"],
 )
@@ -110,12 +119,18 @@ def test_the_markdown_report_shows_the_baseline_verdict(tmp_path: Path, baseline
     code, output, _ = run("drift", "--format", "markdown", "--baseline", str(baseline), str(corpus))
     assert code == 1
     escaped = str(corpus).replace("_", "\\_")  # plain cells escape Markdown: "_" is no emphasis
-    assert (
-        f"### Baseline `{baseline}`: failed: 1 new shape\n\n"
+    # The verdict, then the new shapes, come first: a job summary is read from the top.
+    plain = str(baseline).replace("_", "\\_")
+    assert output.startswith(
+        "## Qase webhook drift\n\n"
+        f"**Failed** (`--fail-on drift`): 1 new shape the baseline {plain} lacks"
+        "\n\n1 delivery, 1 event (1 differs from the contract, 0 unknown), 0 records skipped, "
+        "39 catalogued events never seen.\n\n"
+        f"### Baseline `{baseline}`: 1 new shape\n\n"
         "| new | event | path | detail |\n"
         "|---|---|---|---|\n"
         f"| new field | `milestone.created` | `/payload/color` | as string (first {escaped}:1) |\n"
-    ) in output
+    )
     assert "<details><summary>2 baseline entries not seen (warnings)</summary>" in output
 
 
@@ -184,3 +199,23 @@ def test_an_unusable_baseline_is_a_usage_error_naming_the_place(
     assert output == ""
     assert f"--baseline: {target}: " in errors
     assert message in errors
+
+
+@pytest.mark.parametrize(
+    ("record", "code"),
+    [(changed("milestone.created", color="red"), 0), (changed("milestone.created", id="70673"), 1)],
+    ids=["additive-new-field-passes", "breaking-new-type-fails"],
+)
+def test_with_fail_on_breaking_only_a_breaking_new_shape_fails_the_baseline(
+    tmp_path: Path, baseline: Path, record: dict[str, Any], code: int
+) -> None:
+    corpus = write_jsonl(tmp_path / "after.jsonl", [record])
+    run_code, output, _ = run("drift", "--fail-on", "breaking", "--baseline", str(baseline), str(corpus))
+    assert run_code == code
+    expected = (
+        f"PASSED (--fail-on breaking): no breaking new shape; 1 new shape the baseline {baseline} lacks"
+        if code == 0
+        else f"FAILED (--fail-on breaking): 1 new shape the baseline {baseline} lacks (1 breaking)"
+    )
+    assert output.splitlines()[0] == expected
+    assert run("drift", "--fail-on", "never", "--baseline", str(baseline), str(corpus))[0] == 0

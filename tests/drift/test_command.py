@@ -18,7 +18,7 @@ EXAMPLES = ROOT / "examples"
 def test_it_reads_what_validate_reads_folders_included() -> None:
     code, output, _ = run("drift", "--format", "json", str(EXAMPLES))
     report = json.loads(output)
-    assert code == 0
+    assert code == 1  # broken.jsonl breaks the contract
     assert report["deliveries"] == 19
     assert report["summary"] == {
         "events_seen": 11,
@@ -99,9 +99,11 @@ def test_the_installed_command_runs_as_a_module() -> None:
         timeout=60,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr  # additive drift only
     assert done.stdout.startswith(
-        "## Qase webhook drift\n\n5 deliveries, 5 events (4 differ from the contract"
+        "## Qase webhook drift\n\n**Passed** (`--fail-on breaking`): no breaking change; 4 events "
+        "(case.created, result.created, review.approval\\_status\\_changed and 1 more) with additive drift "
+        "only\n\n5 deliveries, 5 events (4 differ from the contract"
     )
 
 
@@ -116,7 +118,7 @@ def test_a_usage_error_in_json_format_is_still_a_json_document() -> None:
     ("args", "message"),
     [
         pytest.param(["-f", "json"], "Missing argument 'PATHS...'.", id="no-path"),
-        pytest.param(["--format=json", "--bogus", "x"], "No such option '--bogus'.", id="unknown-option"),
+        pytest.param(["--format=json", "--zzz", "x"], "No such option '--zzz'.", id="unknown-option"),
     ],
 )
 def test_a_command_line_error_in_json_format_is_still_a_json_document(args: list[str], message: str) -> None:
@@ -128,12 +130,13 @@ def test_a_command_line_error_in_json_format_is_still_a_json_document(args: list
 
 def test_a_corpus_that_could_not_be_read_fails_even_its_own_baseline(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
-    assert run("drift", "--write-baseline", str(baseline), str(EXAMPLES))[0] == 0
+    assert run("drift", "--write-baseline", str(baseline), str(EXAMPLES))[0] == 1  # written all the same
+    assert baseline.is_file()
     empty = tmp_path / "empty"
     empty.mkdir()
     code, _, errors = run("drift", "--baseline", str(baseline), str(empty))
     assert code == 1
-    assert "1 record(s) could not be read" in errors
+    assert "1 record could not be read" in errors
     garbage = tmp_path / "garbage.jsonl"
     garbage.write_text("not json\nnor this\n", encoding="utf-8")
     code, _, errors = run("drift", "--baseline", str(baseline), str(garbage))
@@ -144,7 +147,7 @@ def test_a_corpus_that_could_not_be_read_fails_even_its_own_baseline(tmp_path: P
 @pytest.mark.parametrize("format_", ["json", "text", "markdown"])
 def test_a_usage_error_replaces_the_old_report_in_the_output_file(tmp_path: Path, format_: str) -> None:
     report = tmp_path / "report"
-    assert run("drift", "-f", format_, "-o", str(report), str(EXAMPLES))[0] == 0
+    assert run("drift", "-f", format_, "-o", str(report), "--fail-on", "never", str(EXAMPLES))[0] == 0
     for bad in (["--bogus"], ["missing-path"]):
         code, output, _ = run("drift", "-f", format_, "-o", str(report), *bad, str(EXAMPLES))
         assert code == 2
@@ -152,3 +155,85 @@ def test_a_usage_error_replaces_the_old_report_in_the_output_file(tmp_path: Path
         written = report.read_text(encoding="utf-8")
         assert "deliveries" not in written
         assert ("--bogus" if bad == ["--bogus"] else "missing-path") in written
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "corpus", "code", "verdict"),
+    [
+        (
+            None,
+            "broken.jsonl",
+            1,
+            "FAILED (--fail-on breaking): 4 breaking changes in 3 events (case.created, "
+            "custom_field.created, plan.updated); 2 records with no event to profile (see skipped)",
+        ),
+        (
+            None,
+            "drifted.jsonl",
+            0,
+            "PASSED (--fail-on breaking): no breaking change; 4 events (case.created, result.created, "
+            "review.approval_status_changed and 1 more) with additive drift only",
+        ),
+        (
+            "drift",
+            "drifted.jsonl",
+            1,
+            "FAILED (--fail-on drift): 4 events (case.created, result.created, "
+            "review.approval_status_changed and 1 more) with additive drift only",
+        ),
+        ("drift", "conforming.jsonl", 0, "PASSED (--fail-on drift): the corpus matches the contract"),
+        (
+            "never",
+            "broken.jsonl",
+            0,
+            "PASSED (--fail-on never): 4 breaking changes in 3 events (case.created, custom_field.created, "
+            "plan.updated); 2 records with no event to profile (see skipped)",
+        ),
+    ],
+)
+def test_fail_on_decides_the_exit_code_and_the_verdict_leads_the_report(
+    fail_on: str | None, corpus: str, code: int, verdict: str
+) -> None:
+    options = [] if fail_on is None else ["--fail-on", fail_on]
+    run_code, output, _ = run("drift", *options, str(EXAMPLES / corpus))
+    assert run_code == code
+    assert output.splitlines()[0] == verdict
+    data = json.loads(run("drift", "-f", "json", *options, str(EXAMPLES / corpus))[1])
+    assert data["verdict"] == {
+        "passed": code == 0,
+        "fail_on": fail_on or "breaking",
+        "reason": verdict.split(": ", 1)[1],
+    }
+
+
+def test_a_corpus_that_could_not_be_read_fails_whatever_fail_on_says(tmp_path: Path) -> None:
+    code, output, _ = run("drift", "--fail-on", "never", str(tmp_path))
+    assert code == 1
+    assert output.splitlines()[:2] == [
+        f"FAILED (--fail-on never): 1 record could not be read (first {tmp_path}: no dump files "
+        "(.har, .json, .jsonl, .ndjson) in this folder)",
+        "no delivery profiled: 1 record skipped",
+    ]
+    assert "never seen" not in output
+
+
+@pytest.mark.parametrize("format_", ["text", "markdown", "json"])
+def test_with_an_output_file_the_verdict_still_reaches_standard_error(tmp_path: Path, format_: str) -> None:
+    target = tmp_path / "report"
+    code, output, errors = run("drift", "-f", format_, "-o", str(target), str(EXAMPLES / "broken.jsonl"))
+    assert code == 1
+    assert output == ""
+    assert errors == (
+        "FAILED (--fail-on breaking): 4 breaking changes in 3 events (case.created, custom_field.created, "
+        f"plan.updated); 2 records with no event to profile (see skipped) (report in {target})\n"
+    )
+
+
+def test_events_as_documented_are_counted_in_one_line_and_listed_with_verbose() -> None:
+    output = run("drift", str(EXAMPLES / "conforming.jsonl"))[1]
+    assert "as documented (-v lists them)" in output
+    assert "run.started: 1 delivery" not in output
+    for option in ("-v", "--all"):
+        listed = run("drift", option, str(EXAMPLES / "conforming.jsonl"))[1]
+        assert "\nrun.started: 1 delivery (events/run/started.schema.json), as documented\n" in listed
+        assert "(-v lists them)" not in listed

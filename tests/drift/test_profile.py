@@ -50,7 +50,8 @@ def test_a_whole_number_written_as_a_float_counts_as_an_integer() -> None:
 
 
 def test_records_without_an_event_are_counted_by_reason_with_their_first_location() -> None:
-    report = compare(profile_of(b"\xef\xbb\xbf{}", b"[1]", b'{"event": "case.created"}', b'{"a": 1}', b"[2]"))
+    legacy = b'{"event": "case.created", "timestamp": 1570000000, "payload": {}}'
+    report = compare(profile_of(b"\xef\xbb\xbf{}", b"[1]", legacy, b'{"event": "case.created"}', b"[2]"))
     assert [(item.reason, item.count, item.first_location) for item in report.skipped] == [
         ("legacy-envelope", 1, "corpus.jsonl:3"),
         ("no-event-name", 1, "corpus.jsonl:4"),

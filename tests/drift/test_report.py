@@ -58,7 +58,7 @@ def no_drift(**overrides: Any) -> dict[str, Any]:
 def test_the_json_report_lists_every_kind_of_drift_exactly(corpus: Path) -> None:
     code, output, _ = run("drift", "--format", "json", str(corpus))
     at = f"{corpus}:"
-    assert code == 0
+    assert code == 1  # a type change, a forbidden null, a missing field: breaking
     assert json.loads(output) == {
         "format": "qase-contract drift report",
         "version": 1,
@@ -194,61 +194,74 @@ def test_the_json_report_lists_every_kind_of_drift_exactly(corpus: Path) -> None
         ],
         "notes": [],
         "baseline": None,
+        "verdict": {"passed": False, "fail_on": "breaking", "reason": VERDICT_REASON},
     }
+
+
+VERDICT_REASON = (
+    "3 breaking changes in 3 events (milestone.created, run.completed, suite.created); "
+    "1 record with no event to profile (see skipped); 3 events (custom_field.created, result.created, "
+    "review.approval_status_changed) with additive drift only"
+)
 
 
 def test_the_text_report_gives_one_line_per_difference_with_its_first_location(corpus: Path) -> None:
     code, output, _ = run("drift", str(corpus))
     at = f"{corpus}:"
-    assert code == 0
+    assert code == 1
     lines = output.splitlines()
-    assert lines[0] == (
+    assert lines[:2] == [
+        f"FAILED (--fail-on breaking): {VERDICT_REASON}",
         "10 deliveries, 7 events (6 differ from the contract, 1 unknown), 1 record skipped, "
-        "34 catalogued events never seen"
-    )
+        "34 catalogued events never seen",
+    ]
     for expected in (
-        "case.deleted: 1 delivery (events/case/deleted.schema.json), as documented",
+        "1 event as documented (-v lists them)",
         f"  undocumented field /payload/api_token: in 1 of 1 (100.0%) as string; redacted  [first {at}6]",
         f'  undocumented field /payload/color: in 1 of 3 (33.3%) as string; e.g. "red"  [first {at}2]',
-        f"  forbidden null /payload/title: null in 1 of 3 (33.3%)  [first {at}3]",
+        f"  forbidden null /payload/title: null in 1 of 3 (33.3%) (breaking)  [first {at}3]",
         "result.created: 1 delivery (unknown event)",
         "    /payload/run_id: integer",
         '  unknown value /payload/status: "rejected" in 1 of 1 (100.0%); allowed "unapproved", "approved", '
         f'"request changes", "changes_requested"  [first {at}5]',
-        "  missing field /payload/duration: missing in 1 of 1 (100.0%)",
+        "  missing field /payload/duration: missing in 1 of 1 (100.0%) (breaking)",
         "  type change /payload/parent_id: string in 1 of 1 (100.0%); expected integer or null "
-        f"(seen: string 1)  [first {at}4]",
+        f"(seen: string 1) (breaking)  [first {at}4]",
         f"skipped unparsable: 1 [first {at}10]: the body is not valid JSON: unexpected end of data: "
         "column 31",
     ):
         assert expected in lines
-    assert any(line.startswith("  optional fields never seen: /payload/attachments, ") for line in lines)
+    assert not any(line.startswith("case.deleted") for line in lines)
+    verbose = run("drift", "-v", str(corpus))[1].splitlines()
+    assert "case.deleted: 1 delivery (events/case/deleted.schema.json), as documented" in verbose
+    assert any(line.startswith("  optional fields never seen: /payload/attachments, ") for line in verbose)
 
 
 def test_the_markdown_report_is_a_job_summary_with_one_table_per_event(corpus: Path) -> None:
     code, output, _ = run("drift", "--format", "markdown", str(corpus))
     at = f"{corpus}:"
-    assert code == 0
+    assert code == 1
     assert output.startswith(
         "## Qase webhook drift\n\n"
+        f"**Failed** (`--fail-on breaking`): {VERDICT_REASON.replace('_', chr(92) + '_')}\n\n"
         "10 deliveries, 7 events (6 differ from the contract, 1 unknown), 1 record skipped, "
         "34 catalogued events never seen.\n\n"
         "| event | deliveries | differences |\n"
         "|---|---:|---|\n"
-        "| `case.deleted` | 1 | none |\n"
         "| `custom_field.created` | 1 | 1 undocumented field |\n"
         "| `milestone.created` | 3 | 1 undocumented field, 1 forbidden null |\n"
         "| `result.created` | 1 | unknown event |\n"
         "| `review.approval_status_changed` | 1 | 1 unknown value |\n"
         "| `run.completed` | 1 | 1 missing field |\n"
-        "| `suite.created` | 1 | 1 type change |\n"
+        "| `suite.created` | 1 | 1 type change |\n\n"
+        "<details><summary>1 event as documented</summary>\n\n`case.deleted`\n\n</details>\n"
     )
     assert (
         "### `milestone.created`\n\n"
         "| change | path | detail | first seen |\n"
         "|---|---|---|---|\n"
         f'| undocumented field | `/payload/color` | in 1 of 3 (33.3%) as string; e.g. "red" | `{at}2` |\n'
-        f"| forbidden null | `/payload/title` | null in 1 of 3 (33.3%) | `{at}3` |\n"
+        f"| forbidden null | `/payload/title` | null in 1 of 3 (33.3%) (breaking) | `{at}3` |\n"
     ) in output
     assert (
         "### `result.created` (unknown event)\n\n"
@@ -259,7 +272,11 @@ def test_the_markdown_report_is_a_job_summary_with_one_table_per_event(corpus: P
         "| `/payload/run_id` | integer |\n"
         "| `/payload/status` | string |\n"
     ) in output
-    assert "<details><summary><code>case.deleted</code>: 15 optional fields never seen</summary>" in output
+    every_event = run("drift", "--format", "markdown", "--all", str(corpus))[1]
+    assert "| `case.deleted` | 1 | none |\n" in every_event
+    assert (
+        "<details><summary><code>case.deleted</code>: 15 optional fields never seen</summary>" in every_event
+    )
     assert "<details><summary>Catalogued events never seen (34)</summary>" in output
     assert f"| unparsable | 1 | `{at}10` | the body is not valid JSON" in output
 
@@ -285,7 +302,7 @@ def test_no_format_ever_shows_the_value_of_a_field_named_like_a_secret(
 def test_the_report_goes_to_a_file_with_output(corpus: Path, tmp_path: Path) -> None:
     target = tmp_path / "drift.md"
     code, output, _ = run("drift", "--format", "markdown", "--output", str(target), str(corpus))
-    assert code == 0
+    assert code == 1
     assert output == ""
     assert target.read_text(encoding="utf-8").startswith("## Qase webhook drift\n")
 
@@ -305,7 +322,7 @@ def test_text_and_markdown_escape_what_a_delivery_could_forge(tmp_path: Path, ou
 
 def test_the_headline_agrees_in_number(tmp_path: Path) -> None:
     corpus = write_jsonl(tmp_path / "one.jsonl", [changed("milestone.created", extra=1)])
-    headline = run("drift", str(corpus))[1].splitlines()[0]
+    headline = run("drift", str(corpus))[1].splitlines()[1]
     assert headline.startswith(
         "1 delivery, 1 event (1 differs from the contract, 0 unknown), 0 records skipped"
     )

@@ -30,7 +30,7 @@ def test_the_suggested_overlay_adopts_every_change_of_the_drifted_examples(tmp_p
     corpus = EXAMPLES / "drifted.jsonl"
     code, _, errors = run("drift", "--suggest", str(overlay), str(corpus))
     assert code == 0
-    assert f"suggest: wrote 5 schema file(s) to {overlay} (use --schemas {overlay})" in errors
+    assert f"suggest: wrote 5 schema files to {overlay} (use --schemas {overlay})" in errors
     assert findings_with(overlay, corpus) == []
     code, output, _ = run("drift", "--format", "json", "--schemas", str(overlay), str(corpus))
     report = json.loads(output)
@@ -38,16 +38,47 @@ def test_the_suggested_overlay_adopts_every_change_of_the_drifted_examples(tmp_p
     assert report["events"]["result.created"]["known"] is True
 
 
-def test_each_kind_of_change_is_adopted_where_it_is_declared(tmp_path: Path) -> None:
+def test_only_additive_changes_are_adopted_and_each_breaking_one_is_listed_with_its_reason(
+    tmp_path: Path,
+) -> None:
     overlay = tmp_path / "overlay"
     corpus = write_jsonl(tmp_path / "captured.jsonl", every_kind_of_drift())
     code, _, errors = run("drift", "--suggest", str(overlay), str(corpus))
-    assert code == 0
+    assert code == 1  # the corpus breaks the contract
+    reason = "(breaking: deliveries like these fail validate; --adopt-breaking adopts it)"
+    assert errors.splitlines()[1:] == [
+        "  adopted: custom_field.created /payload/api_token: new field declared in "
+        "events/custom_field/created.schema.json#/$defs/payload",
+        "  adopted: milestone.created /payload/color: new field declared in "
+        "events/milestone/created.schema.json#/$defs/payload",
+        "  adopted: result.created: new event in events/result/created.schema.json",
+        "  adopted: review.approval_status_changed /payload/status: "
+        'values "rejected" added to the closed set',
+        f"  not adopted: milestone.created /payload/title: null where the contract forbids it {reason}",
+        f"  not adopted: run.completed /payload/duration: a required field missing in 1 of 1 {reason}",
+        "  not adopted: suite.created /payload/parent_id: string where the contract allows integer or null "
+        + reason,
+    ]
+    # The breaking changes are still reported by validate with the suggested overlay.
+    assert [line.split(" ", 1)[1] for line in findings_with(overlay, corpus)] == [
+        "null-not-allowed /payload/title",
+        "wrong-type /payload/parent_id",
+        "missing-field /payload/duration",
+        "unparsable ",
+    ]
+
+
+def test_each_kind_of_change_is_adopted_where_it_is_declared_with_adopt_breaking(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay"
+    corpus = write_jsonl(tmp_path / "captured.jsonl", every_kind_of_drift())
+    code, _, errors = run("drift", "--suggest", str(overlay), "--adopt-breaking", str(corpus))
+    assert code == 1
     assert sorted(path.relative_to(overlay).as_posix() for path in overlay.rglob("*.json")) == [
         "events/custom_field/created.schema.json",
         "events/milestone/created.schema.json",
         "events/result/created.schema.json",
         "events/review/approval_status_changed.schema.json",
+        "events/run/completed.schema.json",
         "events/suite/created.schema.json",
     ]
     for line in (
@@ -55,22 +86,25 @@ def test_each_kind_of_change_is_adopted_where_it_is_declared(tmp_path: Path) -> 
         "events/custom_field/created.schema.json#/$defs/payload",
         "  adopted: milestone.created /payload/color: new field declared in "
         "events/milestone/created.schema.json#/$defs/payload",
-        "  adopted: milestone.created /payload/title: null allowed",
+        "  adopted: milestone.created /payload/title: null allowed (breaking)",
         "  adopted: result.created: new event in events/result/created.schema.json",
         "  adopted: review.approval_status_changed /payload/status: "
         'values "rejected" added to the closed set',
-        "  adopted: suite.created /payload/parent_id: type widened with string",
-        "  not adopted: run.completed /payload/duration: a required field missing in 1 of 1 "
-        "(a breaking change: adopt it by hand if Qase really dropped it)",
+        "  adopted: suite.created /payload/parent_id: type widened with string (breaking)",
+        "  adopted: run.completed /payload/duration: made optional in "
+        "events/run/completed.schema.json#/$defs/payload (breaking)",
     ):
         assert line in errors.splitlines()
     # What it could not adopt is all that is left.
-    assert [line.split(" ", 1)[1] for line in findings_with(overlay, corpus)] == [
-        "missing-field /payload/duration",
-        "unparsable ",
-    ]
+    assert [line.split(" ", 1)[1] for line in findings_with(overlay, corpus)] == ["unparsable "]
     suite = json.loads((overlay / "events/suite/created.schema.json").read_text(encoding="utf-8"))
     assert suite["$defs"]["payload"]["properties"]["parent_id"]["anyOf"][1] == {"type": "string"}
+
+
+def test_adopt_breaking_goes_with_suggest(tmp_path: Path) -> None:
+    code, _, errors = run("drift", "--adopt-breaking", str(DRIFTED))
+    assert code == 2
+    assert "--adopt-breaking goes with --suggest DIR" in errors
 
 
 def test_a_new_object_field_and_a_new_container_type_carry_their_observed_shape(tmp_path: Path) -> None:
@@ -82,7 +116,7 @@ def test_a_new_object_field_and_a_new_container_type_carry_their_observed_shape(
             changed("plan.created", cases=[1033]),
         ],
     )
-    assert run("drift", "--suggest", str(overlay), str(corpus))[0] == 0
+    assert run("drift", "--suggest", str(overlay), "--adopt-breaking", str(corpus))[0] == 1
     assert findings_with(overlay, corpus) == []
     case = json.loads((overlay / "events/case/created.schema.json").read_text(encoding="utf-8"))
     assert case["$defs"]["payload"]["properties"]["tags"] == {

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
 EXAMPLES = SCHEMAS / "examples"
 CASES = ROOT / "tests" / "cases"
+#: File-based cases of read-sets: a delivery, a read-set and each finding's exact affects.
+READ_CASES = ROOT / "tests" / "cases-reads"
 
 
 def example_files() -> list[Path]:

@@ -291,7 +291,7 @@ def test_a_checker_error_still_records_and_acknowledges_the_delivery(capture: Pa
     assert records(capture)[0].body == DELIVERY
     assert "checker failed: RuntimeError('checker bug')" in live_line(lines.receipts[0])
     assert (
-        "1 deliveries checked: 0 conforming, 0 with drift, 0 with violations, 1 not checked"
+        "1 delivery checked: 0 conforming, 0 with drift, 0 with violations, 1 not checked"
         in (app.tally.summary_lines()[0])
     )
 
@@ -319,8 +319,8 @@ def test_the_tally_sums_up_per_event_and_rejections_per_reason() -> None:
     call(app, environ(headers={}, stream=Unreadable()))
     assert app.tally.summary_lines() == [
         "4 deliveries checked: 2 conforming, 0 with drift, 2 with violations",
-        "  (no event): 1 (0 conforming, 0 drift, 1 violations)",
-        "  case.created: 3 (2 conforming, 0 drift, 1 violations)",
+        "  (no event): 1 delivery (1 with violations), records without a usable event_name",
+        "  case.created: 3 deliveries (2 conforming, 1 with violations)",
         "2 requests rejected",
         "  1 × 401 wrong or missing X-Qase-Secret (body ignored)",
         "  1 × 405 method GET not allowed",

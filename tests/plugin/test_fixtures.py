@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.overlays import RESULT_CREATED, write_schema
+from tests.helpers.overlays import RESULT_CREATED, result_delivery, write_schema
 
 #: Inner sessions post with this helper, as a consumer's code under test would.
 POSTING_CONFTEST = """
@@ -62,7 +63,8 @@ def test_qase_validator_is_one_validator_for_the_session_honouring_the_options(
 
         def test_second(qase_validator, qase_delivery):
             assert qase_validator is seen[0]
-            result = qase_validator.validate(qase_delivery("run.completed", payload={"extra": 1}))
+            delivery = qase_delivery("run.completed", payload={"extra": 1}, check=False)
+            result = qase_validator.validate(delivery)
             assert result.status == "drift" and not result.ok
         """
     )
@@ -94,6 +96,88 @@ def test_qase_delivery_builds_fresh_conforming_deliveries_with_overrides(pyteste
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+def test_qase_delivery_follows_the_session_overlay_events_examples_and_variants(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    overlay = write_schema(tmp_path, "events/result/created.schema.json", RESULT_CREATED)
+    example = result_delivery(id=7, run=None)
+    (overlay / "examples" / "result.created").mkdir(parents=True)
+    (overlay / "examples" / "result.created" / "canonical.json").write_text(json.dumps(example))
+    (overlay / "examples" / "result.created" / "with-run.json").write_text(
+        json.dumps(result_delivery(id=8, run={"id": 3}))
+    )
+    # An overlay that replaces an event's schema gets its own example for it.
+    replaced = {
+        **RESULT_CREATED,
+        "properties": {**RESULT_CREATED["properties"], "event_name": {"const": "run.deleted"}},
+    }
+    write_schema(overlay, "events/run/deleted.schema.json", replaced)
+    (overlay / "examples" / "run.deleted").mkdir(parents=True)
+    (overlay / "examples" / "run.deleted" / "canonical.json").write_text(
+        json.dumps({**result_delivery(id=5), "event_name": "run.deleted"})
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+        from qase_contract.errors import UnknownExample
+
+        def test_overlay_event(qase_delivery):
+            assert qase_delivery("result.created")["payload"] == {"id": 7, "run": None}
+            assert qase_delivery("result.created", variant="with-run")["payload"]["run"] == {"id": 3}
+            assert qase_delivery("result.created", payload={"run": {"id": 9}})["payload"]["run"] == {"id": 9}
+
+        def test_replaced_event(qase_delivery):
+            assert qase_delivery("run.deleted")["payload"] == {"id": 5}
+
+        def test_built_in_variant(qase_delivery):
+            assert qase_delivery("run.deleted", variant="other-project")["project_code"] != "ID"
+
+        def test_unknown_variant(qase_delivery):
+            with pytest.raises(UnknownExample, match="its variants: canonical, with-run"):
+                qase_delivery("result.created", variant="nope")
+        """
+    )
+    pytester.runpytest(f"--qase-schemas={overlay}", "-W", "error").assert_outcomes(passed=4)
+
+
+def test_a_delivery_that_does_not_conform_warns_or_fails_under_strict_unless_built_on_purpose(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from qase_contract.pytest_plugin import QaseDeliveryWarning
+
+        def test_list_replaced_whole(qase_delivery):
+            with pytest.warns(QaseDeliveryWarning, match="missing-field") as caught:
+                qase_delivery("case.created", payload={"steps": [{"action": "x"}]})
+            assert "{'steps': {0: {...}}} merges into an item" in str(caught[0].message)
+
+        def test_item_merged(qase_delivery, recwarn):
+            delivery = qase_delivery("case.created", payload={"steps": {0: {"action": "x"}}})
+            assert delivery["payload"]["steps"][0]["action"] == "x"
+            assert len(recwarn) == 0
+
+        def test_on_purpose(qase_delivery, recwarn):
+            assert qase_delivery("run.completed", payload={"passed": "3"}, check=False)
+            assert len(recwarn) == 0
+
+        @pytest.mark.qase_strict
+        def test_strict(qase_delivery):
+            qase_delivery("run.completed", payload={"skipped": 1})
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            '>       qase_delivery("run.completed", payload={"skipped": 1})',
+            "E       AssertionError: qase_delivery('run.completed'): run.completed delivery does not conform "
+            "to the Qase webhook contract: 1 drift (strict: drift fails)",
+        ]
+    )
+
+
 # -- qase_receiver ---------------------------------------------------------------------------------
 
 
@@ -123,7 +207,8 @@ def test_a_delivery_without_the_secret_is_rejected_with_401(posting: pytest.Pyte
             assert qase_receiver.secret
             assert post(qase_receiver, qase_delivery("run.completed"), secret=None) == 401
             assert post(qase_receiver, qase_delivery("run.completed"), secret="wrong") == 401
-            assert qase_receiver.deliveries == ()
+            assert qase_receiver.deliveries == []
+            assert qase_receiver.rejected != []
             assert len(qase_receiver.rejected) == 2
         """
     )
@@ -169,7 +254,7 @@ def test_a_violation_fails_the_test_with_a_readable_report(posting: pytest.Pytes
     posting.makepyfile(
         """
         def test_sender(qase_receiver, qase_delivery, post):
-            delivery = qase_delivery("run.completed", payload={"passed": "3"})
+            delivery = qase_delivery("run.completed", payload={"passed": "3"}, check=False)
             assert post(qase_receiver, delivery) == 200
         """
     )
@@ -193,7 +278,7 @@ def test_wait_for_fails_at_the_test_line_when_the_awaited_delivery_does_not_conf
     posting.makepyfile(
         """
         def test_sender(qase_receiver, qase_delivery, post):
-            post(qase_receiver, qase_delivery("run.completed", payload={"id": None}))
+            post(qase_receiver, qase_delivery("run.completed", payload={"id": None}, check=False))
             qase_receiver.wait_for("run.completed", timeout=5)
         """
     )
@@ -218,7 +303,7 @@ def test_drift_passes_leniently_and_fails_under_the_strict_marker_or_option(post
         import pytest
 
         def send_drift(qase_receiver, qase_delivery, post):
-            delivery = qase_delivery("run.completed", payload={"skipped": 1})
+            delivery = qase_delivery("run.completed", payload={"skipped": 1}, check=False)
             assert post(qase_receiver, delivery) == 200
 
         def test_lenient(qase_receiver, qase_delivery, post):
@@ -262,7 +347,7 @@ def test_wait_for_times_out_naming_what_arrived_and_what_was_rejected(posting: p
         [
             "E       AssertionError: qase_receiver: a run.completed delivery did not arrive at"
             " http://127.0.0.1:*/qase-webhook/* within 0.2 s; received: case.created;"
-            " 1 request(s) rejected with 401 (missing or wrong X-Qase-Secret)",
+            " 1 request rejected with 401 (missing or wrong X-Qase-Secret)",
         ]
     )
 
@@ -276,7 +361,7 @@ def test_a_delivery_arriving_after_the_test_body_fails_at_teardown(posting: pyte
         def late_sender(qase_receiver, qase_delivery, post):
             yield
             # Runs after the call, before qase_receiver's teardown: a delivery that arrives late.
-            post(qase_receiver, qase_delivery("run.completed", payload={"passed": "3"}))
+            post(qase_receiver, qase_delivery("run.completed", payload={"passed": "3"}, check=False))
 
         def test_sender(late_sender):
             pass
@@ -345,3 +430,23 @@ def test_the_receiver_needs_only_the_server_class_not_pytest_httpservers_own_plu
         """
     )
     posting.runpytest("-p", "no:pytest_httpserver").assert_outcomes(passed=1)
+
+
+def test_the_receivers_lists_compare_equal_to_lists_and_requests_leave_no_log_lines(
+    posting: pytest.Pytester,
+) -> None:
+    posting.makepyfile(
+        """
+        import logging
+
+        def test_lists(qase_receiver, qase_delivery, post, caplog):
+            caplog.set_level(logging.DEBUG)
+            assert qase_receiver.deliveries == [] and qase_receiver.rejected == []
+            assert post(qase_receiver, qase_delivery("run.completed"), secret=None) == 401
+            assert post(qase_receiver, qase_delivery("run.completed")) == 200
+            assert [d.event_name for d in qase_receiver.deliveries] == ["run.completed"]
+            assert len(qase_receiver.rejected) == 1
+            assert [record for record in caplog.records if record.name == "werkzeug"] == []
+        """
+    )
+    posting.runpytest().assert_outcomes(passed=1)

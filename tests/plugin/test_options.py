@@ -12,7 +12,7 @@ CHECKS_DRIFT_AND_AN_OVERLAY_EVENT = """
 from qase_contract import assert_conforms
 
 def test_drift(qase_delivery):
-    assert_conforms(qase_delivery("run.completed", payload={"skipped": 1}))
+    assert_conforms(qase_delivery("run.completed", payload={"skipped": 1}, check=False))
 
 def test_overlay_event(qase_validator):
     assert "result.created" in qase_validator.event_names

@@ -10,6 +10,7 @@ import pytest
 
 from tests.helpers.cli import invoke
 from tests.helpers.data import ROOT
+from tests.helpers.sarif import SARIF_SCHEMA, assert_valid_sarif
 
 EXAMPLES = ROOT / "examples"
 BROKEN = str(EXAMPLES / "broken.jsonl")
@@ -263,18 +264,6 @@ def test_standard_input_twice_is_a_usage_error() -> None:
 
 # -- SARIF against the official schema --------------------------------------------------------------
 
-SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
-
-
-def assert_valid_sarif(text: str) -> dict[str, object]:
-    from jsonschema import Draft4Validator
-
-    log = json.loads(text)
-    validator = Draft4Validator(SARIF_SCHEMA)
-    errors = [f"{error.json_path}: {error.message}" for error in validator.iter_errors(log)]
-    assert errors == []
-    return log  # type: ignore[no-any-return]
-
 
 @pytest.mark.parametrize(
     "arguments",
@@ -319,7 +308,7 @@ def test_output_to_a_fifo_writes_through_without_replacing_it(tmp_path: Path) ->
     run = invoke("validate", "-o", str(fifo), str(EXAMPLES / "conforming.jsonl"))
     reader.join(timeout=10)
     assert run.code == 0
-    assert received[0].startswith(b"8 deliveries: 8 conforming")
+    assert received[0].startswith(b"PASSED  8 deliveries: 8 conforming")
     # Still a FIFO: a device such as /dev/null takes the same path (not tried here: a regression
     # would replace the machine's /dev/null).
     assert stat.S_ISFIFO(fifo.stat().st_mode)
@@ -331,7 +320,7 @@ def test_output_through_a_symlink_replaces_the_file_and_keeps_the_link(tmp_path:
     link.symlink_to("real.txt")
     assert invoke("validate", "-o", str(link), str(EXAMPLES / "conforming.jsonl")).code == 0
     assert link.is_symlink()
-    assert (tmp_path / "real.txt").read_text(encoding="utf-8").startswith("8 deliveries")
+    assert (tmp_path / "real.txt").read_text(encoding="utf-8").startswith("PASSED  8 deliveries")
 
 
 def test_an_empty_output_name_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -374,3 +363,69 @@ def test_a_command_line_error_replaces_the_old_report_in_the_output_file(
     if format_ == "json":
         assert run.stdout == ""  # the document went to the file
         assert "--jobs" in json.loads(written)["error"]["message"]
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+BIDI_AND_SEPARATORS = BIDI + "\u2028\u2029\u0085"
+
+
+@pytest.mark.parametrize("format_", ["text", "github"])
+def test_bidirectional_and_separator_characters_are_escaped_in_text_and_github_output(
+    tmp_path: Path, format_: str
+) -> None:
+    dump = tmp_path / "evil\u202efdp.jsonl"
+    dump.write_text(json.dumps({"event_name": "case.created" + BIDI_AND_SEPARATORS}) + "\n", encoding="utf-8")
+    run = invoke("validate", "--format", format_, str(dump))
+    assert not set(BIDI_AND_SEPARATORS) & set(run.stdout)
+    assert "evil\\u202efdp.jsonl" in run.stdout
+    escaped = "".join(f"\\u{ord(c):04x}" for c in BIDI) + "\\u2028\\u2029\\x85"
+    assert "case.created" + escaped in run.stdout
+
+
+def test_a_usage_error_shows_the_paths_it_names_escaped(tmp_path: Path) -> None:
+    import os
+
+    missing = str(tmp_path / os.fsdecode(b"gone\xff\x1b[2J\xe2\x80\xae.jsonl"))
+    run = invoke("validate", missing)
+    assert run.code == 2
+    assert run.stderr == f"Error: no such file or folder: {tmp_path}/gone\\xff\\x1b[2J\\u202e.jsonl\n"
+    drift = invoke("drift", missing)
+    assert drift.stderr.endswith(run.stderr)
+
+
+def test_sarif_encodes_the_bytes_of_a_file_name_that_is_not_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    Path(os.fsdecode(b"caf\xff.jsonl")).write_bytes(b'{"event_name": "run.deleted"}\n')
+    run = invoke("validate", "--format", "sarif", ".")
+    (result, *_) = json.loads(run.stdout)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "caf%FF.jsonl"
+
+
+def test_junit_shows_control_characters_of_a_file_name_as_escapes(tmp_path: Path) -> None:
+    dump = tmp_path / "bell\x07esc\x1b.jsonl"
+    dump.write_bytes(b'{"event_name": "run.deleted"}\n')
+    run = invoke("validate", "--format", "junit", str(dump))
+    case = ET.fromstring(run.stdout).find("testsuite/testcase")
+    assert case is not None
+    assert case.get("file") == f"{tmp_path}/bell\\x07esc\\x1b.jsonl"
+    assert "\ufffd" not in run.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["validate", "-o", "/nowhere\x1b[2J\u202e/report.txt", "-"],
+        ["validate", "--schemas", "/nowhere\x1b[2J\u202e", "-"],
+        ["drift", "--baseline", "/nowhere\x1b[2J\u202e/baseline.json", "-"],
+    ],
+)
+def test_a_usage_error_quotes_option_paths_escaped_on_standard_error(arguments: list[str]) -> None:
+    run = invoke(*arguments, stdin=b"{}")
+    assert run.code == 2
+    assert "\x1b" not in run.stderr
+    assert "\u202e" not in run.stderr
+    assert "/nowhere\\x1b[2J\\u202e" in run.stderr

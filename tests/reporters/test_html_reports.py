@@ -148,12 +148,21 @@ def test_the_drift_report_counts_what_the_json_report_counts(tmp_path: Path) -> 
     corpus = write_jsonl(tmp_path / "captured.jsonl", every_kind_of_drift())
     code, html = report(tmp_path, "drift", str(corpus))
     data = json.loads(invoke("drift", "--format", "json", str(corpus)).stdout)
-    assert code == 0
+    assert code == 1  # breaking changes, under the default --fail-on breaking
+    page = Page(html)
+    first_headline = re.search(r'<p class="headline">(.*?)</p>', html)
+    assert first_headline is not None
+    assert Page(first_headline.group(1)).text.startswith("FAILED (--fail-on breaking): ")
     events = {row[0]: (row[1], int(row[3]), row[4]) for row in rows_of(html, "events")}
     assert events["milestone.created"] == ("differs", 3, "1 undocumented field, 1 forbidden null")
-    assert events["case.deleted"] == ("as documented", 1, "none")
     assert events["result.created"] == ("unknown event", 1, "unknown event")
-    assert set(events) == set(data["events"])
+    assert set(events) == {name for name, event in data["events"].items() if event["differs"]}
+    assert "1 event as documented (--all lists them here): case.deleted" in page.text
+    everything = tmp_path / "all.html"
+    invoke("drift", "--all", "--format", "html", "--output", str(everything), str(corpus))
+    listed = {row[0]: row[1] for row in rows_of(everything.read_text(encoding="utf-8"), "events")}
+    assert listed["case.deleted"] == "as documented"
+    assert set(listed) == set(data["events"])
     shares = [(row[0], row[1], row[3]) for row in rows_of(html, "undocumented")]
     assert shares == [
         ("custom_field.created", "/payload/api_token", "100.0%"),
@@ -166,7 +175,7 @@ def test_the_drift_report_counts_what_the_json_report_counts(tmp_path: Path) -> 
         "milestone.created",
         "forbidden null",
         "/payload/title",
-        "null in 1 of 3 (33.3%)",
+        "null in 1 of 3 (33.3%) (breaking)",
         f"{corpus}:3",
     ] in changes
     assert "s3cr3t" not in html

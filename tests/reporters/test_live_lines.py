@@ -20,7 +20,7 @@ def test_the_send_summary_names_the_refused_deliveries_up_to_a_bound_and_counts_
         "not 2xx: dump.jsonl:1  run.completed: 500; dump.jsonl:2  run.completed: 500; "
     )
     assert lines[1].endswith(f"dump.jsonl:{NAMED_REFUSALS}  run.completed: 500; and 3 more")
-    assert lines[2:] == ["1 records unreadable, not sent", "4 deliveries left out by --event"]
+    assert lines[2:] == ["1 record unreadable, not sent", "4 deliveries left out by --event"]
 
 
 def test_the_listen_summary_counts_answers_and_forwarding_results_by_status() -> None:

@@ -557,6 +557,42 @@ def test_a_sorted_capture_file_whose_first_record_is_over_the_limit_is_still_a_c
     assert bodies(deliveries[1:]) == [LINE] * 3
 
 
+def test_a_fifo_named_with_no_writer_is_reported_after_a_bounded_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from qase_contract.sources import _pipes
+
+    monkeypatch.setattr(_pipes, "FIFO_WAIT_SECONDS", 0.2)
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    (delivery,) = read(tmp_path / "pipe.jsonl")
+    assert delivery.body == ReadFailure("a FIFO that no writer opened within 0.2 s: not read")
+
+
+def test_a_fifo_named_is_read_once_a_writer_comes(tmp_path: Path) -> None:
+    import os
+    import threading
+    import time
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+
+    def write_later() -> None:
+        time.sleep(0.3)
+        with fifo.open("wb") as stream:  # blocks until the reader has it open
+            stream.write(LINE + b"\n" + LINE + b"\n")
+
+    writer = threading.Thread(target=write_later)
+    writer.start()
+    try:
+        deliveries = read(fifo)
+    finally:
+        writer.join(timeout=10)
+    assert bodies(deliveries) == [LINE, LINE]
+    assert locations(deliveries) == [f"{fifo}:1", f"{fifo}:2"]
+
+
 def test_raw_bodies_gives_documents_and_array_items_as_the_bytes_written(tmp_path: Path) -> None:
     document = tmp_path / "one.json"
     document.write_bytes(b'\n{ "event_name" : "a.b",\n  "n": 1.50 }\n')

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from qase_contract import EVENTS, validate
-from qase_contract.errors import UnknownEvent
+from qase_contract.errors import UnknownEvent, UnknownExample
 from qase_contract.testing._samples import deep_merged, sample_delivery
+from tests.helpers.overlays import RESULT_CREATED, result_delivery, write_schema
 
 
 @pytest.mark.parametrize("event", [event.name for event in EVENTS])
@@ -68,3 +72,36 @@ def test_deep_merged_leaves_both_inputs_alone() -> None:
     assert deep_merged(base, override) == {"a": {"b": 1, "c": 3, "d": [4]}}
     assert base == {"a": {"b": 1, "c": 2}}
     assert override == {"a": {"c": 3, "d": [4]}}
+
+
+def test_a_mapping_from_index_to_override_merges_into_list_items() -> None:
+    (step,) = sample_delivery("case.created")["payload"]["steps"]
+    payload = sample_delivery(
+        "case.created", payload={"steps": {0: {"action": "x"}, -1: {"position": 9}, 1: {"action": "new"}}}
+    )["payload"]
+    # 0 and -1 are the same (only) step; 1, one past the end, appends.
+    assert payload["steps"] == [{**step, "action": "x", "position": 9}, {"action": "new"}]
+
+
+def test_an_index_outside_the_list_is_a_clear_error() -> None:
+    with pytest.raises(IndexError, match=r"override of /payload/steps: no item 7 in a list of 1"):
+        sample_delivery("case.created", payload={"steps": {7: {"action": "x"}}})
+
+
+def test_a_mapping_with_other_keys_still_replaces_a_list() -> None:
+    assert deep_merged([1, 2], {True: 1}) == {True: 1}
+    assert deep_merged([1, 2], {"0": 1}) == {"0": 1}
+    assert deep_merged([1, 2], {}) == {}
+
+
+def test_a_sample_comes_from_the_schema_sets_examples_and_variant(tmp_path: Path) -> None:
+    overlay = write_schema(tmp_path, "events/result/created.schema.json", RESULT_CREATED)
+    (overlay / "examples" / "result.created").mkdir(parents=True)
+    (overlay / "examples" / "result.created" / "canonical.json").write_text(
+        json.dumps(result_delivery(id=1)), encoding="utf-8"
+    )
+    assert sample_delivery("result.created", schemas=overlay)["payload"] == {"id": 1}
+    other = sample_delivery("run.deleted", variant="other-project")
+    assert other != sample_delivery("run.deleted")
+    with pytest.raises(UnknownExample):
+        sample_delivery("run.deleted", variant="nope")

@@ -36,6 +36,25 @@ def test_the_legacy_envelope_is_one_violation_with_the_fixed_message_and_the_eve
     assert "case.created" not in finding.message
 
 
+def test_the_legacy_envelope_message_fits_on_a_line() -> None:
+    assert len(LEGACY_ENVELOPE_MESSAGE) <= 100
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"event": "case.created", "data": {"id": 1}},
+        {"event": "case.created", "payload": {"id": 1}},
+        {"event": "case.created", "timestamp": 1570000000},
+    ],
+)
+def test_a_body_with_event_but_not_the_2021_shape_gets_ordinary_findings(body: dict[str, Any]) -> None:
+    found = codes(body)
+    assert ("violation", "missing-field", "/event_name") in found
+    assert ("drift", "unknown-field", "/event") in found
+    assert all(code != "legacy-envelope" for _, code, _ in found)
+
+
 def test_event_next_to_event_name_is_an_unknown_field_not_the_legacy_form(canonical: dict[str, Any]) -> None:
     canonical["event"] = "case.created"
     assert codes(canonical) == [("drift", "unknown-field", "/event")]

@@ -1,10 +1,11 @@
 """What the contract says at each path of an event, read once from its (ref-resolved) schema.
 
 The drift profile never validates a delivery; it compares what it saw with this tree at the
-end. The tree follows the keywords the contract uses (``type``, ``properties``, ``required``,
+end. Read-sets are checked against it too (which paths exist, which are optional, nullable or
+closed sets). The tree follows the keywords the contract uses (``type``, ``properties``, ``required``,
 ``additionalProperties``, ``unevaluatedProperties``, ``items``, ``enum``, ``const``, ``$ref``)
 and reads ``allOf`` as "all of these hold" and ``anyOf``/``oneOf`` as "one of these", which is
-how overlays that widen a type (see :mod:`qase_contract.drift._suggest`) are written. It also
+how overlays that widen a type (drift's suggested overlays) are written. It also
 reads the value limits (``minimum``, ``maximum``, their exclusive forms, ``multipleOf``,
 ``minLength``, ``maxLength``, ``pattern`` and a ``propertyNames`` pattern) as :class:`Limits`,
 so the profile can count the values that break them without validating whole deliveries.
@@ -71,9 +72,11 @@ class Limit:
     keyword: str
     limit: object  # a number, or the pattern text of ``pattern`` and ``propertyNames``
     broken_by: Callable[[Any], bool] = field(compare=False, repr=False)
+    #: The subschema that declares it, for a suggestion that loosens it.
+    place: Place | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, keyword: str, limit: object) -> Limit:
+    def of(cls, keyword: str, limit: object, place: Place | None = None) -> Limit:
         if keyword in _NUMBER_TESTS:
             test = _NUMBER_TESTS[keyword]
         elif keyword in _STRING_LENGTH_TESTS:
@@ -82,8 +85,8 @@ class Limit:
             test = _not_a_multiple
         else:  # pattern, propertyNames: compiled here, once, with the validator's ECMA semantics
             compiled = compile_pattern(str(limit))
-            return cls(keyword, limit, lambda text: compiled.find(text) is None)
-        return cls(keyword, limit, functools.partial(test, limit))
+            return cls(keyword, limit, lambda text: compiled.find(text) is None, place)
+        return cls(keyword, limit, functools.partial(test, limit), place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,8 @@ class ContractNode:
     limits: Limits = NO_LIMITS
     origins: tuple[Place, ...] = ()
     closers: tuple[Place, ...] = ()
+    description: str = ""  # the schema's own words, for people: "Plan the run was created from, or null."
+    requirers: tuple[Place, ...] = ()  # the subschemas whose ``required`` lists keys here
 
     def allows(self, type_name: str) -> bool:
         if self.types is None or type_name in self.types:
@@ -154,6 +159,8 @@ def _intersect(a: ContractNode, b: ContractNode) -> ContractNode:
         ),
         origins=_unique(a.origins + b.origins),
         closers=_unique(a.closers + b.closers),
+        description=a.description or b.description,
+        requirers=_unique(a.requirers + b.requirers),
     )
 
 
@@ -181,6 +188,8 @@ def _union(a: ContractNode, b: ContractNode) -> ContractNode:
         ),
         origins=_unique(a.origins + b.origins),
         closers=_unique(a.closers + b.closers),
+        description=a.description or b.description,
+        requirers=_unique(a.requirers + b.requirers),
     )
 
 
@@ -272,8 +281,10 @@ class _Reader:
         )
         required = schema.get("required")
         place = self.places.get(id(schema))
+        description = schema.get("description")
         return ContractNode(
-            limits=_limits_of(schema),
+            description=description if isinstance(description, str) else "",
+            limits=_limits_of(schema, place),
             types=types,
             properties=properties,
             required=frozenset(required) if isinstance(required, list) else frozenset(),
@@ -282,6 +293,7 @@ class _Reader:
             items=items,
             values=values,
             closers=(place,) if closing and place is not None else (),
+            requirers=(place,) if required and place is not None else (),
         )
 
     def _declared(self, schema: object, resolver: Resolver[Any], expanding: frozenset[int]) -> ContractNode:
@@ -297,20 +309,20 @@ _NUMBER_KEYWORDS = (*_NUMBER_TESTS, "multipleOf")
 _STRING_KEYWORDS = (*_STRING_LENGTH_TESTS, "pattern")
 
 
-def _limits_of(schema: Mapping[str, Any]) -> Limits:
+def _limits_of(schema: Mapping[str, Any], place: Place | None) -> Limits:
     """The value limits a subschema declares itself (not those of its ``$ref`` or ``allOf``)."""
     names = schema.get("propertyNames")
     key_pattern = names.get("pattern") if isinstance(names, Mapping) else None
     return Limits(
-        numbers=_declared(schema, _NUMBER_KEYWORDS),
-        strings=_declared(schema, _STRING_KEYWORDS),
-        keys=(Limit.of(KEY_PATTERN, key_pattern),) if isinstance(key_pattern, str) else (),
+        numbers=_declared(schema, _NUMBER_KEYWORDS, place),
+        strings=_declared(schema, _STRING_KEYWORDS, place),
+        keys=(Limit.of(KEY_PATTERN, key_pattern, place),) if isinstance(key_pattern, str) else (),
     )
 
 
-def _declared(schema: Mapping[str, Any], keywords: tuple[str, ...]) -> tuple[Limit, ...]:
+def _declared(schema: Mapping[str, Any], keywords: tuple[str, ...], place: Place | None) -> tuple[Limit, ...]:
     return tuple(
-        Limit.of(keyword, schema[keyword])
+        Limit.of(keyword, schema[keyword], place)
         for keyword in keywords
         if _is_limit_value(keyword, schema.get(keyword))
     )
