@@ -22,7 +22,7 @@ from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters._text import TextReporter, verdict_line
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import STDIN, missing_paths, read_paths
+from qase_contract.sources._paths import STDIN, missing_paths, read_batched
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 from qase_contract.validation._batch import (
     ConformingRun,
@@ -170,9 +170,9 @@ def validate(
                 reads=read_set,
             )
         elif reporter.lists_conforming:
-            outcomes = check(read_paths(paths, max_record=max_record_size), validator)
+            outcomes = check(read_batched(paths, max_record=max_record_size), validator)
         else:
-            outcomes = check_counting_conforming(read_paths(paths, max_record=max_record_size), validator)
+            outcomes = check_counting_conforming(read_batched(paths, max_record=max_record_size), validator)
         tally = _report(outcomes, reporter, event_filter, _progress(input_size))
     if output is not None and output != "-":
         # The report went to a file: a CI log still shows what the step found.

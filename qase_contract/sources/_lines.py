@@ -6,7 +6,7 @@ A line longer than the record limit is skipped in chunks and reported, never loa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Protocol
 
 from qase_contract.errors import CaptureFormatError
@@ -17,7 +17,7 @@ from qase_contract.sources._capture import (
     parse_line,
     record_from_data,
 )
-from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
 
 #: The largest record read: real Qase deliveries are a few kilobytes, and the receiver
 #: refuses bodies over 1 MiB by default; this leaves room for odd captures, not for accidents.
@@ -25,10 +25,16 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 _SKIP_CHUNK = 1024 * 1024
 
 
+#: Bytes read at once by the batched reader: many lines per call, memory still flat.
+BLOCK_BYTES = 1024 * 1024
+
+
 class LineReader(Protocol):
     """What the readers need of a stream: a file, standard input, or a range of a file."""
 
     def readline(self, size: int = -1, /) -> bytes: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def numbered_lines(stream: LineReader, limit: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, bytes | int]]:
@@ -54,13 +60,16 @@ def json_lines(
     first_line: int = 1,
     empty_ok: bool = False,
     captures: bool | None = None,
-) -> Iterator[Delivery]:
+    batched: bool = False,
+) -> Iterator[Delivery | LineBatch]:
     """Deliveries of a JSON Lines stream; blank lines are skipped, capture records unwrapped.
 
     ``read`` are the numbered lines already taken from the stream to recognise its format.
     ``first_line`` numbers a range of a larger file. A stream with no record is reported,
     unless ``empty_ok`` (a range, which may hold only blank lines). ``captures`` says whether
     it is a capture file; left ``None``, its first record within the limit decides.
+    ``batched`` gives the plain records of a file that is not a capture file in
+    :class:`LineBatch` blocks (:func:`line_batches`), the rest as deliveries in their places.
     """
     number = first_line - 1
     # Whether any record was seen: a stream with none is reported, not silently passed.
@@ -80,6 +89,11 @@ def json_lines(
     readline = stream.readline
     new = tuple.__new__
     while True:
+        if batched and captures is False:
+            records = (yield from line_batches(stream, source, limit, number)) or records
+            if not records and not empty_ok:
+                yield empty_source(source)
+            return
         line = readline(limit + 1)
         if not line:
             if not records and not empty_ok:
@@ -104,8 +118,90 @@ def json_lines(
             yield delivery_of_line(line, Location(source, number), bool(captures))
 
 
+def line_batches(
+    stream: LineReader, source: str, limit: int, number: int
+) -> Generator[Delivery | LineBatch, None, bool]:
+    """The rest of a JSON Lines stream that is not a capture file, after line ``number``: read a
+    block at a time and handed on in :class:`LineBatch` runs; a line that is not a plain object
+    record (a capture record, anything else, one over the record limit) comes as its delivery
+    in its place. Returns whether any record was seen. A line over ``limit`` is never held
+    whole: once what is pending passes the limit, the rest of it is skipped block by block.
+    """
+    records = False
+    pending = b""
+    skipping = 0  # bytes of an over-long line read so far, while its end is looked for
+    read = stream.read
+    while True:
+        block = read(BLOCK_BYTES)
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0 and block:
+                skipping += len(block)
+                continue
+            size = skipping + (end + 1 if end >= 0 else 0)
+            number += 1
+            records = True
+            reason = over_the_limit(size, limit)
+            yield Delivery(ReadFailure(reason), Location(source, number), size=size)
+            skipping = 0
+            if end < 0:
+                return records
+            block = block[end + 1 :]
+            if not block:
+                continue  # the line ended the block: more may follow
+        if not block:
+            if pending:
+                number += 1
+                records = _record_like(pending) or records
+                yield from _run(source, number, [pending.rstrip(b"\r")], limit, last_without_newline=True)
+            return records
+        data = pending + block if pending else block
+        pieces = data.split(b"\n")
+        pending = pieces.pop()
+        if b"\r" in data:  # CRLF line ends: the record is what comes before them, as line by line
+            pieces = [piece.rstrip(b"\r") for piece in pieces]
+        if len(pending) > limit:
+            skipping, pending = len(pending), b""
+        if pieces:
+            records = records or any(map(_record_like, pieces))
+            yield from _run(source, number + 1, pieces, limit)
+            number += len(pieces)
+
+
+def _record_like(line: bytes) -> bool:
+    return bool(line.strip())
+
+
+def _run(
+    source: str, first: int, pieces: list[bytes], limit: int, *, last_without_newline: bool = False
+) -> Iterator[Delivery | LineBatch]:
+    """The lines of one block: batches of plain records, and a delivery for any other line."""
+    batch: list[bytes] = []
+    start = first
+    size = 0
+    for offset, piece in enumerate(pieces):
+        if piece[:1] == b"{" and len(piece) <= limit and not piece.startswith(CAPTURE_PREFIX):
+            batch.append(piece)
+            size += len(piece) + 1
+        elif not piece.strip():
+            batch.append(b"")
+            size += len(piece) + 1
+        else:
+            if batch:
+                yield LineBatch(source, start, batch, size)
+            batch, size, start = [], 0, first + offset + 1
+            line = piece if last_without_newline else piece + b"\n"
+            location = Location(source, first + offset)
+            if len(piece) > limit:
+                yield Delivery(ReadFailure(over_the_limit(len(line), limit)), location, size=len(line))
+            else:
+                yield delivery_of_line(line, location)
+    if batch:
+        yield LineBatch(source, start, batch, size - last_without_newline)
+
+
 class RangeStream:
-    """The next ``length`` bytes of a binary stream, read by lines."""
+    """The next ``length`` bytes of a binary stream, read by lines or blocks."""
 
     def __init__(self, stream: LineReader, length: int) -> None:
         self._stream = stream
@@ -117,6 +213,13 @@ class RangeStream:
         line = self._stream.readline(self._left if size < 0 else min(size, self._left))
         self._left -= len(line)
         return line
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._left <= 0:
+            return b""
+        data = self._stream.read(self._left if size < 0 else min(size, self._left))
+        self._left -= len(data)
+        return data
 
 
 def empty_source(source: str) -> Delivery:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -57,3 +57,28 @@ class Delivery(NamedTuple):
     headers: Mapping[str, str] | None = None
     #: Bytes of input this record consumed, for progress reporting.
     size: int = 0
+
+
+class LineBatch(NamedTuple):
+    """Consecutive JSON Lines records of one file, read as one block and handed on whole: the
+    bulk of a large dump, with no :class:`Delivery` and :class:`Location` made for each line
+    (making them cost more than checking a conforming delivery does).
+
+    ``lines[i]`` stands on line ``first_line + i`` of ``source``; a blank line is ``b""`` there,
+    so the numbering holds. Every other entry is an object record (it starts with ``{``) within
+    the record limit and not a capture record: whatever is not goes out as a :class:`Delivery`
+    between two batches, in its place. ``size`` is the bytes the lines took, newlines included.
+    """
+
+    source: str
+    first_line: int
+    lines: list[bytes]
+    size: int
+
+    def deliveries(self) -> Iterator[Delivery]:
+        """The records one by one, as deliveries, for readers that want them so."""
+        new = tuple.__new__
+        for offset, line in enumerate(self.lines):
+            if line:
+                location = new(Location, (self.source, self.first_line + offset, None, ""))
+                yield new(Delivery, (line, location, None, len(line) + 1))

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import cast
 
 from qase_contract._util.files import is_missing, why_not_a_regular_file
 from qase_contract._util.printable import display_name, shown_path
@@ -14,7 +15,7 @@ from qase_contract.errors import SourceError
 from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,
 )
-from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
 from qase_contract.sources._streams import DUMP_SUFFIXES, read_file, read_stream
 
 #: The path that names standard input, as in most command-line tools.
@@ -32,16 +33,30 @@ def read_paths(
     JSON Lines, capture records and HAR entries always come as bytes.
     Raises :class:`SourceError` for a path that does not exist (a usage error).
     """
+    return cast("Iterator[Delivery]", _read_all(paths, max_record, raw_bodies=raw_bodies, batched=False))
+
+
+def read_batched(
+    paths: Iterable[str | Path], *, max_record: int = MAX_RECORD_BYTES
+) -> Iterator[Delivery | LineBatch]:
+    """What :func:`read_paths` reads, with the plain records of JSON Lines in
+    :class:`LineBatch` blocks: for checkers that take them by the block."""
+    return _read_all(paths, max_record, raw_bodies=False, batched=True)
+
+
+def _read_all(
+    paths: Iterable[str | Path], max_record: int, *, raw_bodies: bool, batched: bool
+) -> Iterator[Delivery | LineBatch]:
     paths = require_stdin_once(paths)
     for path in paths:
         if str(path) == STDIN:
-            yield from read_standard_input(max_record, raw_bodies=raw_bodies)
+            yield from read_standard_input(max_record, raw_bodies=raw_bodies, batched=batched)
             continue
         for item in dump_files(Path(path)):
             if isinstance(item, Delivery):
                 yield item
             else:
-                yield from read_file(item, max_record=max_record, raw_bodies=raw_bodies)
+                yield from read_file(item, max_record=max_record, raw_bodies=raw_bodies, batched=batched)
 
 
 def read_path(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
@@ -58,11 +73,12 @@ def require_stdin_once(paths: Iterable[str | Path]) -> list[str | Path]:
 
 
 def read_standard_input(
-    max_record: int = MAX_RECORD_BYTES, *, raw_bodies: bool = False
-) -> Iterator[Delivery]:
+    max_record: int = MAX_RECORD_BYTES, *, raw_bodies: bool = False, batched: bool = False
+) -> Iterator[Delivery | LineBatch]:
     if sys.stdin is None:  # started with standard input closed
         return iter([Delivery(ReadFailure("standard input is closed"), Location("<stdin>"))])
-    return read_stream(sys.stdin.buffer, "<stdin>", max_record=max_record, raw_bodies=raw_bodies)
+    stream = sys.stdin.buffer
+    return read_stream(stream, "<stdin>", max_record=max_record, raw_bodies=raw_bodies, batched=batched)
 
 
 def dump_files(path: Path) -> Iterator[Path | Delivery]:

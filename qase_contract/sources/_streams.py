@@ -26,7 +26,7 @@ from qase_contract.sources._lines import (
     json_lines,
     numbered_lines,
 )
-from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
 from qase_contract.sources._pipes import open_fifo, wait_text
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -48,8 +48,8 @@ _SNIFF_BYTES = 8192
 
 
 def read_file(
-    path: Path, *, max_record: int = MAX_RECORD_BYTES, raw_bodies: bool = False
-) -> Iterator[Delivery]:
+    path: Path, *, max_record: int = MAX_RECORD_BYTES, raw_bodies: bool = False, batched: bool = False
+) -> Iterator[Delivery | LineBatch]:
     suffix = path.suffix.lower()
     if suffix in PROSE_SUFFIXES:
         yield Delivery(ReadFailure(f"not a delivery dump: a {suffix} file"), Location(display_name(path)))
@@ -66,7 +66,12 @@ def read_file(
     with stream:
         try:
             yield from read_stream(
-                stream, display_name(path), suffix=suffix, max_record=max_record, raw_bodies=raw_bodies
+                stream,
+                display_name(path),
+                suffix=suffix,
+                max_record=max_record,
+                raw_bodies=raw_bodies,
+                batched=batched,
             )
         except OSError as error:
             yield Delivery(
@@ -88,9 +93,11 @@ def read_stream(
     suffix: str = "",
     max_record: int = MAX_RECORD_BYTES,
     raw_bodies: bool = False,
-) -> Iterator[Delivery]:
+    batched: bool = False,
+) -> Iterator[Delivery | LineBatch]:
     """Deliveries of one binary stream (a file, or standard input), its format recognised;
-    ``raw_bodies`` as :func:`~qase_contract.sources.read_paths` says."""
+    ``raw_bodies`` as :func:`~qase_contract.sources.read_paths` says; ``batched`` gives JSON
+    Lines records in :class:`LineBatch` blocks."""
     head = _peek(stream)
     if _looks_utf16(head):
         reason = "UTF-16 text: JSON dumps are read as UTF-8 (convert with: iconv -f UTF-16 -t UTF-8)"
@@ -99,12 +106,18 @@ def read_stream(
         reason = "binary content (NUL bytes): not JSON, JSON Lines or HAR (nor UTF-8 text)"
         return iter([Delivery(ReadFailure(reason), Location(source))])
     # Returned, not delegated with yield from: one generator less for every delivery.
-    return _deliveries(stream, source, suffix, max_record, head, raw_bodies)
+    return _deliveries(stream, source, suffix, max_record, head, raw_bodies, batched)
 
 
 def _deliveries(
-    stream: BinaryIO, source: str, suffix: str, max_record: int, head: bytes, raw_bodies: bool
-) -> Iterator[Delivery]:
+    stream: BinaryIO,
+    source: str,
+    suffix: str,
+    max_record: int,
+    head: bytes,
+    raw_bodies: bool,
+    batched: bool,
+) -> Iterator[Delivery | LineBatch]:
     lines = numbered_lines(stream, max_record)
     seen: list[tuple[int, bytes | int]] = []
     if suffix not in HAR_SUFFIXES:
@@ -113,7 +126,7 @@ def _deliveries(
             yield empty_source(source)
             return
         if _is_json_lines(suffix, first, lines, seen, head):
-            yield from json_lines(stream, source, max_record, read=seen)
+            yield from json_lines(stream, source, max_record, read=seen, batched=batched)
             return
     # One whole document (a delivery, an array of them, or a HAR archive).
     data = _document(stream, seen, source)
@@ -301,7 +314,8 @@ def read_range(
     *,
     captures: bool,
     max_record: int = MAX_RECORD_BYTES,
-) -> Iterator[Delivery]:
+    batched: bool = False,
+) -> Iterator[Delivery | LineBatch]:
     """The deliveries of the JSON Lines between byte offsets ``start`` and ``end`` (both on
     line boundaries), whose first line is number ``first_line`` of the file; ``captures`` says
     whether it is a capture file (:func:`is_capture_file`)."""
@@ -309,5 +323,11 @@ def read_range(
         stream.seek(start)
         window = RangeStream(stream, end - start)
         yield from json_lines(
-            window, display_name(path), max_record, first_line=first_line, empty_ok=True, captures=captures
+            window,
+            display_name(path),
+            max_record,
+            first_line=first_line,
+            empty_ok=True,
+            captures=captures,
+            batched=batched,
         )

@@ -19,11 +19,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from qase_contract.contract._reads import ReadSet
 from qase_contract.findings import Result
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
 from qase_contract.sources._paths import STDIN, dump_files, read_standard_input, require_stdin_once
 from qase_contract.sources._streams import is_capture_file, is_json_lines_file, read_file, read_range
 from qase_contract.validation._batch import ConformingRun, Outcome, check, check_counting_conforming
@@ -137,7 +138,7 @@ def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
     empty folder) comes as its delivery, in its place."""
     for argument in require_stdin_once(paths):
         if argument == STDIN:
-            stdin = read_standard_input(max_record)
+            stdin = cast("Iterator[Delivery]", read_standard_input(max_record))
             while batch := tuple(islice(stdin, BATCH_SIZE)):
                 yield DeliveriesUnit(batch)
             continue
@@ -208,7 +209,7 @@ def _work(unit: Unit) -> UnitVerdicts:
     """A worker's part: read the unit and check every delivery in it."""
     assert _worker is not None, "worker started without a validator"
     validator, max_record, list_conforming = _worker
-    deliveries: Iterable[Delivery]
+    deliveries: Iterable[Delivery | LineBatch]
     if isinstance(unit, RangeUnit):
         deliveries = read_range(
             Path(unit.path),
@@ -217,9 +218,12 @@ def _work(unit: Unit) -> UnitVerdicts:
             unit.first_line,
             captures=unit.captures,
             max_record=max_record,
+            batched=True,
         )
     elif isinstance(unit, FilesUnit):
-        deliveries = (d for path in unit.paths for d in read_file(Path(path), max_record=max_record))
+        deliveries = (
+            d for path in unit.paths for d in read_file(Path(path), max_record=max_record, batched=True)
+        )
     else:
         deliveries = unit.deliveries
     if not list_conforming:
