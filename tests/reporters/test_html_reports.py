@@ -208,3 +208,18 @@ def test_a_findings_table_stops_at_its_row_limit(tmp_path: Path, monkeypatch: py
     assert len(rows_of(html, "findings")) == 3
     assert "9 more rows are not listed: the first 3 are" in Page(html).text
     assert MAX_ROWS == 20_000
+
+
+def test_with_a_read_set_each_finding_says_whether_it_affects_what_you_read(tmp_path: Path) -> None:
+    reads = tmp_path / "reads.json"
+    reads.write_text(json.dumps({"format": 1, "events": {"case.created": ["/payload/priority"]}}))
+    target = tmp_path / "report.html"
+    run = invoke("validate", "--reads", str(reads), "--format", "html", "-o", str(target), str(EXAMPLES))
+    html = target.read_text(encoding="utf-8")
+    assert run.code == 1
+    assert f"3 deliveries with findings that affect your reads ({reads})" in Page(html).text
+    rows = {(row[4], row[6]) for row in rows_of(html, "findings")}
+    assert ("/payload/priority", "affects read /payload/priority") in rows
+    assert ("/payload/cases", "not read") in rows
+    assert html.count('data-affects="yes"') == 3  # priority, and the two without an event to judge by
+    assert '<select name="affects">' in html
