@@ -15,6 +15,7 @@ import qase_contract
 from qase_contract import EVENTS
 from qase_contract.contract._provenance import contract_version
 from qase_contract.contract._resources import schemas_root
+from qase_contract.reporters._web import ASSETS
 from tests.helpers.data import ROOT
 
 EXPECTED_IN_PACKAGE = [
@@ -27,6 +28,8 @@ EXPECTED_IN_PACKAGE = [
     "qase_contract/schemas/CHANGELOG.md",
     "qase_contract/schemas/examples/case.created/canonical.json",
     *(f"qase_contract/schemas/{event.schema_path}" for event in EVENTS),
+    # The inspector's page and the HTML reports' styles and script.
+    *(f"qase_contract/reporters/web/{name}" for name in ASSETS),
 ]
 
 
@@ -55,6 +58,8 @@ def check_installed_wheel(wheel: Path, target: Path) -> None:
         f"assert str(r.schemas_root()).startswith({str(target)!r}), r.schemas_root();"
         "example = r.examples_root() / 'run.started' / 'canonical.json';"
         "assert qase_contract.validate(example.read_bytes()).ok;"
+        "from qase_contract.reporters._web import ASSETS, asset;"
+        "assert all(asset(name) for name in ASSETS);"
         "print(len(qase_contract.Validator().event_names))"
     )
     completed = subprocess.run(

@@ -27,19 +27,22 @@ from qase_contract.drift._suggest import suggest_overlay
 from qase_contract.drift._verdict import FAIL_ON, incomplete_corpus, judge
 from qase_contract.errors import BaselineError, ReadSetError, SourceError
 from qase_contract.reporters._drift import painted_text, render_json, render_markdown, render_text
+from qase_contract.reporters._html_drift import render_html, render_html_error
 from qase_contract.sources._lines import MAX_RECORD_BYTES
 from qase_contract.sources._paths import missing_paths, read_paths
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 
-RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "html": render_html}
 
 
 #: Formats read by people, who have the message on standard error already.
-TEXT_FORMATS = ("text", "markdown")
+TEXT_FORMATS = ("text", "markdown", "html")
 
 
 def _error_document(output_format: str, message: str) -> str:
-    return render_json({"error": {"message": message}}) if output_format == "json" else f"Error: {message}\n"
+    if output_format == "json":
+        return render_json({"error": {"message": message}})
+    return render_html_error(message) if output_format == "html" else f"Error: {message}\n"
 
 
 @click.command(
@@ -56,7 +59,7 @@ def _error_document(output_format: str, message: str) -> str:
     type=click.Choice(sorted(RENDERERS)),
     default="text",
     show_default=True,
-    help="Report format; markdown suits a CI job summary, json has a stable structure.",
+    help="Report format; markdown suits a CI job summary, html is a page with charts, json is stable.",
 )
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout."

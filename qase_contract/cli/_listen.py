@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, ModuleType
@@ -25,6 +28,9 @@ from qase_contract.cli._output import colour_wanted
 from qase_contract.errors import BadTarget, MissingExtra, ServeError
 from qase_contract.live._answers import FIRST_STATUS, LAST_STATUS, MAX_DELAY, AnswerPolicy
 from qase_contract.live._forwarder import Forwarded, Forwarder
+from qase_contract.live._inspector import THREADS as INSPECTOR_THREADS
+from qase_contract.live._inspector import Inspector
+from qase_contract.live._journal import Journal
 from qase_contract.live._receiver import DEFAULT_MAX_BODY, Receipt, Receiver
 from qase_contract.live._sender import Target
 from qase_contract.reporters._live import live_json, live_line
@@ -48,6 +54,15 @@ class _Run:
     answers: AnswerPolicy
     json_lines: bool
     colour: bool
+    ui: _Ui | None = None
+
+
+@dataclass(frozen=True)
+class _Ui:
+    """Where the inspector is served (``--ui``)."""
+
+    host: str
+    port: int
 
 
 @click.command(cls=PolicyCommand)
@@ -108,6 +123,22 @@ class _Run:
     help="One JSON line per delivery (and per forwarding) on standard output; the rest on stderr.",
 )
 @color_option
+@click.option(
+    "--ui",
+    is_flag=True,
+    help="Serve the inspector: a page listing deliveries as they arrive, on its own port, "
+    "guarded by a token printed at start.",
+)
+@click.option(
+    "--ui-host",
+    metavar="ADDRESS",
+    help="Address of the inspector (default 127.0.0.1: this machine only).",
+)
+@click.option(
+    "--ui-port",
+    type=click.IntRange(0, 65535),
+    help="Port of the inspector (default 0: any free port, printed at start).",
+)
 def listen(
     host: str,
     port: int,
@@ -126,12 +157,16 @@ def listen(
     delay: float,
     json_lines: bool,
     color: str,
+    ui: bool,
+    ui_host: str | None,
+    ui_port: int | None,
 ) -> None:
     """Receive live Qase webhook deliveries: check, record and acknowledge each one.
 
     Answers 200 by default; --respond, --fail-rate and --delay answer as told, to watch what
-    Qase does when a consumer fails. Stops on Ctrl-C or SIGTERM with a summary per event;
-    exits 1 when a delivery broke the contract (or drifted, under --strict), else 0.
+    Qase does when a consumer fails. --ui serves a page that shows each delivery as it arrives.
+    Stops on Ctrl-C or SIGTERM with a summary per event; exits 1 when a delivery broke the
+    contract (or drifted, under --strict), else 0.
     """
     try:
         from qase_contract.live import _server  # waitress: the [listen] extra
@@ -139,6 +174,7 @@ def listen(
         stop(str(error), ExitCode.USAGE)
     if not path.startswith("/"):
         raise click.UsageError(f"--path must start with '/', got {path!r}")
+    inspector = _ui(ui, ui_host, ui_port, port)
     try:
         target = Target.parse(forward_to) if forward_to else None
     except BadTarget as error:
@@ -152,7 +188,9 @@ def listen(
     except OSError as error:
         raise click.UsageError(f"--record: cannot append to {record}: {error.strerror or error}") from None
     colour = not json_lines and colour_wanted(color, sys.stdout)
-    run = _Run(host, port, path, secret, record, target, max_body, validator, answers, json_lines, colour)
+    run = _Run(
+        host, port, path, secret, record, target, max_body, validator, answers, json_lines, colour, inspector
+    )
 
     # Handlers first, so a Ctrl-C while starting up is a clean stop too; restored on the way out.
     stop_requested = threading.Event()
@@ -166,6 +204,18 @@ def listen(
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _ui(ui: bool, host: str | None, port: int | None, receiving_port: int) -> _Ui | None:
+    """Where the inspector goes, once the options are checked."""
+    if not ui:
+        given = [name for name, value in (("--ui-host", host), ("--ui-port", port)) if value is not None]
+        if given:
+            raise click.UsageError(f"{' and '.join(given)} need{'s' if len(given) == 1 else ''} --ui")
+        return None
+    if port is not None and port != 0 and port == receiving_port:
+        raise click.UsageError("--ui-port must differ from --port: the inspector never shares it")
+    return _Ui(host or "127.0.0.1", port or 0)
 
 
 def _serve(
@@ -184,8 +234,11 @@ def _serve(
             click.echo(line, err=run.json_lines and not data, color=run.colour or None)
 
     receiver: Receiver
+    inspector = _inspector(run, echo) if run.ui is not None else None
 
     def on_delivery(receipt: Receipt) -> None:
+        if inspector is not None:
+            inspector.journal.add(receipt)
         if run.json_lines:
             echo(live_json(receipt), data=True)
         else:
@@ -194,6 +247,8 @@ def _serve(
 
     def on_forwarded(forwarded: Forwarded) -> None:
         receiver.tally.count_forwarded(forwarded.result)
+        if inspector is not None:
+            inspector.forwarded(forwarded)
         echo(forwarded.as_json() if run.json_lines else forwarded.describe(), data=True)
 
     target = run.target
@@ -208,25 +263,47 @@ def _serve(
         forward=forwarder,
         answers=run.answers,
     ).warm_up()
+    servers = []
     try:
-        server = server_module.Server(
-            receiver, run.host, run.port, max_request_body=server_module.server_body_limit(run.max_body)
+        servers.append(
+            server_module.Server(
+                receiver, run.host, run.port, max_request_body=server_module.server_body_limit(run.max_body)
+            )
         )
+        if inspector is not None and run.ui is not None:
+            servers.append(
+                server_module.Server(
+                    inspector,
+                    run.ui.host,
+                    run.ui.port,
+                    max_request_body=UI_MAX_BODY,
+                    threads=INSPECTOR_THREADS,
+                    streaming=True,
+                )
+            )
     except ServeError as error:
+        for started in servers:
+            started.stop(wait=0)
         if writer is not None:
             writer.close()
         if forwarder is not None:
             forwarder.close(wait=0)
         stop(str(error), ExitCode.USAGE)
 
-    for line in _banner(server.url + receiver.path, run):
+    ui_url = f"{servers[1].url}/?token={inspector.token}" if inspector is not None else None
+    history = inspector.journal.history if inspector is not None else 0
+    for line in _banner(servers[0].url + receiver.path, run, ui_url, history):
         echo(line)
-    server.start()
+    for server in servers:
+        server.start()
     # Waiting in short slices keeps the main thread able to run the signal handlers.
     while not stop_requested.wait(0.2):
         pass
     echo("stopping: finishing the requests in flight")
-    server.stop()
+    servers[0].stop()
+    if inspector is not None:
+        inspector.close()
+        servers[1].stop()
     if forwarder is not None:
         unsent = forwarder.close()
         if unsent:
@@ -240,13 +317,47 @@ def _serve(
     sys.exit(ExitCode.FAILED if receiver.tally.failed else ExitCode.OK)
 
 
-def _banner(url: str, run: _Run) -> list[str]:
+#: The inspector reads no body but a replay's (which is empty).
+UI_MAX_BODY = 64 * 1024
+
+
+def _inspector(run: _Run, echo: Callable[..., None]) -> Inspector:
+    """The inspector of this run, its history read from the capture file before any delivery comes."""
+    journal = Journal(run.validator, Path(run.record) if run.record else None)
+    journal.load_history()
+    return Inspector(
+        journal,
+        secrets.token_urlsafe(24),
+        target=run.target,
+        secret=run.secret,
+        on_replayed=lambda line: echo(line),
+    )
+
+
+def _banner(url: str, run: _Run, ui_url: str | None, history: int = 0) -> list[str]:
     record = run.record
-    return [
+    lines = [
         f"listening on {url} (POST)",
         "secret: required in X-Qase-Secret" if run.secret else "secret: none; every delivery is accepted",
         f"recording to {record}" if record else "not recording (use --record FILE.jsonl to keep deliveries)",
         *([f"forwarding to {run.target.shown(run.secret)}"] if run.target is not None else []),
         *run.answers.describe(),
-        "Ctrl-C stops and prints a summary per event",
     ]
+    if ui_url is not None and run.ui is not None:
+        lines.append(f"inspector: {ui_url}")
+        if history:
+            lines.append(f"inspector history: the latest {history} deliveries of {record}")
+        if not _loopback(run.ui.host):
+            lines.append(
+                f"warning: the inspector answers on {run.ui.host}, over plain HTTP: "
+                "anyone with its address, token included, sees the payloads"
+            )
+    lines.append("Ctrl-C stops and prints a summary per event")
+    return lines
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

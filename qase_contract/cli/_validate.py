@@ -58,7 +58,12 @@ def _error_document(format_: str, message: str) -> str:
     return buffer.getvalue()
 
 
-@click.command(cls=ReportsUsageErrors, format_param="format_", error_document=_error_document)
+@click.command(
+    cls=ReportsUsageErrors,
+    format_param="format_",
+    error_document=_error_document,
+    text_formats=("text", "html"),
+)
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--strict/--no-strict",

@@ -28,6 +28,7 @@ query or ``;`` parameter, a path segment, the method) by value.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
 from collections import Counter
@@ -88,7 +89,9 @@ class Receipt:
     findings, best first. ``ok`` is false for a delivery that fails the contract (drift too
     under ``strict``). ``status`` is the status answered, ``answered_by`` the rule that chose
     it when it was not the verdict (``--respond``, ``--fail-rate``), ``answer`` the answer's
-    body and ``delay`` the seconds it was held back.
+    body and ``delay`` the seconds it was held back. ``number`` counts the requests this
+    receiver handled, from 1 (the forwarder's report and the live line meet by it), and
+    ``capture_offset`` is where the record starts in the capture file, once recorded.
 
     The request's facts are as recorded: no field ever holds the secret (headers, query, path
     and method are redacted) or the body of a request refused before it was read (``body`` is
@@ -114,6 +117,8 @@ class Receipt:
     answer: bytes = b""
     answer_type: str = "application/json"
     delay: float = 0.0
+    number: int = 0
+    capture_offset: int | None = None
 
     @property
     def checked(self) -> bool:
@@ -207,6 +212,7 @@ class Receiver:
         self.forward = forward
         self.answers = answers if answers is not None else AnswerPolicy()
         self.tally = ReceiptTally()
+        self._numbers = itertools.count(1)  # next() on a count is atomic under the GIL
 
     def warm_up(self) -> Receiver:
         """Compile every event's schema engines now, so no delivery waits on a compilation."""
@@ -246,6 +252,7 @@ class Receiver:
         method = str(environ.get("REQUEST_METHOD", ""))
         headers = request_headers(environ)
         request: dict[str, Any] = {
+            "number": next(self._numbers),
             "received_at": utc_now(),
             "method": redact_text(method, secret),
             "path": redact_path(path, secret),
@@ -270,13 +277,13 @@ class Receiver:
         )
         if self.writer is not None:
             try:
-                self.writer.append(_record(receipt))
+                offset = self.writer.append(_record(receipt))
             except (OSError, ValueError) as error:
                 # Not kept, so not acknowledged: Qase may deliver it again.
                 reason = f"capture not written ({error}); not acknowledged"
                 return _with_answer(replace(receipt, status=503, reason=reason, answered_by="", delay=0.0))
             recorded_raw = "not JSON; recorded raw" if receipt.reason == _NOT_JSON else receipt.reason
-            receipt = replace(receipt, recorded=True, reason=recorded_raw)
+            receipt = replace(receipt, recorded=True, reason=recorded_raw, capture_offset=offset)
         if self.forward is not None:
             self.forward(body, headers, receipt)
         return _with_answer(receipt, told=answer.body is not None)
@@ -290,31 +297,35 @@ class Receiver:
             raise RequestRejected(401, "wrong or missing X-Qase-Secret (body ignored)")
 
     def _check(self, body: bytes, headers: Mapping[str, str], request: dict[str, Any]) -> Receipt:
-        note = _content_type_note(headers)
-        try:
-            result = self.validator.validate(body)
-        except Exception as error:  # a checker bug must not lose the delivery: keep and ack it
-            return Receipt(
-                verdict="error",
-                reason=f"checker failed: {error!r}",
-                ok=False,
-                status=200,
-                body=body,
-                **request,
-            )
-        first = result.findings[0] if result.findings else None
-        unparsable = first is not None and first.code == "unparsable"
+        return checked_receipt(self.validator, body, note=_content_type_note(headers), **request)
+
+
+def checked_receipt(validator: Validator, body: bytes, **request: Any) -> Receipt:
+    """The receipt of a body checked by ``validator``, before any answer is chosen: 200, or
+    400 for a body that is not JSON. ``request`` holds the request's other facts, as recorded."""
+    try:
+        result = validator.validate(body)
+    except Exception as error:  # a checker bug must not lose the delivery: keep and ack it
         return Receipt(
-            status=400 if unparsable else 200,
+            verdict="error",
+            reason=f"checker failed: {error!r}",
+            ok=False,
+            status=200,
             body=body,
-            event=result.event_name,
-            verdict=result.status,
-            findings=result.findings,
-            reason=_NOT_JSON if unparsable else "",
-            note=note,
-            ok=result.ok,
             **request,
         )
+    first = result.findings[0] if result.findings else None
+    unparsable = first is not None and first.code == "unparsable"
+    return Receipt(
+        status=400 if unparsable else 200,
+        body=body,
+        event=result.event_name,
+        verdict=result.status,
+        findings=result.findings,
+        reason=_NOT_JSON if unparsable else "",
+        ok=result.ok,
+        **request,
+    )
 
 
 _NOT_JSON = "not JSON"

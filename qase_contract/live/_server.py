@@ -86,7 +86,10 @@ class Server:
     """``app`` served on ``host:port`` (port 0: any free port) from a background thread.
 
     ``max_request_body`` is the largest body the server itself reads (``None``: waitress's
-    default of 1 GiB).
+    default of 1 GiB). ``streaming`` passes answers on as the application yields them (the
+    inspector's server-sent events), tells the application when a client has gone
+    (``environ["waitress.client_disconnected"]``), and leaves it to the application to end
+    its streams before :meth:`stop`.
     """
 
     def __init__(
@@ -97,6 +100,7 @@ class Server:
         *,
         max_request_body: int | None = None,
         threads: int = WORKER_THREADS,
+        streaming: bool = False,
     ) -> None:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         try:
@@ -118,7 +122,9 @@ class Server:
         }
         if max_request_body is not None:
             options["max_request_body_size"] = max_request_body
-        server = create_server(self._counted, map=self._map, **options)
+        if streaming:
+            options["channel_request_lookahead"] = 1  # what makes waitress say a client has gone
+        server = create_server(app if streaming else self._counted, map=self._map, **options)
         assert isinstance(server, BaseWSGIServer)  # one socket: never a MultiSocketServer
         self._server = server
         self.host = host

@@ -19,6 +19,7 @@ _REPORTERS = {
     "github": ("github", "GithubReporter"),
     "markdown": ("markdown", "MarkdownReporter"),
     "gitlab": ("gitlab", "GitlabReporter"),
+    "html": ("html_validate", "HtmlReporter"),
 }
 FORMATS = tuple(_REPORTERS)
 

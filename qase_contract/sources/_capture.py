@@ -184,6 +184,53 @@ def iter_capture(path: str | os.PathLike[str]) -> Iterator[tuple[int, CaptureRec
                 yield number, error
 
 
+def record_at(file: BinaryIO, offset: int) -> CaptureRecord:
+    """The record whose line starts at byte ``offset`` of an open capture file (as
+    :meth:`CaptureWriter.append` returned it); raises :class:`CaptureFormatError` when no
+    record starts there (the file was replaced or cut)."""
+    if offset < 0 or (offset and _read_at(file, offset - 1, 1) != b"\n"):
+        raise CaptureFormatError(f"no capture record starts at byte {offset}")
+    file.seek(offset)
+    return parse_line(file.readline())
+
+
+def whole_lines_end(file: BinaryIO, size: int) -> int:
+    """Where the whole lines among the first ``size`` bytes end: past the last newline, so
+    what follows (a record still being written) is left out."""
+    return _start_of_last_line(file, size)
+
+
+def last_record_offsets(file: BinaryIO, count: int, end: int | None = None) -> list[int]:
+    """Where the last ``count`` non-blank lines before byte ``end`` (default: the end of the
+    file) start, oldest first. Read backwards in blocks, so a long file costs only its tail.
+    Only whole lines count: bytes after the last newline are a record still being written."""
+    if end is None:
+        end = file.seek(0, os.SEEK_END)
+    starts: list[int] = []
+    # The line being looked at ends at the newline `line_stop`; `filled`: it holds more than blanks.
+    line_stop: int | None = None
+    filled = False
+    position = end
+    while position > 0 and len(starts) < count:
+        begin = max(0, position - _BACKWARD_BLOCK)
+        block = _read_at(file, begin, position - begin)
+        index = len(block)
+        while len(starts) < count:
+            newline = block.rfind(b"\n", 0, index)
+            if line_stop is not None:
+                filled = filled or bool(block[newline + 1 : index].strip())
+            if newline < 0:
+                break
+            if line_stop is not None and filled:
+                starts.append(begin + newline + 1)
+            line_stop, filled, index = begin + newline, False, newline
+        position = begin
+    if position == 0 and line_stop is not None and filled and len(starts) < count:
+        starts.append(0)
+    starts.reverse()
+    return starts
+
+
 class CaptureWriter:
     """Appends records to a capture file, one whole line at a time, safe across threads and
     across processes (the workers of gunicorn, or several receivers sharing one file).
@@ -214,8 +261,9 @@ class CaptureWriter:
         with self._locked():
             self._mend_end()
 
-    def append(self, record: CaptureRecord) -> None:
-        """Write one record; raises :class:`OSError` (a full disk) with the file as it was."""
+    def append(self, record: CaptureRecord) -> int:
+        """Write one record; the byte offset where its line starts in the file (for
+        :func:`record_at`). Raises :class:`OSError` (a full disk) with the file as it was."""
         line = record.to_line()
         with self._lock, self._locked():
             start = self._mend_end()
@@ -231,6 +279,7 @@ class CaptureWriter:
                 with contextlib.suppress(OSError):
                     self._file.truncate(start)
                 raise
+        return start
 
     def close(self) -> None:
         with self._lock:

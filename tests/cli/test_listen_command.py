@@ -34,6 +34,10 @@ from qase_contract.cli import main
         (["--delay", "inf"], "'--delay': inf is not in the range 0<=x<=600"),
         (["--seed", "x"], "'--seed': 'x' is not a valid integer"),
         (["--schemas", "no-such-folder"], "--schemas: "),
+        (["--ui-port", "8001"], "--ui-port needs --ui"),
+        (["--ui-host", "0.0.0.0", "--ui-port", "8001"], "--ui-host and --ui-port need --ui"),
+        (["--ui", "--port", "8001", "--ui-port", "8001"], "--ui-port must differ from --port"),
+        (["--ui", "--ui-port", "65536"], "--ui-port"),
     ],
 )
 def test_unusable_options_exit_2_saying_why(args: list[str], message: str) -> None:
@@ -67,3 +71,11 @@ def test_a_port_in_use_exits_2_saying_so_and_gives_back_the_signal_handlers() ->
     assert result.exit_code == 2
     assert f"Error: cannot listen on 127.0.0.1:{port}" in result.output
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
+
+
+def test_an_inspector_port_in_use_exits_2_and_lets_the_receiving_port_go() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["listen", "--port", "0", "--ui", "--ui-port", str(port)])
+    assert result.exit_code == 2
+    assert f"Error: cannot listen on 127.0.0.1:{port}" in result.output

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.data import ROOT
+from tests.helpers.screenshots import IMAGES, SHOTS
 
 #: Where a page would load a script, a stylesheet, a font or an image from.
 REMOTE_LOAD = re.compile(
@@ -79,3 +80,18 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
     )
     assert built.returncode != 0
     assert "missing.md" in built.stderr
+
+
+def test_every_image_the_manual_shows_exists_and_each_one_is_shown() -> None:
+    """The screenshots are files taken by tests/helpers/screenshots.py; no page shows a missing
+    one, and none lies in docs/images unshown (pixels are not compared: they change with fonts)."""
+    shown = {
+        (page.parent / target).resolve()
+        for page in (ROOT / "docs").glob("*.md")
+        for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", page.read_text(encoding="utf-8"))
+    }
+    assert all(path.is_file() for path in shown), sorted(str(path) for path in shown if not path.is_file())
+    kept = {path.resolve() for path in IMAGES.iterdir()}
+    assert kept == shown
+    assert sorted(path.name for path in kept) == sorted(SHOTS)
+    assert all(path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for path in kept)

@@ -52,7 +52,7 @@ def test_a_json_array_gives_each_delivery_its_index(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["does-not-exist.jsonl"], "no such file or folder: does-not-exist.jsonl"),
-        (["--format", "yaml", str(EXAMPLES)], "'yaml' is not one of 'json', 'markdown', 'text'"),
+        (["--format", "yaml", str(EXAMPLES)], "'yaml' is not one of 'html', 'json', 'markdown', 'text'"),
         ([], "Missing argument 'PATHS...'"),
         (
             ["--schemas", "no-such-folder", str(EXAMPLES)],

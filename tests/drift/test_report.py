@@ -10,7 +10,17 @@ from typing import Any
 import pytest
 
 from qase_contract import EVENTS
-from tests.helpers.drift import changed, every_kind_of_drift, run, write_jsonl
+from tests.helpers.drift import (
+    FORGED_EVENT,
+    FORGED_KEY,
+    FORGED_VALUE,
+    MARKDOWN_EVENT,
+    MARKDOWN_VALUE,
+    changed,
+    every_kind_of_drift,
+    run,
+    write_jsonl,
+)
 
 SEEN = {
     "case.deleted",
@@ -299,8 +309,8 @@ def test_the_report_goes_to_a_file_with_output(corpus: Path, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("output_format", ["text", "markdown"])
 def test_text_and_markdown_escape_what_a_delivery_could_forge(tmp_path: Path, output_format: str) -> None:
-    forged = changed("run.deleted", **{"new\u001b[2J\r\nFAKE": "<img src=x onerror=alert(1)>"})
-    forged_event = {**changed("run.deleted"), "event_name": "run.x\r\n## FAKE"}
+    forged = changed("run.deleted", **{FORGED_KEY: FORGED_VALUE})
+    forged_event = {**changed("run.deleted"), "event_name": FORGED_EVENT}
     corpus = write_jsonl(tmp_path / "forged.jsonl", [forged, forged_event])
     _, output, _ = run("drift", "--format", output_format, str(corpus))
     assert "\u001b" not in output
@@ -335,8 +345,7 @@ def test_nothing_below_a_credential_field_is_shown_or_suggested(tmp_path: Path) 
 
 
 def test_markdown_from_the_corpus_cannot_inject_markup(tmp_path: Path) -> None:
-    name = "x`` ![pwn](https://evil.example/p.png) <b>bold</b> ``y.z"
-    value = "![t](https://evil.example/t.png)"
+    name, value = MARKDOWN_EVENT, MARKDOWN_VALUE
     corpus = write_jsonl(
         tmp_path / "c.jsonl",
         [{"event_name": name, "payload": {"k": value}}, changed("milestone.created", note=value)],

@@ -58,6 +58,34 @@ def every_kind_of_drift() -> list[Any]:
     ]
 
 
+#: Names, keys and values from a corpus that try to forge a report: its lines (control
+#: characters, CR LF), its Markdown (code spans, images, links) and its HTML (tags, attributes,
+#: a closing script or style element, an entity). Every report must show them as text.
+FORGED_KEY = "new\u001b[2J\r\nFAKE"
+FORGED_VALUE = "<img src=x onerror=alert(1)>"
+FORGED_EVENT = "run.x\r\n## FAKE"
+MARKDOWN_EVENT = "x`` ![pwn](https://evil.example/p.png) <b>bold</b> ``y.z"
+MARKDOWN_VALUE = "![t](https://evil.example/t.png)"
+SCRIPT_EVENT = "</script><script>alert(2)</script>"
+ATTRIBUTE_KEY = '"><img src=x onerror=alert(3)>'
+STYLE_KEY = "</style><svg onload=alert(4)>"
+ENTITY_VALUE = "&lt;b&gt;"
+
+
+def hostile_corpus() -> list[Any]:
+    """Deliveries carrying every forged text above, and a broken line naming a remote frame."""
+    return [
+        changed("run.deleted", **{FORGED_KEY: FORGED_VALUE}),
+        {**changed("run.deleted"), "event_name": FORGED_EVENT},
+        {"event_name": MARKDOWN_EVENT, "payload": {"k": MARKDOWN_VALUE}},
+        changed("milestone.created", note=MARKDOWN_VALUE),
+        {"event_name": "case.created\u001b[2J\r\nFAKE ok", "payload": {}, "x\u0007": 1},
+        {"event_name": SCRIPT_EVENT, "payload": {"k": 1}},
+        changed("milestone.created", **{ATTRIBUTE_KEY: ENTITY_VALUE, STYLE_KEY: 1}),
+        '{"event_name": "<iframe src=//evil.example/f>", ',
+    ]
+
+
 def run(*args: str) -> tuple[int, str, str]:
     """The CLI in-process: exit code, standard output, standard error."""
     result = CliRunner().invoke(main, list(args))

@@ -22,8 +22,8 @@ from tests.helpers.corpora import corpora_module
 from tests.helpers.data import ROOT, case_files, load_json
 
 GOLDEN = ROOT / "tests" / "data" / "reports"
-VALIDATE_FORMATS = ("text", "json", "junit", "sarif", "github", "markdown", "gitlab")
-DRIFT_FORMATS = ("text", "markdown", "json")
+VALIDATE_FORMATS = ("text", "json", "junit", "sarif", "github", "markdown", "gitlab", "html")
+DRIFT_FORMATS = ("text", "markdown", "json", "html")
 
 
 def write_corpora(folder: Path) -> list[str]:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -20,49 +14,9 @@ import pytest
 from qase_contract.live._answers import AnswerPolicy
 from qase_contract.live._sender import Target, post
 from qase_contract.sources._capture import iter_capture, parse_line
+from tests.helpers.listening import Listener, listening
 from tests.helpers.live import DELIVERY, JSON_HEADERS, SECRET, RecordingConsumer, numbered_delivery, serving
 from tests.helpers.overlays import RESULT_CREATED, result_delivery, write_schema
-
-
-@dataclass
-class Listener:
-    process: subprocess.Popen[bytes]
-    url: str
-    out: Path
-    err: Path
-    capture: Path
-
-
-@contextmanager
-def listening(folder: Path, *options: str) -> Iterator[Listener]:
-    """``qase-contract listen`` with ``options`` on a free port, recording into ``folder``."""
-    out, err, capture = folder / "out.txt", folder / "err.txt", folder / "capture.jsonl"
-    command = [
-        sys.executable,
-        "-m",
-        "qase_contract",
-        "listen",
-        "--port",
-        "0",
-        "--record",
-        str(capture),
-        *options,
-    ]
-    env = {**os.environ, "QASE_WEBHOOK_SECRET": SECRET}
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
-    try:
-        deadline = time.monotonic() + 30
-        banner = err if "--json" in options else out
-        while not (found := re.search(r"listening on (http://\S+) ", banner.read_text())):
-            assert process.poll() is None, err.read_text()
-            assert time.monotonic() < deadline, "the listener did not start"
-            time.sleep(0.02)
-        yield Listener(process, found.group(1), out, err, capture)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
 
 
 @pytest.fixture

@@ -440,3 +440,22 @@ def test_the_tally_counts_invented_event_names_together_past_a_bound() -> None:
         tally.count(Receipt("t", 200, "POST", "/", None, event=f"invented.{number}", verdict="drift"))
     assert len(tally.by_event) == MAX_TALLIED + 1
     assert tally.by_event[OTHERS]["drift"] == 50
+
+
+def test_receipts_are_numbered_in_arrival_order_and_say_where_their_record_starts(capture: Path) -> None:
+    from qase_contract.sources._capture import record_at
+
+    lines = Lines()
+    with CaptureWriter(capture) as writer:
+        app = make_receiver(writer=writer, on_delivery=lines)
+        call(app, environ(b'{"event_name": "run.deleted"}'))
+        call(app, environ(headers={}))  # refused: no secret, nothing recorded
+        call(app, environ())
+    first, refused, third = lines.receipts
+    assert [first.number, refused.number, third.number] == [1, 2, 3]
+    assert refused.capture_offset is None
+    with capture.open("rb") as file:
+        assert first.capture_offset is not None
+        assert third.capture_offset is not None
+        assert record_at(file, first.capture_offset).body == b'{"event_name": "run.deleted"}'
+        assert record_at(file, third.capture_offset).body == DELIVERY

@@ -15,7 +15,10 @@ from qase_contract.sources._capture import (
     CaptureRecord,
     CaptureWriter,
     iter_capture,
+    last_record_offsets,
     parse_line,
+    record_at,
+    whole_lines_end,
 )
 
 
@@ -210,3 +213,62 @@ def test_credential_query_parameters_and_key_headers_never_reach_the_line() -> N
     assert b"KSECRET" not in line
     assert orjson.loads(line)["query"] == "token=[redacted]&page=2"
     assert CaptureRecord(body=b"{}", query="a=1&b=%20").to_line().count(b'"query":"a=1&b=%20"') == 1
+
+
+def test_append_says_where_each_record_starts_and_record_at_reads_it_back(tmp_path: Path) -> None:
+    path = tmp_path / "capture.jsonl"
+    path.write_bytes(b"a line added by hand, not ended")
+    with CaptureWriter(path) as writer:
+        offsets = [writer.append(CaptureRecord(body=b'{"n": %d}' % n)) for n in range(3)]
+    with path.open("rb") as file:
+        assert [record_at(file, offset).body for offset in offsets] == [b'{"n": 0}', b'{"n": 1}', b'{"n": 2}']
+        with pytest.raises(CaptureFormatError, match="no capture record starts at byte 5"):
+            record_at(file, 5)
+        with pytest.raises(CaptureFormatError, match="not valid JSON"):
+            record_at(file, 0)
+
+
+def _line_starts(data: bytes) -> list[int]:
+    """What last_record_offsets finds, the slow way: every whole line that is not blank."""
+    starts, position = [], 0
+    for line in data.splitlines(keepends=True):
+        if line.endswith(b"\n") and line.strip():
+            starts.append(position)
+        position += len(line)
+    return starts
+
+
+@pytest.mark.parametrize("block", [3, 7, 64 * 1024])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\n\n",
+        b"one\n",
+        b"one\ntwo\nthree\n",
+        b"one\n\n  \ntwo\n",
+        b"  \n" + b"x" * 20 + b"\n" + b"y" * 9 + b"\n",
+        b"one\ntwo\ncut sho",
+        b"cut short, no newline at all",
+    ],
+)
+def test_the_last_records_are_found_from_the_end_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, block: int
+) -> None:
+    monkeypatch.setattr("qase_contract.sources._capture._BACKWARD_BLOCK", block)
+    path = tmp_path / "lines"
+    path.write_bytes(data)
+    every = _line_starts(data)
+    with path.open("rb") as file:
+        for count in range(len(every) + 2):
+            assert last_record_offsets(file, count) == every[max(0, len(every) - count) :]
+        half = len(data) // 2
+        assert last_record_offsets(file, 100, end=half) == _line_starts(data[:half])
+
+
+@pytest.mark.parametrize(("data", "end"), [(b"", 0), (b"a\nb\n", 4), (b"a\nb\ncut", 4), (b"no newline", 0)])
+def test_whole_lines_end_after_the_last_newline(tmp_path: Path, data: bytes, end: int) -> None:
+    path = tmp_path / "lines"
+    path.write_bytes(data)
+    with path.open("rb") as file:
+        assert whole_lines_end(file, len(data)) == end
