@@ -108,9 +108,20 @@ def affects_consumer(kind: Kind, code: str, read_path: str | None, strict: bool)
     return kind == VIOLATION or strict or code == "unknown-value"
 
 
-def make_finding(code: str, path: str, message: str, **details: str | None) -> Finding:
+def make_finding(
+    code: str,
+    path: str,
+    message: str,
+    *,
+    schema_path: str = "",
+    expected: str | None = None,
+    actual: str | None = None,
+    event: str | None = None,
+) -> Finding:
     """A finding whose kind follows from its code, so the two can never disagree."""
-    return Finding(kind=CODES[code], code=code, path=path, message=message, **details)  # type: ignore[arg-type]
+    # Positional: findings are made for every delivery that does not conform, and keyword
+    # arguments gathered into a dict and spread again cost more than the finding does.
+    return Finding(CODES[code], code, path, message, schema_path, expected, actual, event)
 
 
 Status = Literal["conforming", "drift", "violation"]

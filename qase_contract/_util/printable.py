@@ -23,8 +23,14 @@ _ONLY_UNSAFE = str.maketrans(_ESCAPES)
 _KEEPING_LINES = str.maketrans({c: e for c, e in _ESCAPES.items() if c != ord("\n")})
 
 
+# str.isprintable() is False for every character escaped here (control, format and separator
+# characters), so text it passes needs no translation: most text, at a fraction of the cost.
+
+
 def printable(text: str) -> str:
     """``text`` with every unsafe character and backslash escaped, safe to print on one line."""
+    if text.isprintable() and "\\" not in text:
+        return text
     return text.translate(_WITH_BACKSLASHES)
 
 
@@ -32,6 +38,8 @@ def one_line(text: str) -> str:
     """``text`` with unsafe characters escaped, so a delivery's own text (an event name, a
     key, a file name) can neither break a report's line, reorder it, nor send escapes to a
     terminal."""
+    if text.isprintable():
+        return text
     return text.translate(_ONLY_UNSAFE)
 
 

@@ -83,6 +83,7 @@ def check_counting_conforming(
     """Like :func:`check`, for reporters that do not list conforming deliveries: those come
     as :class:`ConformingRun` counts (of at most ``run_length``, so a progress bar moves),
     which spares an outcome and a report call per delivery of a mostly conforming corpus.
+    Counts are order-free, so a run goes out when full, not before every other outcome.
 
     The records of a :class:`LineBatch` are checked in a loop of their own, which makes a
     location only for a delivery that does not conform: the bulk of a large JSON Lines dump
@@ -104,14 +105,12 @@ def check_counting_conforming(
                     run[event] = run.get(event, 0) + 1
                     run_size += len(line) + 1
                     counted += 1
-                    if counted < run_length:
-                        continue
-                if run:
-                    yield ConformingRun(run, run_size)
-                    run, run_size, counted = {}, 0, 0
-                if verdict.status != "conforming" or event is None:
-                    place = new(Location, (source, first + offset, None, ""))
-                    yield Outcome(place, verdict, None, len(line) + 1)
+                    if counted >= run_length:
+                        yield ConformingRun(run, run_size)
+                        run, run_size, counted = {}, 0, 0
+                    continue
+                place = new(Location, (source, first + offset, None, ""))
+                yield Outcome(place, verdict, None, len(line) + 1)
             continue
         body, location, _, size = item
         result = None if type(body) is ReadFailure else validate(body)
@@ -120,15 +119,14 @@ def check_counting_conforming(
             run[name] = run.get(name, 0) + 1
             run_size += size
             counted += 1
-            if counted < run_length:
-                continue
-        if run:
-            yield ConformingRun(run, run_size)
-            run, run_size, counted = {}, 0, 0
+            if counted >= run_length:
+                yield ConformingRun(run, run_size)
+                run, run_size, counted = {}, 0, 0
+            continue
         if result is None:
             assert isinstance(body, ReadFailure)
             yield Outcome(location, None, body.reason, size)
-        elif result.status != "conforming" or name is None:
+        else:
             yield Outcome(location, result, None, size)
     if run:
         yield ConformingRun(run, run_size)

@@ -113,6 +113,7 @@ class SchemaEngine:
         self._schema_set = schema_set
         self._schema = schema_set.resources[schema_id]
         self.schema_name = schema_set.relative_name(schema_id)
+        self._schema_objects: dict[str, object] = {}
         fast_engine = fast_engine_for(schema_set)
         self._fast: Any | None = fast_engine.compile(self._schema) if fast_engine is not None else None
         if eager or self._fast is None:
@@ -138,13 +139,28 @@ class SchemaEngine:
         return RustErrors(self._schema_set.relative_name, self._schema_at, declares)
 
     @functools.cached_property
+    def _findings_from(self) -> Callable[[list[Failure]], list[Finding]]:
+        from qase_contract.validation._explain import findings_from
+
+        return findings_from
+
+    @functools.cached_property
     def _python_errors(self) -> PythonErrors:
         from qase_contract.validation._failures import PythonErrors
 
         return PythonErrors(self.schema_name, self._schema_set.locations, declares)
 
     def _schema_at(self, location: str) -> object:
-        """The schema object at an absolute location (``...defs.schema.json#/$defs/x``)."""
+        """The schema object at an absolute location (``...defs.schema.json#/$defs/x``); a
+        corpus fails the same few keywords again and again, so each is looked up once."""
+        try:
+            return self._schema_objects[location]
+        except KeyError:
+            pass
+        node = self._schema_objects[location] = self._look_up(location)
+        return node
+
+    def _look_up(self, location: str) -> object:
         document, fragment = urldefrag(location)
         node: object = self._schema_set.resources.get(document)
         for token in fragment.split("/")[1:]:
@@ -174,9 +190,7 @@ class SchemaEngine:
                 failures = None  # not data jsonschema-rs takes (parsing keeps this from happening)
         if failures is None:
             failures = self.python_failures(instance)
-        from qase_contract.validation._explain import findings_from
-
-        findings = findings_from(failures)
+        findings = self._findings_from(failures)
         if failures and not findings:
             # Failures that name nothing (an empty anyOf branch list): never pass them silently.
             findings = [

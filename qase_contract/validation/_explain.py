@@ -62,13 +62,14 @@ def _displayable(value: object, depth: int) -> object:
 
 def unknown_field(path: str, key: str, instance: object, schema_path: str) -> Finding:
     """Drift: ``key`` of the object at ``path`` is not declared by the contract."""
+    where = child(path, key)
     return make_finding(
         "unknown-field",
-        child(path, key),
+        where,
         f'field "{key}" is not in the contract',
         schema_path=schema_path,
         expected="no such field",
-        actual=shown_at(child(path, key), instance.get(key)) if isinstance(instance, dict) else None,
+        actual=shown_at(where, instance.get(key)) if isinstance(instance, dict) else None,
     )
 
 
@@ -91,6 +92,8 @@ def findings_from(failures: Iterable[Failure]) -> list[Finding]:
     findings: list[Finding] = []
     for failure in failures:
         findings.extend(_findings_for(failure))
+    if len(findings) < 2:
+        return findings  # nothing to shadow or repeat: the common case of one finding
     return _without_repeats(_without_shadowed_values(findings))
 
 

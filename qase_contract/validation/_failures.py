@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
+@dataclass(slots=True)  # not frozen: made once per failed keyword and never changed, and a
+class Failure:  # frozen dataclass's __init__ costs three times as much
     """One schema keyword an instance failed.
 
     ``path`` is the JSON Pointer of the value, ``place`` the keyword's file and pointer
