@@ -30,11 +30,6 @@ from qase_contract._util.environment import flag
 from qase_contract._util.names import did_you_mean
 from qase_contract.errors import ConfigError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 reads TOML with tomli, which tomllib came from
-    import tomli as tomllib
-
 Kind = Literal["flag", "integer", "number", "text", "folder", "file"]
 Source = Literal["environment", "file"]
 
@@ -224,6 +219,11 @@ def _table_of(path: Path, in_project: bool, *, required: bool) -> Any:
         raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{shown_path(path)}: cannot be read: {error.strerror or error}") from None
+    # Imported here: most runs find no policy file, and the parser costs a tenth of start-up.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 reads TOML with tomli, which tomllib came from
+        import tomli as tomllib
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

@@ -22,7 +22,6 @@ from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaS
 from qase_contract.errors import UnknownEvent
 from qase_contract.findings import Finding, Result, make_finding
 from qase_contract.validation._engines import SchemaEngine, load_schema_set
-from qase_contract.validation._explain import shown
 from qase_contract.validation._parsing import Parsed, parse_body
 
 LEGACY_ENVELOPE_MESSAGE = (
@@ -108,9 +107,12 @@ class Validator:
             schema_id = ENVELOPE_ID
             if name is not None:
                 findings.append(self._unknown_event(name))
-        # One pass: explaining a conforming delivery finds nothing, and its event then takes
-        # the fast path; a delivery the fast path refused is explained without a second check.
         engine = self.engine(schema_id)
+        # The first delivery of an event is checked before it is explained: when it passes, as
+        # most do, its event takes the fast path and explaining never even loads. A delivery
+        # the fast path refused is explained at once, without a second check.
+        if name is not None and name not in self._fast_paths and engine.is_valid(body):
+            return self._fast_path(name, engine, tuple(findings))
         explained = engine.explain(body)
         if name is None or explained:
             return Result(name, (*findings, *explained), self.strict)
@@ -142,6 +144,8 @@ class Validator:
         return dict(self.schema_set.resources[schema_id])
 
     def _unknown_event(self, name: str) -> Finding:
+        from qase_contract.validation._explain import shown  # explaining loads on first use
+
         count = len(self.schema_set.event_schemas)
         return make_finding(
             "unknown-event",
