@@ -164,8 +164,19 @@ def line_batches(
             skipping, pending = len(pending), b""
         if pieces:
             records = records or any(map(_record_like, pieces))
-            yield from _run(source, number + 1, pieces, limit)
+            if _all_plain_records(data, len(data) - len(pending) - 1, pieces, limit):
+                yield LineBatch(source, number + 1, pieces, sum(map(len, pieces)) + len(pieces))
+            else:
+                yield from _run(source, number + 1, pieces, limit)
             number += len(pieces)
+
+
+def _all_plain_records(data: bytes, end: int, pieces: list[bytes], limit: int) -> bool:
+    """Whether every one of ``pieces`` (the lines of ``data[:end]``) is a plain object record
+    (see :func:`_run`), decided for the whole block by searches in C rather than line by line,
+    which would cost a tenth of checking the records."""
+    objects = (data[:1] == b"{") + data.count(b"\n{", 0, end)
+    return objects == len(pieces) and max(map(len, pieces)) <= limit and CAPTURE_PREFIX not in data
 
 
 def _record_like(line: bytes) -> bool:

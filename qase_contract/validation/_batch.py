@@ -83,7 +83,8 @@ def check_counting_conforming(
     """Like :func:`check`, for reporters that do not list conforming deliveries: those come
     as :class:`ConformingRun` counts (of at most ``run_length``, so a progress bar moves),
     which spares an outcome and a report call per delivery of a mostly conforming corpus.
-    Counts are order-free, so a run goes out when full, not before every other outcome.
+    Counts are order-free, so a run goes out when full (or a batch ends), not before every
+    other outcome.
 
     The records of a :class:`LineBatch` are checked in a loop of their own, which makes a
     location only for a delivery that does not conform: the bulk of a large JSON Lines dump
@@ -95,22 +96,23 @@ def check_counting_conforming(
     new = tuple.__new__
     for item in deliveries:
         if isinstance(item, LineBatch):
-            source, first, lines, _ = item
+            source, first, lines, size = item
+            conforming: list[str] = []
             for offset, line in enumerate(lines):
                 if not line:
                     continue  # a blank line
                 verdict = validate(line)
                 event = verdict.event_name
                 if event is not None and verdict.status == "conforming":
-                    run[event] = run.get(event, 0) + 1
-                    run_size += len(line) + 1
-                    counted += 1
-                    if counted >= run_length:
-                        yield ConformingRun(run, run_size)
-                        run, run_size, counted = {}, 0, 0
+                    conforming.append(event)
                     continue
+                size -= len(line) + 1
                 place = new(Location, (source, first + offset, None, ""))
                 yield Outcome(place, verdict, None, len(line) + 1)
+            if conforming:
+                # A batch is a block of the file: its run is counted at once, and is as
+                # short as a progress bar needs.
+                yield ConformingRun(dict(Counter(conforming)), size)
             continue
         body, location, _, size = item
         result = None if type(body) is ReadFailure else validate(body)

@@ -202,6 +202,7 @@ def test_the_token_is_required(browser: Browser, listener: Listener, tmp_path: P
     for path in ["", "api/deliveries", "api/deliveries/1", "api/stream", "capture.jsonl", "?token=wrong"]:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(base + path, timeout=WAIT / 1000)
+        refused.value.close()  # an HTTPError holds the connection open until it is closed
         assert refused.value.code == 401
     page = browser.page()
     page.goto(base)

@@ -71,8 +71,8 @@ def test_a_value_a_command_refuses_is_a_usage_error_naming_the_file_key_and_choi
     run = invoke("drift", DRIFTED)
     assert run.code == 2
     assert (
-        "pyproject.toml: [tool.qase-contract] format: 'github' is not one of 'html', 'json', 'markdown', 'text' "
-        "(for qase-contract drift)"
+        "pyproject.toml: [tool.qase-contract] format: 'github' is not one of "
+        "'html', 'json', 'markdown', 'text' (for qase-contract drift)"
     ) in run.stderr
 
 
