@@ -158,13 +158,14 @@ def line_batches(
         data = pending + block if pending else block
         pieces = data.split(b"\n")
         pending = pieces.pop()
+        end = len(data) - len(pending) - 1  # where the whole lines end, before pending is dropped
         if b"\r" in data:  # CRLF line ends: the record is what comes before them, as line by line
             pieces = [piece.rstrip(b"\r") for piece in pieces]
         if len(pending) > limit:
             skipping, pending = len(pending), b""
         if pieces:
             records = records or any(map(_record_like, pieces))
-            if _all_plain_records(data, len(data) - len(pending) - 1, pieces, limit):
+            if _all_plain_records(data, end, pieces, limit):
                 yield LineBatch(source, number + 1, pieces, sum(map(len, pieces)) + len(pieces))
             else:
                 yield from _run(source, number + 1, pieces, limit)
