@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import orjson
 
 from qase_contract._util.json_copy import copy_json
-from qase_contract._util.pointer import child
+from qase_contract._util.pointer import pointer
 from qase_contract.findings import Finding, make_finding
 
 _BOM = b"\xef\xbb\xbf"
@@ -53,9 +53,11 @@ def json_data(value: object) -> Parsed | Finding:
     the caller's object, and never by a test that costs more than the value's size.
     """
     needs_copy = False
-    stack: list[tuple[object, str]] = [(value, "")]
+    # Where a node is, as a chain (parent's chain, key), rendered only for a finding: a pointer
+    # string per node would cost the depth at every level, quadratic in a deep value.
+    stack: list[tuple[object, _Trail]] = [(value, None)]
     while stack:
-        node, where = stack.pop()
+        node, trail = stack.pop()
         kind = type(node)
         if kind not in _EXACT:
             needs_copy = True
@@ -64,17 +66,17 @@ def json_data(value: object) -> Parsed | Finding:
             # (a read-set recorder's tracked delivery would count the walk as the consumer's).
             for key, item in dict.items(node):
                 if not isinstance(key, str):
-                    return _unparsable(f"not JSON data: the key {key!r} at {where or '/'} is not a string")
+                    return _unparsable(f"not JSON data: the key {key!r} at {_shown(trail)} is not a string")
                 if type(key) is not str:
                     needs_copy = True
                 if not _is_unicode(key):
-                    return _lone_surrogate(f"the key {str.__str__(key)!r}", where)
-                stack.append((item, child(where, str.__str__(key))))
+                    return _lone_surrogate(f"the key {str.__str__(key)!r}", trail)
+                stack.append((item, (trail, key)))
         elif isinstance(node, list):
-            stack.extend((item, child(where, index)) for index, item in enumerate(list.__iter__(node)))
+            stack.extend((item, (trail, index)) for index, item in enumerate(list.__iter__(node)))
         elif isinstance(node, str):
             if not _is_unicode(node):
-                return _lone_surrogate("the text", where)
+                return _lone_surrogate("the text", trail)
         elif isinstance(node, bool) or node is None:
             continue
         elif isinstance(node, int):
@@ -82,15 +84,15 @@ def json_data(value: object) -> Parsed | Finding:
             if not _INT64_LOW <= number < _INT64_HIGH:
                 if abs(number) >= _FLOAT_LIMIT:
                     return _unparsable(
-                        f"not JSON data: the integer at {where or '/'} is too large for a number"
+                        f"not JSON data: the integer at {_shown(trail)} is too large for a number"
                     )
                 needs_copy = True
         elif isinstance(node, float):
             real = float.__float__(node)
             if real != real or real in (float("inf"), float("-inf")):
-                return _unparsable(f"not JSON data: {real} at {where or '/'} is not a JSON number")
+                return _unparsable(f"not JSON data: {real} at {_shown(trail)} is not a JSON number")
         else:
-            return _unparsable(f"not JSON data: {type(node).__name__} at {where or '/'} has no JSON form")
+            return _unparsable(f"not JSON data: {type(node).__name__} at {_shown(trail)} has no JSON form")
     return Parsed(_plain_copy(value) if needs_copy else value)
 
 
@@ -105,8 +107,20 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
-def _lone_surrogate(what: str, where: str) -> Finding:
-    return _unparsable(f"not JSON data: {what} at {where or '/'} holds a lone surrogate, not Unicode text")
+_Trail = tuple["_Trail", object] | None
+
+
+def _shown(trail: _Trail) -> str:
+    """The JSON Pointer of a trail, ``/`` for the root."""
+    keys: list[object] = []
+    while trail is not None:
+        trail, key = trail
+        keys.append(str.__str__(key) if isinstance(key, str) else key)
+    return pointer(reversed(keys)) or "/"
+
+
+def _lone_surrogate(what: str, trail: _Trail) -> Finding:
+    return _unparsable(f"not JSON data: {what} at {_shown(trail)} holds a lone surrogate, not Unicode text")
 
 
 def _plain_copy(value: object) -> object:
