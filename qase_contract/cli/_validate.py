@@ -246,12 +246,13 @@ def _stop(reporter: Reporter, message: str, code: ExitCode) -> NoReturn:
 
 
 def _workers(jobs: int | None, input_size: int) -> int:
-    """``--jobs``, or by default every core once the input is large enough to repay starting them."""
+    """``--jobs`` (``0``: every usable core), or by default every free core once the input is
+    large enough to repay starting workers."""
     if jobs == 1 or (jobs is None and input_size <= PARALLEL_MIN_BYTES):
         return 1
-    from qase_contract.validation._parallel import default_jobs
+    from qase_contract.validation._parallel import default_jobs, free_cores
 
-    return jobs or default_jobs()
+    return jobs or (default_jobs() if jobs == 0 else free_cores())
 
 
 def _progress(total: int) -> ProgressBar | None:

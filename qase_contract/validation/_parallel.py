@@ -129,8 +129,30 @@ def _start_method() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context()
 
 
+#: Linux's load figures; its fourth field is "runnable tasks/all tasks".
+LOADAVG = Path("/proc/loadavg")
+
+
 def default_jobs() -> int:
+    """One job per core this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def free_cores() -> int:
+    """The usable cores not taken by other work right now (at least one).
+
+    The kernel's count of runnable tasks (``/proc/loadavg``, its fourth field, this process
+    included) says how many cores are busy at this moment; the load averages would say how
+    busy they were over the last minute, which counts the previous command of a script. A
+    worker on a core that another task holds only adds its start-up and the hand-over of
+    outcomes, so on a busy two-core machine one process beats two.
+    """
+    usable = default_jobs()
+    try:
+        running = int(LOADAVG.read_text(encoding="ascii").split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return usable  # not Linux: every usable core, as before
+    return max(1, min(usable, usable - (running - 1)))
 
 
 def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:

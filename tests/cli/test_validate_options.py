@@ -121,13 +121,37 @@ def test_two_jobs_give_the_same_report_in_the_same_order() -> None:
     assert json.loads(parallel.stdout) == json.loads(single.stdout)
 
 
-def test_large_input_uses_every_core_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_input_uses_every_free_core_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("qase_contract.validation._parallel.default_jobs", lambda: 4)
+    monkeypatch.setattr("qase_contract.validation._parallel.free_cores", lambda: 3)
     assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES) == 1
-    assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES + 1) == 4
+    assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES + 1) == 3
     assert validate_module._workers(1, 10**12) == 1
     assert validate_module._workers(0, 10) == 4
     assert validate_module._workers(3, 10) == 3
+    monkeypatch.setattr("qase_contract.validation._parallel.free_cores", lambda: 1)
+    assert validate_module._workers(None, 10**12) == 1
+
+
+@pytest.mark.parametrize(
+    ("loadavg", "free"),
+    [
+        ("0.50 0.40 0.30 1/300 4242\n", 4),  # only this process runs
+        ("1.90 1.50 1.00 3/300 4242\n", 2),  # two others run
+        ("9.00 9.00 9.00 12/300 4242\n", 1),  # more than every core: still one
+        ("garbled\n", 4),  # unreadable: every usable core
+    ],
+)
+def test_free_cores_are_the_usable_ones_less_the_tasks_running_now(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, loadavg: str, free: int
+) -> None:
+    from qase_contract.validation import _parallel
+
+    fake = tmp_path / "loadavg"
+    fake.write_text(loadavg, encoding="ascii")
+    monkeypatch.setattr(_parallel, "default_jobs", lambda: 4)
+    monkeypatch.setattr(_parallel, "LOADAVG", fake)
+    assert _parallel.free_cores() == free
 
 
 def test_jobs_keep_the_order_across_batches(tmp_path: Path) -> None:
