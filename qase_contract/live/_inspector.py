@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from qase_contract._util.credentials import secret_matches
+from qase_contract._util.http_status import status_line
 from qase_contract.live._forwarder import Forwarded
 from qase_contract.live._journal import Journal
 from qase_contract.live._outgoing import replay_headers
@@ -62,17 +63,6 @@ PAGE_POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _DELIVERY = re.compile(r"/api/deliveries/([0-9]{1,12})(/replay)?")
-_STATUS_TEXT = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    410: "Gone",
-    429: "Too Many Requests",
-    503: "Service Unavailable",
-}
 _NO_TOKEN = (
     b"<!doctype html><meta charset=utf-8><title>qase-contract inspector</title>"
     b"<p>This page needs the address <code>qase-contract listen --ui</code> printed, token included "
@@ -327,7 +317,7 @@ def _answer(
     ]
     if policy is not None:
         headers.append(("Content-Security-Policy", policy))
-    start_response(f"{status} {_STATUS_TEXT.get(status, '')}".rstrip(), headers)
+    start_response(status_line(status), headers)
     return [body]
 
 
@@ -351,5 +341,5 @@ def _json(
         *_SECURITY_HEADERS,
         *(extra or []),
     ]
-    start_response(f"{status} {_STATUS_TEXT.get(status, '')}".rstrip(), headers)
+    start_response(status_line(status), headers)
     return [body]

@@ -46,6 +46,7 @@ from qase_contract._util.credentials import (
     redact_text,
     secret_matches,
 )
+from qase_contract._util.http_status import status_line
 from qase_contract._util.printable import printable
 from qase_contract.contract._schema_set import ENVELOPE_ID
 from qase_contract.errors import RequestRejected
@@ -65,18 +66,6 @@ _MAX_LENGTH_DIGITS = 18
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 Environ = Mapping[str, Any]
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    411: "Length Required",
-    413: "Content Too Large",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +231,7 @@ class Receiver:
             headers += [("Content-Type", receipt.answer_type), ("Content-Length", str(len(body)))]
         if receipt.status == 405:
             headers.append(("Allow", "POST"))
-        start_response(f"{receipt.status} {_REASONS.get(receipt.status, '')}".rstrip(), headers)
+        start_response(status_line(receipt.status), headers)
         return [body]
 
     def handle(self, environ: Environ) -> Receipt:
