@@ -9,10 +9,12 @@ files ``qase-contract listen`` writes (JSON Lines whose records start with
 
 from __future__ import annotations
 
+import io
+import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -80,10 +82,58 @@ def read_file(
 
 
 def _open(path: Path) -> BinaryIO | None:
-    """The file open for reading; a FIFO once a writer has it (None if none comes)."""
-    if stat.S_ISFIFO(path.stat().st_mode):
+    """The file open for reading; a FIFO once a writer has it (None if none comes). A regular
+    file is read as it was when opened (see :class:`_AsOpened`)."""
+    mode = path.stat().st_mode
+    if stat.S_ISFIFO(mode):
         return open_fifo(path)
-    return path.open("rb")
+    raw = path.open("rb", buffering=0)
+    if not stat.S_ISREG(mode):
+        return io.BufferedReader(raw)  # a device: its size says nothing
+    size = os.fstat(raw.fileno()).st_size
+    return io.BufferedReader(_AsOpened(raw, size), max(io.DEFAULT_BUFFER_SIZE, min(size, _SNAPSHOT_BUFFER)))
+
+
+#: Few, large reads through :class:`_AsOpened`, whose every read is a Python call (a buffer
+#: as large as the file up to this: a small file gets a small one).
+_SNAPSHOT_BUFFER = 4 * 1024 * 1024
+
+
+class _AsOpened(io.RawIOBase):
+    """A file's bytes up to the size it had when opened. A file that grows while it is read (a
+    capture the receiver appends to, as ``send --from`` it to that receiver would make it do)
+    then ends, where reading to its end would never finish."""
+
+    def __init__(self, raw: io.RawIOBase, size: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._size = size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self._size - self._raw.tell()
+        if left <= 0:
+            return 0
+        with memoryview(buffer) as view:
+            return self._raw.readinto(view[:left]) or 0
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def read_stream(

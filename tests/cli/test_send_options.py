@@ -45,6 +45,35 @@ def test_a_pretty_printed_document_is_sent_as_written(
     assert [body for body, _ in app.received] == [written]
 
 
+class AppendingConsumer(RecordingConsumer):
+    """A consumer that records what it receives at the end of a file, as ``listen`` does with
+    its capture (for its first ``limit`` deliveries, so that a sender that reads them back
+    still ends)."""
+
+    def __init__(self, capture: Path, limit: int = 20) -> None:
+        super().__init__()
+        self.capture = capture
+        self.limit = limit
+
+    def __call__(self, environ: Mapping[str, Any], start_response: Any) -> Iterable[bytes]:
+        answer = super().__call__(environ, start_response)
+        if len(self.received) <= self.limit:
+            with self.capture.open("ab") as capture:
+                capture.write(self.received[-1][0] + b"\n")
+        return answer
+
+
+def test_sending_the_file_the_consumer_appends_to_sends_what_it_held_at_the_start(tmp_path: Path) -> None:
+    capture = tmp_path / "capture.jsonl"
+    capture.write_bytes(RUN_COMPLETED + b"\n" + RUN_COMPLETED + b"\n")
+    app = AppendingConsumer(capture)
+    with serving(app) as server:
+        run = invoke("send", server.url, "--from", str(capture))
+    assert run.code == 0, run.stdout + run.stderr
+    assert len(app.received) == 2
+    assert capture.read_bytes().count(b"\n") == 4
+
+
 def test_each_item_of_an_array_is_sent_as_written_with_qases_headers(
     tmp_path: Path, consumer: tuple[RecordingConsumer, str]
 ) -> None:

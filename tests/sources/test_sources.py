@@ -608,3 +608,17 @@ def test_raw_bodies_gives_documents_and_array_items_as_the_bytes_written(tmp_pat
     parsed = list(read_paths([document, array]))
     assert [str(delivery.location) for delivery in raw] == [str(delivery.location) for delivery in parsed]
     assert parsed[0].body == {"event_name": "a.b", "n": 1.5}  # the default still parses documents
+
+
+@pytest.mark.parametrize("name", ["dump.jsonl", "dump.json"])
+def test_a_file_that_grows_while_it_is_read_is_read_as_it_was_when_opened(tmp_path: Path, name: str) -> None:
+    dump = tmp_path / name
+    dump.write_bytes(LINE + b"\n" + LINE + b"\n")
+    read = []
+    for delivery in read_paths([dump]):
+        read.append(delivery)
+        with dump.open("ab") as growing:
+            growing.write(LINE + b"\n")
+        assert len(read) < 10, "the appended records are being read"
+    assert len(read) == 2
+    assert [type(delivery.body) for delivery in read] == [bytes, bytes]
