@@ -62,6 +62,8 @@ class _Settings:
     reads_file: Path | None = None
     #: --qase-record-reads: the file, and the recorder of this process.
     record_file: Path | None = None
+    #: The file as the command line named it, for messages (as every other path is shown).
+    record_shown: str = ""
     recorder: ReadRecorder | None = None
     recorded: ReadSet | None = None
     #: Events this session's deliveries were read whole for (serialised, say, to post as JSON).
@@ -179,6 +181,7 @@ def pytest_configure(config: pytest.Config) -> None:
     record: str | None = config.getoption("qase_record_reads")
     if record:
         settings.record_file = config.invocation_params.dir / record
+        settings.record_shown = record
         _check_record_file(settings.record_file)
         from qase_contract.testing._reads import ReadRecorder
 
@@ -289,7 +292,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     if settings.reads_file is not None:
         header += f"; reads {settings.reads_file} (only findings that affect them fail)"
     if settings.record_file is not None:
-        header += f"; recording reads into {settings.record_file}"
+        header += f"; recording reads into {settings.record_shown}"
     return header
 
 
@@ -400,7 +403,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     try:
         settings.recorded = settings.recorder.write(settings.record_file)
     except (OSError, ValueError) as error:  # the file changed or became unwritable during the run
-        settings.record_error = f"qase-contract: cannot write the read-set {settings.record_file}: {error}"
+        settings.record_error = f"qase-contract: cannot write the read-set {settings.record_shown}: {error}"
         return
     own = settings.recorder.read_set.events
     settings.read_whole = tuple(event for event, paths in own.items() if "" in paths)
@@ -424,7 +427,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     events = len(settings.recorded.events)
     paths = sum(len(paths) for paths in settings.recorded.events.values())
     terminalreporter.write_line(
-        f"qase-contract: read-set {settings.record_file}: {paths} read paths of {events} events "
+        f"qase-contract: read-set {settings.record_shown}: {paths} read paths of {events} events "
         "(what this session read, merged with what the file held)"
     )
     if settings.read_whole:

@@ -108,8 +108,8 @@ def test_record_then_check_then_judge_the_changes_qase_makes(consumer: pytest.Py
     recorded.assert_outcomes(passed=5)
     recorded.stdout.fnmatch_lines(
         [
-            "qase-contract *; recording reads into */reads.json",
-            "qase-contract: read-set */reads.json: 13 read paths of 4 events (*)",
+            "qase-contract *; recording reads into reads.json",
+            "qase-contract: read-set reads.json: 13 read paths of 4 events (*)",
         ]
     )
     reads = consumer.path / "reads.json"
