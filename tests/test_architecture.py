@@ -82,7 +82,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "Result",
         "Status",
     ],
-    "qase_contract.live": ["Receiver", "create_app"],
+    "qase_contract.live": ["AnswerPolicy", "Receiver", "create_app"],
     "qase_contract.models": GENERATED,
     "qase_contract.pytest_plugin": ["QaseDeliveryWarning"],
     "qase_contract.reporters": [],

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from qase_contract._util.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from qase_contract.live._answers import AnswerPolicy
     from qase_contract.live._app import create_app
     from qase_contract.live._receiver import Receiver
 
 __all__ = [
+    "AnswerPolicy",
     "Receiver",
     "create_app",
 ]
@@ -21,6 +23,7 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(
     globals(),
     {
+        "AnswerPolicy": "._answers",
         "Receiver": "._receiver",
         "create_app": "._app",
     },
