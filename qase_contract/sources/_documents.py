@@ -16,13 +16,20 @@ from qase_contract.sources._model import Delivery, Location, ReadFailure
 
 
 def document_deliveries(
-    data: bytes, source: str, max_record: int | None = None, *, raw_bodies: bool = False
+    data: bytes,
+    source: str,
+    max_record: int | None = None,
+    *,
+    raw_bodies: bool = False,
+    text_body: bool = False,
 ) -> Iterator[Delivery]:
     """Deliveries of one whole document. A document that is not JSON is one unparsable
     delivery, unless it is an array: then each item is judged on its own, so one broken item
     (or an array cut short) does not hide the others. A document holding one delivery (or
     each of several written one after another) is a record: ``max_record`` bounds it.
-    ``raw_bodies`` gives the document, or each item of an array, as the bytes written."""
+    ``raw_bodies`` gives the document, or each item of an array, as the bytes written;
+    ``text_body`` the document alone, for a checker: the validator parses JSON text on its
+    fast path, where parsed data would be walked again to make sure it is JSON data."""
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -52,7 +59,7 @@ def document_deliveries(
         reason = over_the_limit(len(data), max_record, read=True)
         yield Delivery(ReadFailure(reason), Location(source), size=len(data))
     else:
-        body = data.strip(_BLANKS) if raw_bodies else _as_body(document)
+        body = data.strip(_BLANKS) if raw_bodies or text_body else _as_body(document)
         yield Delivery(body, Location(source), size=len(data))
 
 

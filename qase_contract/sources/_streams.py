@@ -189,7 +189,7 @@ def _deliveries(
     elif suffix not in DUMP_SUFFIXES and data.lstrip(_BLANKS_AND_BOM)[0] not in _JSON_STARTS:
         yield _not_a_dump(data, source)
     else:
-        yield from document_deliveries(data, source, max_record, raw_bodies=raw_bodies)
+        yield from document_deliveries(data, source, max_record, raw_bodies=raw_bodies, text_body=batched)
 
 
 def _not_a_dump(data: bytes, source: str) -> Delivery:
@@ -249,12 +249,18 @@ def _starts_json_lines(
     """
     if is_capture_record(first):
         return True
-    value = _loads_or_none(first)
+    # A line that is only "{" or "[" opens a pretty-printed document: no need to parse it (nor,
+    # below, a second line that is no object) to know it is not complete JSON.
+    value = None if first.strip() in (b"{", b"[") else _loads_or_none(first)
     if isinstance(value, dict):
         return not is_har(value) and _next_record(lines, seen) is not None
     if value is None:
         second = _next_record(lines, seen)
-        return isinstance(second, bytes) and isinstance(_loads_or_none(second), dict)
+        return (
+            isinstance(second, bytes)
+            and second.lstrip()[:1] == b"{"
+            and isinstance(_loads_or_none(second), dict)
+        )
     return False
 
 
@@ -313,9 +319,20 @@ def _peek(stream: BinaryIO) -> bytes:
 
 
 def _rest(stream: BinaryIO, head: bytes, source: str) -> bytes | Delivery:
-    """The whole document: what was read already plus the rest, within the document limit."""
-    rest = stream.read(MAX_DOCUMENT_BYTES + 1 - len(head))
-    if len(head) + len(rest) > MAX_DOCUMENT_BYTES:
+    """The whole document: what was read already plus the rest, within the document limit.
+
+    Read in growing chunks: one read of the limit would allocate the limit (512 MiB) for a
+    document of a few kilobytes, which costs more than reading it."""
+    chunks = [head]
+    size, chunk = len(head), _FIRST_CHUNK
+    while size <= MAX_DOCUMENT_BYTES:
+        data = stream.read(min(chunk, MAX_DOCUMENT_BYTES + 1 - size))
+        if not data:
+            break
+        chunks.append(data)
+        size += len(data)
+        chunk = min(chunk * 2, _LARGEST_CHUNK)
+    if size > MAX_DOCUMENT_BYTES:
         return Delivery(
             ReadFailure(
                 f"a single JSON document over {MAX_DOCUMENT_BYTES:,} bytes is not read at once; "
@@ -323,7 +340,12 @@ def _rest(stream: BinaryIO, head: bytes, source: str) -> bytes | Delivery:
             ),
             Location(source),
         )
-    return head + rest
+    return b"".join(chunks)
+
+
+#: The chunks :func:`_rest` reads: small first (most documents are one delivery), then larger.
+_FIRST_CHUNK = 64 * 1024
+_LARGEST_CHUNK = 16 * 1024 * 1024
 
 
 def is_json_lines_file(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> bool:

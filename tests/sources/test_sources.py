@@ -622,3 +622,33 @@ def test_a_file_that_grows_while_it_is_read_is_read_as_it_was_when_opened(tmp_pa
         assert len(read) < 10, "the appended records are being read"
     assert len(read) == 2
     assert [type(delivery.body) for delivery in read] == [bytes, bytes]
+
+
+def test_a_checker_gets_a_one_delivery_document_as_its_text_and_read_paths_as_data(tmp_path: Path) -> None:
+    from qase_contract.sources._paths import read_batched
+
+    document = tmp_path / "delivery.json"
+    document.write_bytes(b"\n" + json.dumps(GOOD, indent=2).encode() + b"\n")
+    (batched,) = read_batched([document])
+    assert isinstance(batched, Delivery)
+    assert batched.body == json.dumps(GOOD, indent=2).encode()
+    assert [delivery.body for delivery in read_paths([document])] == [GOOD]
+
+
+@pytest.mark.parametrize("limit", [10, 300_000, 1_000_000])
+def test_a_document_is_read_whole_in_chunks_up_to_the_document_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    from qase_contract.sources import _streams
+
+    monkeypatch.setattr(_streams, "MAX_DOCUMENT_BYTES", limit)
+    items = [GOOD] * 3000  # about 430 KB: chunks of 64, 128 and 256 KiB
+    dump = tmp_path / "dump.json"
+    dump.write_bytes(json.dumps(items, indent=1).encode())
+    read = list(read_paths([dump]))
+    if limit < dump.stat().st_size:
+        assert len(read) == 1
+        assert isinstance(read[0].body, ReadFailure)
+        assert f"over {limit:,} bytes" in read[0].body.reason
+    else:
+        assert [delivery.body for delivery in read] == items
