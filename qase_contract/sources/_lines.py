@@ -153,27 +153,30 @@ def line_batches(
             if pending:
                 number += 1
                 records = _record_like(pending) or records
-                yield from _run(source, number, [pending.rstrip(b"\r")], limit, last_without_newline=True)
+                yield from _run(
+                    source, number, [pending.rstrip(b"\r")], limit, last_without_newline=True, whole=[pending]
+                )
             return records
         data = pending + block if pending else block
         pieces = data.split(b"\n")
         pending = pieces.pop()
         end = len(data) - len(pending) - 1  # where the whole lines end, before pending is dropped
+        whole = pieces  # the lines as written: their sizes, and the record limit, count a "\r"
         if b"\r" in data:  # CRLF line ends: the record is what comes before them, as line by line
             pieces = [piece.rstrip(b"\r") for piece in pieces]
         if len(pending) > limit:
             skipping, pending = len(pending), b""
         if pieces:
             records = records or any(map(_record_like, pieces))
-            if _all_plain_records(data, end, pieces, limit):
-                yield LineBatch(source, number + 1, pieces, sum(map(len, pieces)) + len(pieces))
+            if _all_plain_records(data, end, whole, limit):
+                yield LineBatch(source, number + 1, pieces, sum(map(len, whole)) + len(whole))
             else:
-                yield from _run(source, number + 1, pieces, limit)
+                yield from _run(source, number + 1, pieces, limit, whole=whole)
             number += len(pieces)
 
 
 def _all_plain_records(data: bytes, end: int, pieces: list[bytes], limit: int) -> bool:
-    """Whether every one of ``pieces`` (the lines of ``data[:end]``) is a plain object record
+    """Whether every one of ``pieces`` (the lines of ``data[:end]``, as written) is a plain object record
     (see :func:`_run`), decided for the whole block by searches in C rather than line by line,
     which would cost a tenth of checking the records."""
     objects = (data[:1] == b"{") + data.count(b"\n{", 0, end)
@@ -185,26 +188,35 @@ def _record_like(line: bytes) -> bool:
 
 
 def _run(
-    source: str, first: int, pieces: list[bytes], limit: int, *, last_without_newline: bool = False
+    source: str,
+    first: int,
+    pieces: list[bytes],
+    limit: int,
+    *,
+    last_without_newline: bool = False,
+    whole: list[bytes] | None = None,
 ) -> Iterator[Delivery | LineBatch]:
-    """The lines of one block: batches of plain records, and a delivery for any other line."""
+    """The lines of one block: batches of plain records, and a delivery for any other line.
+    ``whole`` holds the lines as written, when ``pieces`` lost their "\r" (CRLF line ends):
+    sizes, and the record limit, count it, as reading line by line does."""
     batch: list[bytes] = []
     start = first
     size = 0
     for offset, piece in enumerate(pieces):
-        if piece[:1] == b"{" and len(piece) <= limit and not piece.startswith(CAPTURE_PREFIX):
+        written = piece if whole is None else whole[offset]
+        if piece[:1] == b"{" and len(written) <= limit and not piece.startswith(CAPTURE_PREFIX):
             batch.append(piece)
-            size += len(piece) + 1
+            size += len(written) + 1
         elif not piece.strip():
             batch.append(b"")
-            size += len(piece) + 1
+            size += len(written) + 1
         else:
             if batch:
                 yield LineBatch(source, start, batch, size)
             batch, size, start = [], 0, first + offset + 1
-            line = piece if last_without_newline else piece + b"\n"
+            line = written if last_without_newline else written + b"\n"
             location = Location(source, first + offset)
-            if len(piece) > limit:
+            if len(written) > limit:
                 yield Delivery(ReadFailure(over_the_limit(len(line), limit)), location, size=len(line))
             else:
                 yield delivery_of_line(line, location)

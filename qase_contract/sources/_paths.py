@@ -3,11 +3,13 @@ standard input; each file is read by :mod:`qase_contract.sources._streams`."""
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 from qase_contract._util.files import is_missing, why_not_a_regular_file
 from qase_contract._util.printable import display_name, shown_path
@@ -16,7 +18,7 @@ from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,
 )
 from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
-from qase_contract.sources._streams import DUMP_SUFFIXES, read_file, read_stream
+from qase_contract.sources._streams import DUMP_SUFFIXES, as_opened, read_file, read_stream
 
 #: The path that names standard input, as in most command-line tools.
 STDIN = "-"
@@ -77,8 +79,20 @@ def read_standard_input(
 ) -> Iterator[Delivery | LineBatch]:
     if sys.stdin is None:  # started with standard input closed
         return iter([Delivery(ReadFailure("standard input is closed"), Location("<stdin>"))])
-    stream = sys.stdin.buffer
+    stream = _as_opened_if_a_file(sys.stdin.buffer)
     return read_stream(stream, "<stdin>", max_record=max_record, raw_bodies=raw_bodies, batched=batched)
+
+
+def _as_opened_if_a_file(stream: BinaryIO) -> BinaryIO:
+    """Standard input redirected from a file is read as that file is now, as a file named on
+    the command line is (``< capture.jsonl`` while a receiver appends to it ends)."""
+    try:
+        descriptor = stream.fileno()
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return stream
+    except (OSError, ValueError):  # io.UnsupportedOperation is both: a stream in memory
+        return stream
+    return as_opened(io.FileIO(descriptor, "rb", closefd=False))
 
 
 def dump_files(path: Path) -> Iterator[Path | Delivery]:

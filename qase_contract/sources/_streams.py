@@ -82,15 +82,21 @@ def read_file(
 
 
 def _open(path: Path) -> BinaryIO | None:
-    """The file open for reading; a FIFO once a writer has it (None if none comes). A regular
-    file is read as it was when opened (see :class:`_AsOpened`)."""
-    mode = path.stat().st_mode
-    if stat.S_ISFIFO(mode):
+    """The file open for reading, as it is now (:func:`as_opened`); a FIFO once a writer has it
+    (None if none comes)."""
+    if stat.S_ISFIFO(path.stat().st_mode):
         return open_fifo(path)
-    raw = path.open("rb", buffering=0)
-    if not stat.S_ISREG(mode):
-        return io.BufferedReader(raw)  # a device: its size says nothing
-    size = os.fstat(raw.fileno()).st_size
+    return as_opened(path.open("rb", buffering=0))
+
+
+def as_opened(raw: io.RawIOBase) -> BinaryIO:
+    """``raw`` buffered; a regular file read only up to the size it has now (see
+    :class:`_AsOpened`). A file whose size says nothing (0 for most of /proc, a device) is
+    read to its end."""
+    status = os.fstat(raw.fileno())
+    size = status.st_size
+    if not stat.S_ISREG(status.st_mode) or size <= 0:
+        return io.BufferedReader(raw)
     return io.BufferedReader(_AsOpened(raw, size), max(io.DEFAULT_BUFFER_SIZE, min(size, _SNAPSHOT_BUFFER)))
 
 
@@ -130,6 +136,17 @@ class _AsOpened(io.RawIOBase):
 
     def fileno(self) -> int:
         return self._raw.fileno()
+
+    @property
+    def name(self) -> object:
+        return getattr(self._raw, "name", None)
+
+    def _dealloc_warn(self, source: object) -> None:
+        # What io.BufferedReader calls when it is collected unclosed: pass it on, so that the
+        # file's own ResourceWarning still says a stream was leaked.
+        warn = getattr(self._raw, "_dealloc_warn", None)
+        if warn is not None:
+            warn(source)
 
     def close(self) -> None:
         self._raw.close()

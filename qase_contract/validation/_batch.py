@@ -81,10 +81,11 @@ def check_counting_conforming(
     deliveries: Records, validator: Validator, *, run_length: int = 1000
 ) -> Iterator[Outcome | ConformingRun]:
     """Like :func:`check`, for reporters that do not list conforming deliveries: those come
-    as :class:`ConformingRun` counts (of at most ``run_length``, so a progress bar moves),
-    which spares an outcome and a report call per delivery of a mostly conforming corpus.
-    Counts are order-free, so a run goes out when full (or a batch ends), not before every
-    other outcome.
+    as :class:`ConformingRun` counts, which spares an outcome and a report call per delivery
+    of a mostly conforming corpus. Counts are order-free, so a run goes out when full, not
+    before every other outcome: deliveries read one by one make runs of at most
+    ``run_length``; a :class:`LineBatch` (a block of about a mebibyte, so a progress bar still
+    moves) makes one run of its own.
 
     The records of a :class:`LineBatch` are checked in a loop of their own, which makes a
     location only for a delivery that does not conform: the bulk of a large JSON Lines dump

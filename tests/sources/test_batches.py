@@ -25,6 +25,8 @@ LINES = st.sampled_from(
         b'{"qase_capture": 1, "body": "{}"}',
         b'{"x": "' + b"y" * 40 + b'"}',
         b"{",
+        b'{"bb":2}\r',  # 9 and 10 bytes with its "\r": around the smallest limits drawn
+        b'{"bb":22}\r',
     ]
 )
 
@@ -59,6 +61,8 @@ def _seen(delivery: Delivery) -> tuple[object, str]:
     block=14,
     limit=10,
 )
+# A CRLF record whose "\r" takes it over the limit: over it line by line, so in a batch too.
+@example(lines=[b"{}", b'{"bb":22}\r', b'{"bb":22}\r'], final_newline=True, block=64, limit=9)
 def test_batches_hold_what_line_by_line_reading_holds(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

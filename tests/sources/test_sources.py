@@ -652,3 +652,46 @@ def test_a_document_is_read_whole_in_chunks_up_to_the_document_limit(
         assert f"over {limit:,} bytes" in read[0].body.reason
     else:
         assert [delivery.body for delivery in read] == items
+
+
+def test_standard_input_from_a_growing_file_is_read_as_it_was_at_the_start(tmp_path: Path) -> None:
+    """In a process of its own, whose standard input is the file: the reader appends a record
+    for every one it reads, as a receiver writing its capture would."""
+    import subprocess
+    import sys
+
+    dump = tmp_path / "capture.jsonl"
+    dump.write_bytes(LINE + b"\n" + LINE + b"\n")
+    script = (
+        "import sys\n"
+        "from qase_contract.sources import read_paths\n"
+        "count = 0\n"
+        "for delivery in read_paths(['-']):\n"
+        "    count += 1\n"
+        f"    open({str(dump)!r}, 'ab').write(open({str(dump)!r}, 'rb').readline())\n"
+        "    if count > 10: break\n"
+        "print(count)\n"
+    )
+    with dump.open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-W", "error", "-c", script], stdin=stdin, capture_output=True, timeout=60
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == b"2"
+
+
+def test_a_file_whose_size_says_nothing_is_read_to_its_end(tmp_path: Path) -> None:
+    proc = Path("/proc/self/mountinfo")
+    if not proc.exists():
+        pytest.skip("no /proc on this system")
+    read = list(read_paths([proc]))
+    assert b"proc" in b"".join(d.body for d in read if isinstance(d.body, bytes)), read  # not "empty"
+
+
+def test_a_leaked_stream_still_warns(tmp_path: Path) -> None:
+    from qase_contract.sources._streams import as_opened
+
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(LINE + b"\n")
+    with pytest.warns(ResourceWarning, match="dump.jsonl"):
+        as_opened(dump.open("rb", buffering=0)).read(1)  # and dropped, unclosed
