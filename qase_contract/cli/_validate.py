@@ -95,7 +95,7 @@ def _error_document(format_: str, message: str) -> str:
     "--jobs",
     type=click.IntRange(min=0, max=MAX_JOBS),
     default=None,
-    help="Worker processes; 0 uses every core. Default: one for up to 16 MiB of input, every core above.",
+    help="Worker processes; 0 uses every core. Default: one up to 16 MiB of input, every free core above.",
 )
 @color_option
 @click.option(

@@ -13,6 +13,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -145,14 +146,27 @@ def free_cores() -> int:
     included) says how many cores are busy at this moment; the load averages would say how
     busy they were over the last minute, which counts the previous command of a script. A
     worker on a core that another task holds only adds its start-up and the hand-over of
-    outcomes, so on a busy two-core machine one process beats two.
+    outcomes, so on a busy two-core machine one process beats two. The count is the whole
+    machine's, so it is used only when this process may run on every core (not in a container
+    given a few cores of a busy host), and it is the least of a few readings, as one catches
+    passing tasks.
     """
     usable = default_jobs()
+    if usable != os.cpu_count():
+        return usable
     try:
-        running = int(LOADAVG.read_text(encoding="ascii").split()[3].split("/")[0])
+        readings = []
+        for reading in range(_READINGS):
+            if reading:
+                time.sleep(_READING_GAP)
+            readings.append(int(LOADAVG.read_text(encoding="ascii").split()[3].split("/")[0]))
     except (OSError, ValueError, IndexError):
         return usable  # not Linux: every usable core, as before
-    return max(1, min(usable, usable - (running - 1)))
+    return max(1, min(usable, usable - (min(readings) - 1)))
+
+
+_READINGS = 3
+_READING_GAP = 0.005
 
 
 def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:

@@ -150,8 +150,38 @@ def test_free_cores_are_the_usable_ones_less_the_tasks_running_now(
     fake = tmp_path / "loadavg"
     fake.write_text(loadavg, encoding="ascii")
     monkeypatch.setattr(_parallel, "default_jobs", lambda: 4)
+    monkeypatch.setattr(_parallel.os, "cpu_count", lambda: 4)
     monkeypatch.setattr(_parallel, "LOADAVG", fake)
     assert _parallel.free_cores() == free
+
+
+def test_free_cores_ignore_the_machines_load_when_this_process_has_only_some_cores(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A container given 4 cores of a 64-core host: the host's runnable tasks say nothing of them."""
+    from qase_contract.validation import _parallel
+
+    fake = tmp_path / "loadavg"
+    fake.write_text("40.0 40.0 40.0 41/900 4242\n", encoding="ascii")
+    monkeypatch.setattr(_parallel, "default_jobs", lambda: 4)
+    monkeypatch.setattr(_parallel.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(_parallel, "LOADAVG", fake)
+    assert _parallel.free_cores() == 4
+
+
+def test_free_cores_take_the_least_of_several_readings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qase_contract.validation import _parallel
+
+    readings = iter(["0 0 0 4/9 1", "0 0 0 2/9 1", "0 0 0 3/9 1"])
+
+    class Changing:
+        def read_text(self, encoding: str) -> str:
+            return next(readings)
+
+    monkeypatch.setattr(_parallel, "default_jobs", lambda: 4)
+    monkeypatch.setattr(_parallel.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(_parallel, "LOADAVG", Changing())
+    assert _parallel.free_cores() == 3
 
 
 def test_jobs_keep_the_order_across_batches(tmp_path: Path) -> None:
