@@ -1,7 +1,7 @@
 """Whole-process speed and memory of ``qase-contract validate`` against its peers, in one run.
 
 On the same mixed-event JSON Lines file (every shipped example, drawn at random, seeded):
-  * qase-contract validate (its default: every core for input over 16 MiB; and --jobs 1),
+  * qase-contract validate (its default: every free core for input over 16 MiB; and --jobs 1),
   * (a) a bare loop: orjson + jsonschema-rs over the bundled schemas (the practical limit),
   * (b) a python-jsonschema loop with one cached validator per event (one run: it is slow);
 on one delivery (start-up): qase-contract validate and (a); and on a folder of single-delivery
