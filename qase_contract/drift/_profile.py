@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from qase_contract._util.credentials import is_credential_name
 from qase_contract._util.json_types import TYPE_OF_CLASS
 from qase_contract._util.pointer import child as child_pointer
@@ -30,7 +32,7 @@ from qase_contract.contract._legacy import is_legacy_envelope
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
 from qase_contract.contract._tree import ContractNode, Contracts, Limit, Limits
 from qase_contract.findings import Finding
-from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
 from qase_contract.validation._parsing import parse_body
 
 #: Path segment standing for every item of an array and every value of a map.
@@ -240,10 +242,17 @@ class CorpusProfile:
         return self.contracts.schema_set
 
     @classmethod
-    def of(cls, deliveries: Iterable[Delivery], schema_set: SchemaSet | None = None) -> CorpusProfile:
+    def of(
+        cls, deliveries: Iterable[Delivery | LineBatch], schema_set: SchemaSet | None = None
+    ) -> CorpusProfile:
+        """The profile of ``deliveries``, which may come in :class:`LineBatch` blocks
+        (:func:`~qase_contract.sources._paths.read_batched`)."""
         profile = cls(schema_set)
-        for delivery in deliveries:
-            profile.add(delivery)
+        for item in deliveries:
+            if isinstance(item, LineBatch):
+                profile.add_lines(item)
+            else:
+                profile.add(item)
         profile.finish()
         return profile
 
@@ -258,7 +267,33 @@ class CorpusProfile:
         if isinstance(parsed, Finding):
             self._skip("unparsable", parsed.message, location)
             return
-        data = parsed.value
+        self._add_data(parsed.value, location)
+
+    def add_lines(self, batch: LineBatch) -> None:
+        """The records of a block of JSON Lines, as :meth:`add` would fold them one by one.
+
+        Each record is an object line (the batch holds no other), so ``orjson.loads`` alone
+        reads it as :func:`parse_body` would, without a delivery, a parse result and the
+        checks for bodies of other kinds; a line it refuses goes through :meth:`add`, which
+        says why.
+        """
+        source, first, lines, _ = batch
+        loads = orjson.loads
+        new = tuple.__new__
+        for offset, line in enumerate(lines):
+            if not line:
+                continue  # a blank line
+            location = new(Location, (source, first + offset, None, ""))
+            try:
+                data = loads(line)
+            except orjson.JSONDecodeError:
+                self.add(Delivery(line, location))
+                continue
+            self.deliveries += 1
+            self._add_data(data, location)
+
+    def _add_data(self, data: object, location: Location) -> None:
+        """Fold one parsed delivery into its event's profile, or count why it has none."""
         if type(data) is not dict:
             self._skip("not-an-object", "the delivery is not a JSON object", location)
             return
