@@ -14,12 +14,21 @@ never profiled, and fields whose name looks like a credential keep no value at a
 Where the contract limits values (``maximum``, ``pattern``, a ``propertyNames`` pattern, ...),
 the node also counts the values (or keys) that break each limit, with the first location and
 a few clipped examples; nodes without limits pay nothing for it.
+
+Most objects of a corpus repeat the shape of earlier ones (the same keys with values of the same
+types), and many repeat their short values too. An object of a shape seen before at its node is
+folded by that shape's :class:`_Plan`: its children's type counts are counted once per object
+and added at the end, and the values its children keep (or check against limits) are looked up
+as one tuple, folded value by value only the first time that tuple is seen. What is added at
+the end is what folding each object key by key would have added: a repeated object can only
+count again what its first fold recorded (see :func:`_fold_scalar`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -51,6 +60,11 @@ OPEN_VALUE_CAP = 12
 CLOSED_VALUE_CAP = 100
 MAX_VALUE_LENGTH = 64
 MAX_EXAMPLES = 3
+#: Shapes of object given a plan at one node, and tuples of kept values remembered per plan:
+#: both bound the memory of the fast path; past them objects are folded key by key (or the
+#: remembered tuples are counted and forgotten), with the same result.
+MAX_PLANS_PER_NODE = 64
+MAX_SEEN_PER_PLAN = 512
 
 _NONE = type(None)
 
@@ -80,6 +94,7 @@ class ObservedNode:
         "items",
         "keys_checked",
         "limits",
+        "plans",
         "redacted",
         "type_counts",
         "value_first_seen",
@@ -114,6 +129,11 @@ class ObservedNode:
         self.limits: Limits | None = contract.limits if contract is not None and contract.limits else None
         self.broken_limits: dict[Limit, BrokenLimit] = {}
         self.keys_checked = 0  # keys held up to a ``propertyNames`` pattern
+        #: shape of an object (its keys, then its values' types) -> its plan; None where
+        #: objects are always folded key by key (a map, keys held up to a pattern).
+        self.plans: dict[tuple[object, ...], _Plan] | None = (
+            None if self.entries is not None or (self.limits is not None and self.limits.keys) else {}
+        )
 
     @property
     def count(self) -> int:
@@ -149,11 +169,12 @@ class ObservedNode:
             if every is not None:
                 yield from every.walk(child_pointer(path, WILDCARD))
 
-    def check_value(self, limits: Limits, value: str | float, location: Location) -> None:
-        """Count ``value`` under each limit it breaks (bools and nulls never come here)."""
+    def check_value(self, limits: Limits, value: str | float, location: Location, times: int = 1) -> None:
+        """Count ``value`` (seen ``times`` times) under each limit it breaks (bools and nulls
+        never come here)."""
         for limit in limits.strings if type(value) is str else limits.numbers:
             if limit.broken_by(value):
-                self._note_break(limit, value, location)
+                self._note_break(limit, value, location, times)
 
     def check_keys(self, limits: Limits, keys: Iterable[str], location: Location) -> None:
         """Count the keys of an object that break a ``propertyNames`` pattern."""
@@ -163,25 +184,25 @@ class ObservedNode:
                 if limit.broken_by(key):
                     self._note_break(limit, key, location)
 
-    def _note_break(self, limit: Limit, value: object, location: Location) -> None:
+    def _note_break(self, limit: Limit, value: object, location: Location, times: int = 1) -> None:
         broken = self.broken_limits.get(limit)
         if broken is None:
             broken = self.broken_limits[limit] = BrokenLimit(location)
-        broken.count += 1
+        broken.count += times
         example = clip(value)
         if not self.redacted and len(broken.examples) < MAX_EXAMPLES and example not in broken.examples:
             broken.examples.append(example)
 
-    def _new_value(self, value: object, location: Location) -> None:
+    def _new_value(self, value: object, location: Location, times: int = 1) -> None:
         values = self.values
         assert values is not None
         if self.closed_set:
             # No closed set holds long texts: keep such a value cut short, it is unknown anyway.
             key = clip(value, 4 * MAX_VALUE_LENGTH)
             if key in values:
-                values[key] += 1
+                values[key] += times
             elif len(values) < CLOSED_VALUE_CAP:
-                values[key] = 1
+                values[key] = times
                 self.value_first_seen[key] = location
             else:
                 self.values_capped = True
@@ -193,7 +214,7 @@ class ObservedNode:
             self.values = None
             self.value_first_seen = {}
         else:
-            values[value] = 1
+            values[value] = times
             self.value_first_seen[value] = location
 
 
@@ -209,6 +230,8 @@ class EventProfile:
     nodes: int = 1
     notes: list[str] = field(default_factory=list)
     _capped_at: set[str] = field(default_factory=set)
+    #: Every plan made for this event's nodes, to add what they counted at the end.
+    plans: list[_Plan] = field(default_factory=list, repr=False, compare=False)
 
     def note_once(self, where: str, note: str) -> None:
         if where not in self._capped_at:
@@ -317,6 +340,10 @@ class CorpusProfile:
         _fold(event, event.root, data, location, 0)
 
     def finish(self) -> None:
+        """Add what the plans counted to the nodes: the profile is complete once this ran."""
+        for event in self.events.values():
+            for plan in event.plans:
+                plan.flush()
         if self._events_capped:
             self.notes.append(
                 f"more than {MAX_EVENTS} distinct event names: {counted(self._events_capped, 'delivery')} of "
@@ -372,12 +399,7 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
         elif kind is dict:
             _fold_object(event, node, value, location, depth)
         else:
-            items = node.items
-            if items is None:
-                contract = node.contract.items if node.contract is not None else None
-                items = node.items = ObservedNode(contract, below_credential=node.redacted)
-                event.nodes += 1
-            _fold_all(event, items, value, location, depth + 1)
+            _fold_items(event, node, value, location, depth)
     elif kind is not bool and kind is not _NONE:
         _fold_scalar(node, value, location)
 
@@ -385,6 +407,49 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
 def _fold_object(
     event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int
 ) -> None:
+    """An object by the plan of its shape at ``node``; key by key (then planned) if it has none.
+
+    The object's own type is counted by the caller; the plan counts its children's types."""
+    plans = node.plans
+    if plans is None:
+        _fold_keys(event, node, value, location, depth)
+        return
+    # Keys, then the types of the values: a key is a string, never a type, so no two shapes
+    # share a tuple. Built in C, it costs less than one dict update per key.
+    shape = (*value, *map(type, value.values()))
+    plan = plans.get(shape)
+    if plan is None:
+        _fold_keys(event, node, value, location, depth)
+        if len(plans) < MAX_PLANS_PER_NODE:
+            plan = plans[shape] = _Plan(node, value, location, depth)
+            event.plans.append(plan)
+        return
+    plan.objects += 1
+    # Before the kept values: a child that gives up its values there joins ``checked``.
+    for key, below in plan.checked:
+        below.check_value(below.limits, value[key], location)  # type: ignore[arg-type]  # see _keep
+    take = plan.take
+    if take is not None:
+        kept = take(value)
+        seen = plan.seen
+        times = seen.get(kept)
+        if times is None:
+            plan.fold_kept(kept, location)
+        else:
+            seen[kept] = times + 1
+    for key, below in plan.floats:
+        _fold(event, below, value[key], location, depth + 1)
+    for key, below, is_object in plan.containers:
+        if is_object:
+            _fold_object(event, below, value[key], location, depth + 1)
+        else:
+            _fold_items(event, below, value[key], location, depth + 1)
+
+
+def _fold_keys(
+    event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int
+) -> None:
+    """An object key by key: every child counted and folded here and now."""
     limits = node.limits
     if limits is not None and limits.keys:
         node.check_keys(limits, value, location)
@@ -414,6 +479,18 @@ def _fold_object(
             _fold_scalar(below, item, location)
 
 
+def _fold_items(
+    event: EventProfile, node: ObservedNode, value: list[Any], location: Location, depth: int
+) -> None:
+    """The items of an array into the node they share (the array's own type counted by the caller)."""
+    items = node.items
+    if items is None:
+        contract = node.contract.items if node.contract is not None else None
+        items = node.items = ObservedNode(contract, below_credential=node.redacted)
+        event.nodes += 1
+    _fold_all(event, items, value, location, depth + 1)
+
+
 def _fold_all(
     event: EventProfile, node: ObservedNode, values: Iterable[Any], location: Location, depth: int
 ) -> None:
@@ -422,17 +499,19 @@ def _fold_all(
         _fold(event, node, item, location, depth)
 
 
-def _fold_scalar(node: ObservedNode, value: Any, location: Location) -> None:
+def _fold_scalar(node: ObservedNode, value: Any, location: Location, times: int = 1) -> None:
+    """Count a scalar ``times`` times under its node's limits and values (as many folds of it
+    would: only the first can add a value or a broken limit, the rest only count)."""
     limits = node.limits
     if limits is not None:
-        node.check_value(limits, value, location)
+        node.check_value(limits, value, location, times)
     values = node.values
     if values is not None:
         count = values.get(value)
         if count is None:
-            node._new_value(value, location)
+            node._new_value(value, location, times)
         else:
-            values[value] = count + 1
+            values[value] = count + times
 
 
 def _new_child(event: EventProfile, parent: ObservedNode, key: str) -> ObservedNode | None:
@@ -452,3 +531,107 @@ def _new_child(event: EventProfile, parent: ObservedNode, key: str) -> ObservedN
         contract.child(key) if contract is not None else None, key, below_credential=parent.redacted
     )
     return below
+
+
+class _Plan:
+    """How the objects of one shape (keys, and the types of their values) fold at one node.
+
+    Made after the first object of the shape was folded key by key, so every child it names
+    exists and has seen each type of the shape: a later object of the shape only adds counts.
+    Its children's type counts are counted as ``objects`` and added by :meth:`flush`. The
+    children that keep values or check limits (``kept``) take their values as one tuple, folded
+    value by value the first time it is seen and counted in ``seen`` after that. Floats are
+    folded one by one (1.0 counts as an integer), and objects and arrays below by their own plans.
+    """
+
+    __slots__ = (
+        "checked",
+        "containers",
+        "counted",
+        "floats",
+        "kept",
+        "location",
+        "objects",
+        "scalars",
+        "seen",
+        "take",
+    )
+
+    def __init__(self, node: ObservedNode, value: dict[str, Any], location: Location, depth: int) -> None:
+        self.objects = 0
+        #: The place of the object the plan was made from: a fold of values already seen
+        #: records no place, but needs one to pass.
+        self.location = location
+        self.counted: list[tuple[dict[type, int], type]] = []
+        self.floats: list[tuple[str, ObservedNode]] = []
+        self.containers: list[tuple[str, ObservedNode, bool]] = []
+        scalars: list[tuple[str, ObservedNode]] = []
+        children = node.children
+        for key, item in value.items():
+            below = children.get(key)
+            if below is None:
+                continue  # not profiled (a cap or a long key), and never will be
+            kind = type(item)
+            if kind is float:
+                self.floats.append((key, below))
+                continue
+            self.counted.append((below.type_counts, kind))
+            if kind is dict or kind is list:
+                if depth + 1 < MAX_DEPTH:  # deeper, the first fold noted it is not profiled
+                    self.containers.append((key, below, kind is dict))
+            elif kind is not bool and kind is not _NONE:
+                scalars.append((key, below))
+        self.scalars = scalars
+        self.kept: tuple[ObservedNode, ...] = ()
+        self.checked: list[tuple[str, ObservedNode]] = []
+        self.take: Callable[[dict[str, Any]], object] | None = None
+        #: tuple of kept values -> objects that held it since it was folded (not yet counted).
+        self.seen: dict[object, int] = {}
+        self._keep()
+
+    def _keep(self) -> None:
+        """Take the values of the scalar children that keep values; those that keep none but
+        check limits (an id with a minimum) check each value; the others (free text, no
+        limits) only count their types, as objects."""
+        kept = [(key, below) for key, below in self.scalars if below.values is not None]
+        self.checked = [(key, below) for key, below in self.scalars if below.values is None and below.limits]
+        self.kept = tuple(below for _, below in kept)
+        # itemgetter gives a lone value for one key and a tuple for more: both serve as keys of
+        # ``seen``, and :meth:`_values` gives them back as tuples.
+        self.take = itemgetter(*(key for key, _ in kept)) if kept else None
+        self.seen = {}
+
+    def _values(self, kept: object) -> tuple[object, ...]:
+        return kept if len(self.kept) > 1 else (kept,)  # type: ignore[return-value]  # see _keep
+
+    def fold_kept(self, kept: object, location: Location) -> None:
+        """Values not seen together here before: folded one by one (recording what is new)."""
+        values = self._values(kept)
+        for below, value in zip(self.kept, values, strict=True):
+            _fold_scalar(below, value, location)
+        if any(below.values is None for below in self.kept):
+            # A child's values proved free text: it leaves the tuple, or every object would
+            # bring a tuple never seen before.
+            self.flush()
+            self._keep()
+            return
+        if any(type(value) is str and len(value) > 4 * MAX_VALUE_LENGTH for value in values):
+            return  # remembered, a long text would hold memory for nothing: folded each time
+        if len(self.seen) >= MAX_SEEN_PER_PLAN:
+            self.flush()
+            self.seen.clear()
+        self.seen[kept] = 0
+
+    def flush(self) -> None:
+        """Add what was counted since the last flush to the nodes, as folding each object would have."""
+        objects = self.objects
+        if objects:
+            for counts, kind in self.counted:
+                counts[kind] += objects
+            self.objects = 0
+        seen = self.seen
+        for kept, times in seen.items():
+            if times:
+                for below, value in zip(self.kept, self._values(kept), strict=True):
+                    _fold_scalar(below, value, self.location, times)
+                seen[kept] = 0
