@@ -65,6 +65,8 @@ MAX_EXAMPLES = 3
 #: remembered tuples are counted and forgotten), with the same result.
 MAX_PLANS_PER_NODE = 64
 MAX_SEEN_PER_PLAN = 512
+#: The longest JSON text of a kept tuple remembered (objects and arrays make it long).
+MAX_SEEN_BYTES = 2048
 
 _NONE = type(None)
 
@@ -169,6 +171,14 @@ class ObservedNode:
             if every is not None:
                 yield from every.walk(child_pointer(path, WILDCARD))
 
+    def keeps_all_values(self) -> bool:
+        """Whether this node and every node below keep their values (none is free text or
+        redacted): then an object or array here repeats as a whole, and is remembered so."""
+        if self.values is None:
+            return False
+        below = [*self.children.values(), self.entries, self.items]
+        return all(node is None or node.keeps_all_values() for node in below)
+
     def check_value(self, limits: Limits, value: str | float, location: Location, times: int = 1) -> None:
         """Count ``value`` (seen ``times`` times) under each limit it breaks (bools and nulls
         never come here)."""
@@ -176,13 +186,13 @@ class ObservedNode:
             if limit.broken_by(value):
                 self._note_break(limit, value, location, times)
 
-    def check_keys(self, limits: Limits, keys: Iterable[str], location: Location) -> None:
-        """Count the keys of an object that break a ``propertyNames`` pattern."""
+    def check_keys(self, limits: Limits, keys: Iterable[str], location: Location, times: int = 1) -> None:
+        """Count the keys of an object (seen ``times`` times) that break a ``propertyNames`` pattern."""
         for key in keys:
-            self.keys_checked += 1
+            self.keys_checked += times
             for limit in limits.keys:
                 if limit.broken_by(key):
-                    self._note_break(limit, key, location)
+                    self._note_break(limit, key, location, times)
 
     def _note_break(self, limit: Limit, value: object, location: Location, times: int = 1) -> None:
         broken = self.broken_limits.get(limit)
@@ -341,9 +351,11 @@ class CorpusProfile:
 
     def finish(self) -> None:
         """Add what the plans counted to the nodes: the profile is complete once this ran."""
-        for event in self.events.values():
-            for plan in event.plans:
-                plan.flush()
+        # Adding what a plan remembered folds objects below by their plans, which then have
+        # counts to add in turn: a plan below is made before the one above, so a pass from
+        # the last made to the first adds nearly all, and the last pass finds nothing left.
+        while sum(plan.flush() for event in self.events.values() for plan in reversed(event.plans)):
+            pass
         if self._events_capped:
             self.notes.append(
                 f"more than {MAX_EVENTS} distinct event names: {counted(self._events_capped, 'delivery')} of "
@@ -375,8 +387,11 @@ def clip(value: object, length: int = MAX_VALUE_LENGTH) -> object:
     return value
 
 
-def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Location, depth: int) -> None:
-    """Add one value to the node of its path, then its contents to the nodes below (the hot loop).
+def _fold(
+    event: EventProfile, node: ObservedNode, value: Any, location: Location, depth: int, times: int = 1
+) -> None:
+    """Add one value (seen ``times`` times) to the node of its path, then its contents to the
+    nodes below (the hot loop).
 
     Scalars are folded inline by their container's loop, not by a call of their own: most
     values of a delivery are scalars, and a call costs more than the counting it does.
@@ -387,75 +402,85 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
     counts = node.type_counts
     seen = counts.get(kind)
     if seen is None:
-        counts[kind] = 1
+        counts[kind] = times
         node.first_seen[kind] = location
     else:
-        counts[kind] = seen + 1
+        counts[kind] = seen + times
     if kind is dict or kind is list:
-        if depth >= MAX_DEPTH:
-            event.note_once(
-                "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
-            )
-        elif kind is dict:
-            _fold_object(event, node, value, location, depth)
-        else:
-            _fold_items(event, node, value, location, depth)
+        _fold_container(event, node, value, location, depth, times)
     elif kind is not bool and kind is not _NONE:
-        _fold_scalar(node, value, location)
+        _fold_scalar(node, value, location, times)
+
+
+def _fold_container(
+    event: EventProfile, node: ObservedNode, value: Any, location: Location, depth: int, times: int
+) -> None:
+    """The contents of an object or an array (its own type counted by the caller)."""
+    if depth >= MAX_DEPTH:
+        event.note_once(
+            "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
+        )
+    elif type(value) is dict:
+        _fold_object(event, node, value, location, depth, times)
+    else:
+        _fold_items(event, node, value, location, depth, times)
 
 
 def _fold_object(
-    event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int
+    event: EventProfile,
+    node: ObservedNode,
+    value: dict[str, Any],
+    location: Location,
+    depth: int,
+    times: int = 1,
 ) -> None:
     """An object by the plan of its shape at ``node``; key by key (then planned) if it has none.
 
     The object's own type is counted by the caller; the plan counts its children's types."""
     plans = node.plans
     if plans is None:
-        _fold_keys(event, node, value, location, depth)
+        _fold_keys(event, node, value, location, depth, times)
         return
     # Keys, then the types of the values: a key is a string, never a type, so no two shapes
     # share a tuple. Built in C, it costs less than one dict update per key.
     shape = (*value, *map(type, value.values()))
     plan = plans.get(shape)
     if plan is None:
-        _fold_keys(event, node, value, location, depth)
+        _fold_keys(event, node, value, location, depth, times)
         if len(plans) < MAX_PLANS_PER_NODE:
-            plan = plans[shape] = _Plan(node, value, location, depth)
+            plan = plans[shape] = _Plan(event, node, value, location, depth)
             event.plans.append(plan)
         return
-    plan.objects += 1
-    # Before the kept values: a child that gives up its values there joins ``checked``.
+    plan.objects += times
     for key, below in plan.checked:
-        below.check_value(below.limits, value[key], location)  # type: ignore[arg-type]  # see _keep
+        below.check_value(below.limits, value[key], location, times)  # type: ignore[arg-type]  # see _keep
+    for key, below in plan.floats:
+        _fold(event, below, value[key], location, depth + 1, times)
     take = plan.take
     if take is not None:
         kept = take(value)
-        seen = plan.seen
-        times = seen.get(kept)
-        if times is None:
-            plan.fold_kept(kept, location)
-        else:
-            seen[kept] = times + 1
-    for key, below in plan.floats:
-        _fold(event, below, value[key], location, depth + 1)
-    for key, below, is_object in plan.containers:
+        remembered = plan.seen.get(plan.key_of(kept) if plan.dumped else kept)
+        if remembered is None:
+            plan.fold_new(value, kept, location, times)  # the walked objects and arrays too
+            return
+        remembered[1] += times
+    for key, below, is_object in plan.walked:
         if is_object:
-            _fold_object(event, below, value[key], location, depth + 1)
+            _fold_object(event, below, value[key], location, depth + 1, times)
         else:
-            _fold_items(event, below, value[key], location, depth + 1)
+            _fold_items(event, below, value[key], location, depth + 1, times)
 
 
 def _fold_keys(
-    event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int
+    event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int, times: int
 ) -> None:
     """An object key by key: every child counted and folded here and now."""
     limits = node.limits
     if limits is not None and limits.keys:
-        node.check_keys(limits, value, location)
+        node.check_keys(limits, value, location, times)
     entries = node.entries
     if entries is not None:
-        _fold_all(event, entries, value.values(), location, depth + 1)
+        _fold_all(event, entries, value.values(), location, depth + 1, times)
         return
     children = node.children
     for key, item in value.items():
@@ -466,21 +491,21 @@ def _fold_keys(
                 continue
         kind = type(item)
         if kind is dict or kind is list or (kind is float and item.is_integer()):
-            _fold(event, below, item, location, depth + 1)
+            _fold(event, below, item, location, depth + 1, times)
             continue
         counts = below.type_counts
         seen = counts.get(kind)
         if seen is None:
-            counts[kind] = 1
+            counts[kind] = times
             below.first_seen[kind] = location
         else:
-            counts[kind] = seen + 1
+            counts[kind] = seen + times
         if kind is not bool and kind is not _NONE and (below.values is not None or below.limits is not None):
-            _fold_scalar(below, item, location)
+            _fold_scalar(below, item, location, times)
 
 
 def _fold_items(
-    event: EventProfile, node: ObservedNode, value: list[Any], location: Location, depth: int
+    event: EventProfile, node: ObservedNode, value: list[Any], location: Location, depth: int, times: int = 1
 ) -> None:
     """The items of an array into the node they share (the array's own type counted by the caller)."""
     items = node.items
@@ -488,15 +513,15 @@ def _fold_items(
         contract = node.contract.items if node.contract is not None else None
         items = node.items = ObservedNode(contract, below_credential=node.redacted)
         event.nodes += 1
-    _fold_all(event, items, value, location, depth + 1)
+    _fold_all(event, items, value, location, depth + 1, times)
 
 
 def _fold_all(
-    event: EventProfile, node: ObservedNode, values: Iterable[Any], location: Location, depth: int
+    event: EventProfile, node: ObservedNode, values: Iterable[Any], location: Location, depth: int, times: int
 ) -> None:
     """Every item of an array (or value of a map) into their one shared node."""
     for item in values:
-        _fold(event, node, item, location, depth)
+        _fold(event, node, item, location, depth, times)
 
 
 def _fold_scalar(node: ObservedNode, value: Any, location: Location, times: int = 1) -> None:
@@ -538,16 +563,28 @@ class _Plan:
 
     Made after the first object of the shape was folded key by key, so every child it names
     exists and has seen each type of the shape: a later object of the shape only adds counts.
-    Its children's type counts are counted as ``objects`` and added by :meth:`flush`. The
-    children that keep values or check limits (``kept``) take their values as one tuple, folded
-    value by value the first time it is seen and counted in ``seen`` after that. Floats are
-    folded one by one (1.0 counts as an integer), and objects and arrays below by their own plans.
+    Its children's type counts are counted as ``objects`` and added by :meth:`flush`.
+
+    What the children hold is taken as one tuple (``kept``): the scalars of the children that
+    keep values, and the objects and arrays whose every path below keeps values (a priority
+    object, the steps of a case). A tuple is folded the first time it is seen and remembered
+    in ``seen``, with the times seen since, which :meth:`flush` folds at once: folding the same
+    values again only counts them again. Where a child keeps no values (free text, ids),
+    that child is folded on its own each time: a scalar checked against its limits if it has
+    any (``checked``), an object or array by its own plans (``walked``); floats are folded one
+    by one (1.0 counts as an integer).
+
+    Memory stays bounded: ``seen`` remembers at most ``MAX_SEEN_PER_PLAN`` tuples, short ones;
+    when objects and arrays make too many, they are walked instead.
     """
 
     __slots__ = (
         "checked",
         "containers",
         "counted",
+        "depth",
+        "dumped",
+        "event",
         "floats",
         "kept",
         "location",
@@ -555,17 +592,23 @@ class _Plan:
         "scalars",
         "seen",
         "take",
+        "walked",
+        "with_containers",
     )
 
-    def __init__(self, node: ObservedNode, value: dict[str, Any], location: Location, depth: int) -> None:
+    def __init__(
+        self, event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int
+    ) -> None:
+        self.event = event
+        self.depth = depth
         self.objects = 0
         #: The place of the object the plan was made from: a fold of values already seen
         #: records no place, but needs one to pass.
         self.location = location
         self.counted: list[tuple[dict[type, int], type]] = []
         self.floats: list[tuple[str, ObservedNode]] = []
+        self.scalars: list[tuple[str, ObservedNode]] = []
         self.containers: list[tuple[str, ObservedNode, bool]] = []
-        scalars: list[tuple[str, ObservedNode]] = []
         children = node.children
         for key, item in value.items():
             below = children.get(key)
@@ -580,58 +623,121 @@ class _Plan:
                 if depth + 1 < MAX_DEPTH:  # deeper, the first fold noted it is not profiled
                     self.containers.append((key, below, kind is dict))
             elif kind is not bool and kind is not _NONE:
-                scalars.append((key, below))
-        self.scalars = scalars
-        self.kept: tuple[ObservedNode, ...] = ()
+                self.scalars.append((key, below))
+        self.with_containers = True
+        self.kept: tuple[tuple[ObservedNode, type | None], ...] = ()
         self.checked: list[tuple[str, ObservedNode]] = []
+        self.walked: list[tuple[str, ObservedNode, bool]] = []
         self.take: Callable[[dict[str, Any]], object] | None = None
-        #: tuple of kept values -> objects that held it since it was folded (not yet counted).
-        self.seen: dict[object, int] = {}
+        self.dumped = False
+        #: key of a kept tuple -> [the tuple, times seen since it was folded (not yet folded)].
+        self.seen: dict[object, list[Any]] = {}
         self._keep()
 
     def _keep(self) -> None:
-        """Take the values of the scalar children that keep values; those that keep none but
-        check limits (an id with a minimum) check each value; the others (free text, no
-        limits) only count their types, as objects."""
-        kept = [(key, below) for key, below in self.scalars if below.values is not None]
-        self.checked = [(key, below) for key, below in self.scalars if below.values is None and below.limits]
-        self.kept = tuple(below for _, below in kept)
+        """Choose what is taken as the kept tuple, and what is folded on its own each time."""
+        kept: list[tuple[str, ObservedNode, type | None]] = []
+        self.checked = []
+        for key, below in self.scalars:
+            if below.values is not None:
+                kept.append((key, below, None))
+            elif below.limits is not None:
+                self.checked.append((key, below))
+        self.walked = []
+        for key, below, is_object in self.containers:
+            if self.with_containers and below.keeps_all_values():
+                kept.append((key, below, dict if is_object else list))
+            else:
+                self.walked.append((key, below, is_object))
+        self.kept = tuple((below, kind) for _, below, kind in kept)
         # itemgetter gives a lone value for one key and a tuple for more: both serve as keys of
-        # ``seen``, and :meth:`_values` gives them back as tuples.
-        self.take = itemgetter(*(key for key, _ in kept)) if kept else None
+        # ``seen`` (objects and arrays as their JSON text), and :meth:`_values` gives them back
+        # as tuples.
+        self.take = itemgetter(*(key for key, _, _ in kept)) if kept else None
+        self.dumped = any(kind is not None for _, _, kind in kept)
         self.seen = {}
 
-    def _values(self, kept: object) -> tuple[object, ...]:
+    def _values(self, kept: object) -> tuple[Any, ...]:
         return kept if len(self.kept) > 1 else (kept,)  # type: ignore[return-value]  # see _keep
 
-    def fold_kept(self, kept: object, location: Location) -> None:
-        """Values not seen together here before: folded one by one (recording what is new)."""
+    @staticmethod
+    def key_of(kept: object) -> bytes:
+        """A tuple holding objects or arrays, as a key: its JSON text, which tells apart what
+        Python's equality mixes up (``1``, ``1.0`` and ``true``)."""
+        try:
+            return orjson.dumps(kept)
+        except orjson.JSONEncodeError:  # nested too deep for orjson: never remembered
+            return b""
+
+    def fold_new(self, value: dict[str, Any], kept: object, location: Location, times: int) -> None:
+        """An object whose kept values were not seen together here before: folded as key by key
+        (recording what is new), then its kept tuple remembered.
+
+        Its objects and arrays, kept or walked, are folded in the order of their keys: a new
+        path is made, or a cap noted, in the order that folding key by key makes them."""
         values = self._values(kept)
-        for below, value in zip(self.kept, values, strict=True):
-            _fold_scalar(below, value, location)
-        if any(below.values is None for below in self.kept):
+        for (below, kind), item in zip(self.kept, values, strict=True):
+            if kind is None:
+                _fold_scalar(below, item, location, times)
+        for key, below, is_object in self.containers:
+            if is_object:
+                _fold_object(self.event, below, value[key], location, self.depth + 1, times)
+            else:
+                _fold_items(self.event, below, value[key], location, self.depth + 1, times)
+        if any(
+            below.values is None or (kind is not None and not below.keeps_all_values())
+            for below, kind in self.kept
+        ):
             # A child's values proved free text: it leaves the tuple, or every object would
             # bring a tuple never seen before.
             self.flush()
             self._keep()
-            return
-        if any(type(value) is str and len(value) > 4 * MAX_VALUE_LENGTH for value in values):
-            return  # remembered, a long text would hold memory for nothing: folded each time
-        if len(self.seen) >= MAX_SEEN_PER_PLAN:
-            self.flush()
-            self.seen.clear()
-        self.seen[kept] = 0
+        else:
+            self._remember(kept, values)
 
-    def flush(self) -> None:
-        """Add what was counted since the last flush to the nodes, as folding each object would have."""
+    def _remember(self, kept: object, values: tuple[Any, ...]) -> None:
+        """Remember a kept tuple just folded, so the next objects holding it only count it."""
+        key: object = kept
+        if self.dumped:
+            text = self.key_of(kept)
+            key = text
+            too_long = not text or len(text) > MAX_SEEN_BYTES
+        else:
+            too_long = any(type(item) is str and len(item) > 4 * MAX_VALUE_LENGTH for item in values)
+        if too_long or len(self.seen) >= MAX_SEEN_PER_PLAN:
+            # Remembered, long values would hold memory; too many tuples are no repeat.
+            self.flush()
+            if self.with_containers and self.dumped:
+                self.with_containers = False  # objects and arrays below are walked from now on
+                self._keep()
+                return
+            self.seen.clear()
+            if too_long:
+                return
+        self.seen[key] = [kept, 0]
+
+    def _fold_values(self, values: tuple[Any, ...], location: Location, times: int) -> None:
+        depth = self.depth + 1
+        for (below, kind), value in zip(self.kept, values, strict=True):
+            if kind is None:
+                _fold_scalar(below, value, location, times)
+            else:
+                _fold_container(self.event, below, value, location, depth, times)
+
+    def flush(self) -> bool:
+        """Add what was counted since the last flush to the nodes, as folding each object would
+        have; whether there was anything to add."""
+        added = False
         objects = self.objects
         if objects:
+            added = True
             for counts, kind in self.counted:
                 counts[kind] += objects
             self.objects = 0
-        seen = self.seen
-        for kept, times in seen.items():
+        for remembered in self.seen.values():
+            times = remembered[1]
             if times:
-                for below, value in zip(self.kept, self._values(kept), strict=True):
-                    _fold_scalar(below, value, self.location, times)
-                seen[kept] = 0
+                added = True
+                remembered[1] = 0
+                self._fold_values(self._values(remembered[0]), self.location, times)
+        return added
