@@ -343,11 +343,14 @@ class CorpusProfile:
             return
         event = self.events.get(name)
         if event is None:
-            event = self._new_event(name)
+            event = self._new_event(name, location)
             if event is None:
                 return
         event.deliveries += 1
-        _fold(event, event.root, data, location, 0)
+        # What _fold does for a value, short: the root is an object, at depth 0.
+        root = event.root
+        root.type_counts[dict] += 1
+        _fold_object(event, root, data, location, 0)
 
     def finish(self) -> None:
         """Add what the plans counted to the nodes: the profile is complete once this ran."""
@@ -362,7 +365,8 @@ class CorpusProfile:
                 "further events were counted but not profiled"
             )
 
-    def _new_event(self, name: str) -> EventProfile | None:
+    def _new_event(self, name: str, location: Location) -> EventProfile | None:
+        """The profile of a new event, whose first delivery (an object) is at ``location``."""
         if len(self.events) >= MAX_EVENTS:
             self._events_capped += 1
             return None
@@ -370,6 +374,8 @@ class CorpusProfile:
         known = schema_id is not None
         schema_id = schema_id or ENVELOPE_ID
         root = ObservedNode(self.contracts.tree(schema_id))
+        root.type_counts[dict] = 0
+        root.first_seen[dict] = location
         event = self.events[name] = EventProfile(name, known, schema_id, root)
         return event
 
