@@ -29,7 +29,7 @@ from qase_contract.errors import BaselineError, ReadSetError, SourceError
 from qase_contract.reporters._drift import painted_text, render_json, render_markdown, render_text
 from qase_contract.reporters._html_drift import render_html, render_html_error
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import missing_paths, read_paths
+from qase_contract.sources._paths import missing_paths, read_batched
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "html": render_html}
@@ -158,7 +158,7 @@ def drift(
                 read_set = ReadSet.read(reads)
             except ReadSetError as error:
                 raise click.UsageError(f"--reads: {error}") from None
-        profile = CorpusProfile.of(read_paths(paths, max_record=max_record_size), schema_set)
+        profile = CorpusProfile.of(read_batched(paths, max_record=max_record_size), schema_set)
     except (click.UsageError, SourceError) as error:
         usage_error(str(error.message if isinstance(error, click.UsageError) else error))
     report = compare(profile)

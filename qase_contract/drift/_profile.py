@@ -14,13 +14,24 @@ never profiled, and fields whose name looks like a credential keep no value at a
 Where the contract limits values (``maximum``, ``pattern``, a ``propertyNames`` pattern, ...),
 the node also counts the values (or keys) that break each limit, with the first location and
 a few clipped examples; nodes without limits pay nothing for it.
+
+Most objects of a corpus repeat the shape of earlier ones (the same keys with values of the same
+types), and many repeat their short values too. An object of a shape seen before at its node is
+folded by that shape's :class:`_Plan`: its children's type counts are counted once per object
+and added at the end, and the values its children keep (or check against limits) are looked up
+as one tuple, folded value by value only the first time that tuple is seen. What is added at
+the end is what folding each object key by key would have added: a repeated object can only
+count again what its first fold recorded (see :func:`_fold_scalar`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
+
+import orjson
 
 from qase_contract._util.credentials import is_credential_name
 from qase_contract._util.json_types import TYPE_OF_CLASS
@@ -30,7 +41,7 @@ from qase_contract.contract._legacy import is_legacy_envelope
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
 from qase_contract.contract._tree import ContractNode, Contracts, Limit, Limits
 from qase_contract.findings import Finding
-from qase_contract.sources._model import Delivery, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
 from qase_contract.validation._parsing import parse_body
 
 #: Path segment standing for every item of an array and every value of a map.
@@ -49,6 +60,13 @@ OPEN_VALUE_CAP = 12
 CLOSED_VALUE_CAP = 100
 MAX_VALUE_LENGTH = 64
 MAX_EXAMPLES = 3
+#: Shapes of object given a plan at one node, and tuples of kept values remembered per plan:
+#: both bound the memory of the fast path; past them objects are folded key by key (or the
+#: remembered tuples are counted and forgotten), with the same result.
+MAX_PLANS_PER_NODE = 64
+MAX_SEEN_PER_PLAN = 512
+#: The longest JSON text of a kept tuple remembered (objects and arrays make it long).
+MAX_SEEN_BYTES = 2048
 
 _NONE = type(None)
 
@@ -78,6 +96,7 @@ class ObservedNode:
         "items",
         "keys_checked",
         "limits",
+        "plans",
         "redacted",
         "type_counts",
         "value_first_seen",
@@ -112,6 +131,11 @@ class ObservedNode:
         self.limits: Limits | None = contract.limits if contract is not None and contract.limits else None
         self.broken_limits: dict[Limit, BrokenLimit] = {}
         self.keys_checked = 0  # keys held up to a ``propertyNames`` pattern
+        #: shape of an object (its keys, then its values' types) -> its plan; None where
+        #: objects are always folded key by key (a map, keys held up to a pattern).
+        self.plans: dict[tuple[object, ...], _Plan] | None = (
+            None if self.entries is not None or (self.limits is not None and self.limits.keys) else {}
+        )
 
     @property
     def count(self) -> int:
@@ -147,39 +171,48 @@ class ObservedNode:
             if every is not None:
                 yield from every.walk(child_pointer(path, WILDCARD))
 
-    def check_value(self, limits: Limits, value: str | float, location: Location) -> None:
-        """Count ``value`` under each limit it breaks (bools and nulls never come here)."""
+    def keeps_all_values(self) -> bool:
+        """Whether this node and every node below keep their values (none is free text or
+        redacted): then an object or array here repeats as a whole, and is remembered so."""
+        if self.values is None:
+            return False
+        below = [*self.children.values(), self.entries, self.items]
+        return all(node is None or node.keeps_all_values() for node in below)
+
+    def check_value(self, limits: Limits, value: str | float, location: Location, times: int = 1) -> None:
+        """Count ``value`` (seen ``times`` times) under each limit it breaks (bools and nulls
+        never come here)."""
         for limit in limits.strings if type(value) is str else limits.numbers:
             if limit.broken_by(value):
-                self._note_break(limit, value, location)
+                self._note_break(limit, value, location, times)
 
-    def check_keys(self, limits: Limits, keys: Iterable[str], location: Location) -> None:
-        """Count the keys of an object that break a ``propertyNames`` pattern."""
+    def check_keys(self, limits: Limits, keys: Iterable[str], location: Location, times: int = 1) -> None:
+        """Count the keys of an object (seen ``times`` times) that break a ``propertyNames`` pattern."""
         for key in keys:
-            self.keys_checked += 1
+            self.keys_checked += times
             for limit in limits.keys:
                 if limit.broken_by(key):
-                    self._note_break(limit, key, location)
+                    self._note_break(limit, key, location, times)
 
-    def _note_break(self, limit: Limit, value: object, location: Location) -> None:
+    def _note_break(self, limit: Limit, value: object, location: Location, times: int = 1) -> None:
         broken = self.broken_limits.get(limit)
         if broken is None:
             broken = self.broken_limits[limit] = BrokenLimit(location)
-        broken.count += 1
+        broken.count += times
         example = clip(value)
         if not self.redacted and len(broken.examples) < MAX_EXAMPLES and example not in broken.examples:
             broken.examples.append(example)
 
-    def _new_value(self, value: object, location: Location) -> None:
+    def _new_value(self, value: object, location: Location, times: int = 1) -> None:
         values = self.values
         assert values is not None
         if self.closed_set:
             # No closed set holds long texts: keep such a value cut short, it is unknown anyway.
             key = clip(value, 4 * MAX_VALUE_LENGTH)
             if key in values:
-                values[key] += 1
+                values[key] += times
             elif len(values) < CLOSED_VALUE_CAP:
-                values[key] = 1
+                values[key] = times
                 self.value_first_seen[key] = location
             else:
                 self.values_capped = True
@@ -191,7 +224,7 @@ class ObservedNode:
             self.values = None
             self.value_first_seen = {}
         else:
-            values[value] = 1
+            values[value] = times
             self.value_first_seen[value] = location
 
 
@@ -207,6 +240,8 @@ class EventProfile:
     nodes: int = 1
     notes: list[str] = field(default_factory=list)
     _capped_at: set[str] = field(default_factory=set)
+    #: Every plan made for this event's nodes, to add what they counted at the end.
+    plans: list[_Plan] = field(default_factory=list, repr=False, compare=False)
 
     def note_once(self, where: str, note: str) -> None:
         if where not in self._capped_at:
@@ -240,10 +275,17 @@ class CorpusProfile:
         return self.contracts.schema_set
 
     @classmethod
-    def of(cls, deliveries: Iterable[Delivery], schema_set: SchemaSet | None = None) -> CorpusProfile:
+    def of(
+        cls, deliveries: Iterable[Delivery | LineBatch], schema_set: SchemaSet | None = None
+    ) -> CorpusProfile:
+        """The profile of ``deliveries``, which may come in :class:`LineBatch` blocks
+        (:func:`~qase_contract.sources._paths.read_batched`)."""
         profile = cls(schema_set)
-        for delivery in deliveries:
-            profile.add(delivery)
+        for item in deliveries:
+            if isinstance(item, LineBatch):
+                profile.add_lines(item)
+            else:
+                profile.add(item)
         profile.finish()
         return profile
 
@@ -258,7 +300,33 @@ class CorpusProfile:
         if isinstance(parsed, Finding):
             self._skip("unparsable", parsed.message, location)
             return
-        data = parsed.value
+        self._add_data(parsed.value, location)
+
+    def add_lines(self, batch: LineBatch) -> None:
+        """The records of a block of JSON Lines, as :meth:`add` would fold them one by one.
+
+        Each record is an object line (the batch holds no other), so ``orjson.loads`` alone
+        reads it as :func:`parse_body` would, without a delivery, a parse result and the
+        checks for bodies of other kinds; a line it refuses goes through :meth:`add`, which
+        says why.
+        """
+        source, first, lines, _ = batch
+        loads = orjson.loads
+        new = tuple.__new__
+        for offset, line in enumerate(lines):
+            if not line:
+                continue  # a blank line
+            location = new(Location, (source, first + offset, None, ""))
+            try:
+                data = loads(line)
+            except orjson.JSONDecodeError:
+                self.add(Delivery(line, location))
+                continue
+            self.deliveries += 1
+            self._add_data(data, location)
+
+    def _add_data(self, data: object, location: Location) -> None:
+        """Fold one parsed delivery into its event's profile, or count why it has none."""
         if type(data) is not dict:
             self._skip("not-an-object", "the delivery is not a JSON object", location)
             return
@@ -275,20 +343,30 @@ class CorpusProfile:
             return
         event = self.events.get(name)
         if event is None:
-            event = self._new_event(name)
+            event = self._new_event(name, location)
             if event is None:
                 return
         event.deliveries += 1
-        _fold(event, event.root, data, location, 0)
+        # What _fold does for a value, short: the root is an object, at depth 0.
+        root = event.root
+        root.type_counts[dict] += 1
+        _fold_object(event, root, data, location, 0)
 
     def finish(self) -> None:
+        """Add what the plans counted to the nodes: the profile is complete once this ran."""
+        # Adding what a plan remembered folds objects below by their plans, which then have
+        # counts to add in turn: a plan below is made before the one above, so a pass from
+        # the last made to the first adds nearly all, and the last pass finds nothing left.
+        while sum(plan.flush() for event in self.events.values() for plan in reversed(event.plans)):
+            pass
         if self._events_capped:
             self.notes.append(
                 f"more than {MAX_EVENTS} distinct event names: {counted(self._events_capped, 'delivery')} of "
                 "further events were counted but not profiled"
             )
 
-    def _new_event(self, name: str) -> EventProfile | None:
+    def _new_event(self, name: str, location: Location) -> EventProfile | None:
+        """The profile of a new event, whose first delivery (an object) is at ``location``."""
         if len(self.events) >= MAX_EVENTS:
             self._events_capped += 1
             return None
@@ -296,6 +374,8 @@ class CorpusProfile:
         known = schema_id is not None
         schema_id = schema_id or ENVELOPE_ID
         root = ObservedNode(self.contracts.tree(schema_id))
+        root.type_counts[dict] = 0
+        root.first_seen[dict] = location
         event = self.events[name] = EventProfile(name, known, schema_id, root)
         return event
 
@@ -313,8 +393,11 @@ def clip(value: object, length: int = MAX_VALUE_LENGTH) -> object:
     return value
 
 
-def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Location, depth: int) -> None:
-    """Add one value to the node of its path, then its contents to the nodes below (the hot loop).
+def _fold(
+    event: EventProfile, node: ObservedNode, value: Any, location: Location, depth: int, times: int = 1
+) -> None:
+    """Add one value (seen ``times`` times) to the node of its path, then its contents to the
+    nodes below (the hot loop).
 
     Scalars are folded inline by their container's loop, not by a call of their own: most
     values of a delivery are scalars, and a call costs more than the counting it does.
@@ -325,37 +408,85 @@ def _fold(event: EventProfile, node: ObservedNode, value: Any, location: Locatio
     counts = node.type_counts
     seen = counts.get(kind)
     if seen is None:
-        counts[kind] = 1
+        counts[kind] = times
         node.first_seen[kind] = location
     else:
-        counts[kind] = seen + 1
+        counts[kind] = seen + times
     if kind is dict or kind is list:
-        if depth >= MAX_DEPTH:
-            event.note_once(
-                "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
-            )
-        elif kind is dict:
-            _fold_object(event, node, value, location, depth)
-        else:
-            items = node.items
-            if items is None:
-                contract = node.contract.items if node.contract is not None else None
-                items = node.items = ObservedNode(contract, below_credential=node.redacted)
-                event.nodes += 1
-            _fold_all(event, items, value, location, depth + 1)
+        _fold_container(event, node, value, location, depth, times)
     elif kind is not bool and kind is not _NONE:
-        _fold_scalar(node, value, location)
+        _fold_scalar(node, value, location, times)
+
+
+def _fold_container(
+    event: EventProfile, node: ObservedNode, value: Any, location: Location, depth: int, times: int
+) -> None:
+    """The contents of an object or an array (its own type counted by the caller)."""
+    if depth >= MAX_DEPTH:
+        event.note_once(
+            "depth", f"{event.name}: values nested deeper than {MAX_DEPTH} levels are not profiled"
+        )
+    elif type(value) is dict:
+        _fold_object(event, node, value, location, depth, times)
+    else:
+        _fold_items(event, node, value, location, depth, times)
 
 
 def _fold_object(
-    event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int
+    event: EventProfile,
+    node: ObservedNode,
+    value: dict[str, Any],
+    location: Location,
+    depth: int,
+    times: int = 1,
 ) -> None:
+    """An object by the plan of its shape at ``node``; key by key (then planned) if it has none.
+
+    The object's own type is counted by the caller; the plan counts its children's types."""
+    plans = node.plans
+    if plans is None:
+        _fold_keys(event, node, value, location, depth, times)
+        return
+    # Keys, then the types of the values: a key is a string, never a type, so no two shapes
+    # share a tuple. Built in C, it costs less than one dict update per key.
+    shape = (*value, *map(type, value.values()))
+    plan = plans.get(shape)
+    if plan is None:
+        _fold_keys(event, node, value, location, depth, times)
+        if len(plans) < MAX_PLANS_PER_NODE:
+            plan = plans[shape] = _Plan(event, node, value, location, depth)
+            event.plans.append(plan)
+        return
+    plan.objects += times
+    for key, below in plan.checked:
+        below.check_value(below.limits, value[key], location, times)  # type: ignore[arg-type]  # see _keep
+    for key, below in plan.floats:
+        _fold(event, below, value[key], location, depth + 1, times)
+    take = plan.take
+    if take is not None:
+        kept = take(value)
+        remembered = plan.seen.get(plan.key_of(kept) if plan.dumped else kept)
+        if remembered is None:
+            plan.fold_new(value, kept, location, times)  # the walked objects and arrays too
+            return
+        remembered[1] += times
+    for key, below, is_object in plan.walked:
+        if is_object:
+            _fold_object(event, below, value[key], location, depth + 1, times)
+        else:
+            _fold_items(event, below, value[key], location, depth + 1, times)
+
+
+def _fold_keys(
+    event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int, times: int
+) -> None:
+    """An object key by key: every child counted and folded here and now."""
     limits = node.limits
     if limits is not None and limits.keys:
-        node.check_keys(limits, value, location)
+        node.check_keys(limits, value, location, times)
     entries = node.entries
     if entries is not None:
-        _fold_all(event, entries, value.values(), location, depth + 1)
+        _fold_all(event, entries, value.values(), location, depth + 1, times)
         return
     children = node.children
     for key, item in value.items():
@@ -366,38 +497,52 @@ def _fold_object(
                 continue
         kind = type(item)
         if kind is dict or kind is list or (kind is float and item.is_integer()):
-            _fold(event, below, item, location, depth + 1)
+            _fold(event, below, item, location, depth + 1, times)
             continue
         counts = below.type_counts
         seen = counts.get(kind)
         if seen is None:
-            counts[kind] = 1
+            counts[kind] = times
             below.first_seen[kind] = location
         else:
-            counts[kind] = seen + 1
+            counts[kind] = seen + times
         if kind is not bool and kind is not _NONE and (below.values is not None or below.limits is not None):
-            _fold_scalar(below, item, location)
+            _fold_scalar(below, item, location, times)
+
+
+def _fold_items(
+    event: EventProfile, node: ObservedNode, value: list[Any], location: Location, depth: int, times: int = 1
+) -> None:
+    """The items of an array into the node they share (the array's own type counted by the caller)."""
+    items = node.items
+    if items is None:
+        contract = node.contract.items if node.contract is not None else None
+        items = node.items = ObservedNode(contract, below_credential=node.redacted)
+        event.nodes += 1
+    _fold_all(event, items, value, location, depth + 1, times)
 
 
 def _fold_all(
-    event: EventProfile, node: ObservedNode, values: Iterable[Any], location: Location, depth: int
+    event: EventProfile, node: ObservedNode, values: Iterable[Any], location: Location, depth: int, times: int
 ) -> None:
     """Every item of an array (or value of a map) into their one shared node."""
     for item in values:
-        _fold(event, node, item, location, depth)
+        _fold(event, node, item, location, depth, times)
 
 
-def _fold_scalar(node: ObservedNode, value: Any, location: Location) -> None:
+def _fold_scalar(node: ObservedNode, value: Any, location: Location, times: int = 1) -> None:
+    """Count a scalar ``times`` times under its node's limits and values (as many folds of it
+    would: only the first can add a value or a broken limit, the rest only count)."""
     limits = node.limits
     if limits is not None:
-        node.check_value(limits, value, location)
+        node.check_value(limits, value, location, times)
     values = node.values
     if values is not None:
         count = values.get(value)
         if count is None:
-            node._new_value(value, location)
+            node._new_value(value, location, times)
         else:
-            values[value] = count + 1
+            values[value] = count + times
 
 
 def _new_child(event: EventProfile, parent: ObservedNode, key: str) -> ObservedNode | None:
@@ -417,3 +562,188 @@ def _new_child(event: EventProfile, parent: ObservedNode, key: str) -> ObservedN
         contract.child(key) if contract is not None else None, key, below_credential=parent.redacted
     )
     return below
+
+
+class _Plan:
+    """How the objects of one shape (keys, and the types of their values) fold at one node.
+
+    Made after the first object of the shape was folded key by key, so every child it names
+    exists and has seen each type of the shape: a later object of the shape only adds counts.
+    Its children's type counts are counted as ``objects`` and added by :meth:`flush`.
+
+    What the children hold is taken as one tuple (``kept``): the scalars of the children that
+    keep values, and the objects and arrays whose every path below keeps values (a priority
+    object, the steps of a case). A tuple is folded the first time it is seen and remembered
+    in ``seen``, with the times seen since, which :meth:`flush` folds at once: folding the same
+    values again only counts them again. Where a child keeps no values (free text, ids),
+    that child is folded on its own each time: a scalar checked against its limits if it has
+    any (``checked``), an object or array by its own plans (``walked``); floats are folded one
+    by one (1.0 counts as an integer).
+
+    Memory stays bounded: ``seen`` remembers at most ``MAX_SEEN_PER_PLAN`` tuples, short ones;
+    when objects and arrays make too many, they are walked instead.
+    """
+
+    __slots__ = (
+        "checked",
+        "containers",
+        "counted",
+        "depth",
+        "dumped",
+        "event",
+        "floats",
+        "kept",
+        "location",
+        "objects",
+        "scalars",
+        "seen",
+        "take",
+        "walked",
+        "with_containers",
+    )
+
+    def __init__(
+        self, event: EventProfile, node: ObservedNode, value: dict[str, Any], location: Location, depth: int
+    ) -> None:
+        self.event = event
+        self.depth = depth
+        self.objects = 0
+        #: The place of the object the plan was made from: a fold of values already seen
+        #: records no place, but needs one to pass.
+        self.location = location
+        self.counted: list[tuple[dict[type, int], type]] = []
+        self.floats: list[tuple[str, ObservedNode]] = []
+        self.scalars: list[tuple[str, ObservedNode]] = []
+        self.containers: list[tuple[str, ObservedNode, bool]] = []
+        children = node.children
+        for key, item in value.items():
+            below = children.get(key)
+            if below is None:
+                continue  # not profiled (a cap or a long key), and never will be
+            kind = type(item)
+            if kind is float:
+                self.floats.append((key, below))
+                continue
+            self.counted.append((below.type_counts, kind))
+            if kind is dict or kind is list:
+                if depth + 1 < MAX_DEPTH:  # deeper, the first fold noted it is not profiled
+                    self.containers.append((key, below, kind is dict))
+            elif kind is not bool and kind is not _NONE:
+                self.scalars.append((key, below))
+        self.with_containers = True
+        self.kept: tuple[tuple[ObservedNode, type | None], ...] = ()
+        self.checked: list[tuple[str, ObservedNode]] = []
+        self.walked: list[tuple[str, ObservedNode, bool]] = []
+        self.take: Callable[[dict[str, Any]], object] | None = None
+        self.dumped = False
+        #: key of a kept tuple -> [the tuple, times seen since it was folded (not yet folded)].
+        self.seen: dict[object, list[Any]] = {}
+        self._keep()
+
+    def _keep(self) -> None:
+        """Choose what is taken as the kept tuple, and what is folded on its own each time."""
+        kept: list[tuple[str, ObservedNode, type | None]] = []
+        self.checked = []
+        for key, below in self.scalars:
+            if below.values is not None:
+                kept.append((key, below, None))
+            elif below.limits is not None:
+                self.checked.append((key, below))
+        self.walked = []
+        for key, below, is_object in self.containers:
+            if self.with_containers and below.keeps_all_values():
+                kept.append((key, below, dict if is_object else list))
+            else:
+                self.walked.append((key, below, is_object))
+        self.kept = tuple((below, kind) for _, below, kind in kept)
+        # itemgetter gives a lone value for one key and a tuple for more: both serve as keys of
+        # ``seen`` (objects and arrays as their JSON text), and :meth:`_values` gives them back
+        # as tuples.
+        self.take = itemgetter(*(key for key, _, _ in kept)) if kept else None
+        self.dumped = any(kind is not None for _, _, kind in kept)
+        self.seen = {}
+
+    def _values(self, kept: object) -> tuple[Any, ...]:
+        return kept if len(self.kept) > 1 else (kept,)  # type: ignore[return-value]  # see _keep
+
+    @staticmethod
+    def key_of(kept: object) -> bytes:
+        """A tuple holding objects or arrays, as a key: its JSON text, which tells apart what
+        Python's equality mixes up (``1``, ``1.0`` and ``true``)."""
+        try:
+            return orjson.dumps(kept)
+        except orjson.JSONEncodeError:  # nested too deep for orjson: never remembered
+            return b""
+
+    def fold_new(self, value: dict[str, Any], kept: object, location: Location, times: int) -> None:
+        """An object whose kept values were not seen together here before: folded as key by key
+        (recording what is new), then its kept tuple remembered.
+
+        Its objects and arrays, kept or walked, are folded in the order of their keys: a new
+        path is made, or a cap noted, in the order that folding key by key makes them."""
+        values = self._values(kept)
+        for (below, kind), item in zip(self.kept, values, strict=True):
+            if kind is None:
+                _fold_scalar(below, item, location, times)
+        for key, below, is_object in self.containers:
+            if is_object:
+                _fold_object(self.event, below, value[key], location, self.depth + 1, times)
+            else:
+                _fold_items(self.event, below, value[key], location, self.depth + 1, times)
+        if any(
+            below.values is None or (kind is not None and not below.keeps_all_values())
+            for below, kind in self.kept
+        ):
+            # A child's values proved free text: it leaves the tuple, or every object would
+            # bring a tuple never seen before.
+            self.flush()
+            self._keep()
+        else:
+            self._remember(kept, values)
+
+    def _remember(self, kept: object, values: tuple[Any, ...]) -> None:
+        """Remember a kept tuple just folded, so the next objects holding it only count it."""
+        key: object = kept
+        if self.dumped:
+            text = self.key_of(kept)
+            key = text
+            too_long = not text or len(text) > MAX_SEEN_BYTES
+        else:
+            too_long = any(type(item) is str and len(item) > 4 * MAX_VALUE_LENGTH for item in values)
+        if too_long or len(self.seen) >= MAX_SEEN_PER_PLAN:
+            # Remembered, long values would hold memory; too many tuples are no repeat.
+            self.flush()
+            if self.with_containers and self.dumped:
+                self.with_containers = False  # objects and arrays below are walked from now on
+                self._keep()
+                return
+            self.seen.clear()
+            if too_long:
+                return
+        self.seen[key] = [kept, 0]
+
+    def _fold_values(self, values: tuple[Any, ...], location: Location, times: int) -> None:
+        depth = self.depth + 1
+        for (below, kind), value in zip(self.kept, values, strict=True):
+            if kind is None:
+                _fold_scalar(below, value, location, times)
+            else:
+                _fold_container(self.event, below, value, location, depth, times)
+
+    def flush(self) -> bool:
+        """Add what was counted since the last flush to the nodes, as folding each object would
+        have; whether there was anything to add."""
+        added = False
+        objects = self.objects
+        if objects:
+            added = True
+            for counts, kind in self.counted:
+                counts[kind] += objects
+            self.objects = 0
+        for remembered in self.seen.values():
+            times = remembered[1]
+            if times:
+                added = True
+                remembered[1] = 0
+                self._fold_values(self._values(remembered[0]), self.location, times)
+        return added
