@@ -93,8 +93,10 @@ def shapes_of(profile: CorpusProfile) -> Shapes:
     }
 
 
-def _paths(root: ObservedNode) -> list[tuple[str, PathShape, ObservedNode]]:
-    found: dict[str, tuple[PathShape, ObservedNode]] = {}
+def _paths(root: ObservedNode) -> list[tuple[str, PathShape, tuple[ObservedNode, ...]]]:
+    """Every path below ``root`` with its shape and the nodes behind it: one, or two where an
+    array and a map (the contract's, and what came instead) share the wildcard."""
+    found: dict[str, tuple[PathShape, tuple[ObservedNode, ...]]] = {}
     for path, node in root.walk():
         if not path or not node.count:
             continue
@@ -103,12 +105,18 @@ def _paths(root: ObservedNode) -> list[tuple[str, PathShape, ObservedNode]]:
             values = tuple(node.values)
         breaks = frozenset(limit.keyword for limit in node.broken_limits)
         shape = PathShape(frozenset(node.types()), values, breaks)
+        nodes: tuple[ObservedNode, ...] = (node,)
         if path in found:  # an array and a map at the same path share the wildcard
-            known, first = found[path]
+            known, nodes = found[path]
             shape = PathShape(known.types | shape.types, _merged(known.values, values), known.breaks | breaks)
-            node = first
-        found[path] = (shape, node)
-    return [(path, shape, node) for path, (shape, node) in sorted(found.items())]
+            nodes = (*nodes, node)
+        found[path] = (shape, nodes)
+    return [(path, shape, nodes) for path, (shape, nodes) in sorted(found.items())]
+
+
+def _seen_by(nodes: tuple[ObservedNode, ...], type_name: str) -> ObservedNode:
+    """The first of ``nodes`` that saw ``type_name`` (one did: the path's shape joins theirs)."""
+    return next(node for node in nodes if type_name in node.types())
 
 
 def _merged(a: tuple[object, ...] | None, b: tuple[object, ...] | None) -> tuple[object, ...] | None:
@@ -207,29 +215,32 @@ def _shapes_beyond(profile: CorpusProfile, baseline: Shapes, source: str) -> Bas
             check.new.append(NewShape(name, "", "event", event.deliveries, str(event.root.first_location)))
             continue
         new_paths: list[str] = []
-        for path, shape, node in _paths(event.root):
+        for path, shape, nodes in _paths(event.root):
+            node = nodes[0]
             if _below_any(path, new_paths):
                 continue
             before = known.get(path)
             if before is None:
                 new_paths.append(path)
                 types = [type_name for type_name in TYPE_ORDER if type_name in shape.types]
-                breaking = any(_forbidden(node, type_name) for type_name in types)
+                breaking = any(_forbidden(_seen_by(nodes, type_name), type_name) for type_name in types)
                 check.new.append(
                     NewShape(name, path, "field", types, str(node.first_location), breaking=breaking)
                 )
                 continue
             for type_name in TYPE_ORDER:
                 if type_name in shape.types and type_name not in before.types:
-                    where = str(node.first_seen_of(type_name))
-                    breaking = _forbidden(node, type_name)
+                    seeing = _seen_by(nodes, type_name)
+                    where = str(seeing.first_seen_of(type_name))
+                    breaking = _forbidden(seeing, type_name)
                     check.new.append(NewShape(name, path, "type", type_name, where, breaking=breaking))
             if shape.values is not None and before.values is not None:
                 for value in shape.values:
                     if value not in before.values:
-                        where = str(node.value_first_seen.get(value, node.first_location))
+                        firsts = (n.value_first_seen[value] for n in nodes if value in n.value_first_seen)
+                        where = str(next(firsts, node.first_location))
                         check.new.append(NewShape(name, path, "value", value, where))
-            check.new.extend(_new_breaks(name, path, shape, node, before))
+            check.new.extend(_new_breaks(name, path, shape, nodes, before))
         check.unseen.extend(_unseen(name, known, {path: shape for path, shape, _ in _paths(event.root)}))
     for name in sorted(set(baseline) - set(profile.events)):
         check.unseen.append(UnseenShape(name, "", "event", None))
@@ -237,10 +248,14 @@ def _shapes_beyond(profile: CorpusProfile, baseline: Shapes, source: str) -> Bas
 
 
 def _new_breaks(
-    event: str, path: str, shape: PathShape, node: ObservedNode, before: PathShape
+    event: str, path: str, shape: PathShape, nodes: tuple[ObservedNode, ...], before: PathShape
 ) -> list[NewShape]:
     """Limit keywords broken at ``path`` that the baseline did not record as broken there."""
-    first_seen = {limit.keyword: broken.first_location for limit, broken in node.broken_limits.items()}
+    node = nodes[0]
+    first_seen: dict[str, object] = {}
+    for each in nodes:
+        for limit, broken in each.broken_limits.items():
+            first_seen.setdefault(limit.keyword, broken.first_location)
     return [
         NewShape(
             event, path, "break", keyword, str(first_seen.get(keyword, node.first_location)), breaking=True

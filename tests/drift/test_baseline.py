@@ -219,3 +219,23 @@ def test_with_fail_on_breaking_only_a_breaking_new_shape_fails_the_baseline(
     )
     assert output.splitlines()[0] == expected
     assert run("drift", "--fail-on", "never", "--baseline", str(baseline), str(corpus))[0] == 0
+
+
+def test_a_type_first_seen_in_an_array_where_the_contract_has_a_map_is_placed_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """A plan's cases are a map of case ids; as an array they share the map's wildcard path
+    (/payload/cases/*), and a type only the array's items had was looked for in the map's node."""
+    before = write_baseline(tmp_path, [example("plan.created")])
+    code, result = check_baseline(
+        tmp_path, before, [example("plan.created"), changed("plan.created", cases=["first"])]
+    )
+    assert code == 1
+    after = f"{tmp_path / 'after.jsonl'}:2"
+    assert [
+        (item["path"], item["what"], item["detail"], item["first_location"]) for item in result["new"]
+    ] == [
+        ("/payload/cases", "type", "array", after),
+        ("/payload/cases/*", "type", "string", after),
+    ]
+    assert result["new"][0]["breaking"] is True
