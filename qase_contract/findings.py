@@ -1,9 +1,14 @@
-"""Findings and results: the frozen values the validator returns and every reporter renders."""
+"""Findings and results: the frozen values the validator returns and every reporter renders.
+
+Both are named tuples rather than frozen dataclasses: a corpus with drift makes one finding
+per unexpected key, and a frozen dataclass costs four times as much to make (it sets every
+field through ``object.__setattr__``) and milliseconds to create at every start-up.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from collections.abc import Iterable
+from typing import Literal, NamedTuple
 
 __all__ = ["CODES", "DESCRIPTIONS", "DRIFT", "VIOLATION", "Finding", "Kind", "Result", "Status"]
 
@@ -55,8 +60,7 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One difference between a delivery and the contract.
 
     ``path`` is a JSON Pointer into the delivery (``""`` is the whole body);
@@ -90,7 +94,7 @@ class Finding:
         affects = affects_consumer(self.kind, self.code, read_path, strict)
         if read_path == self.read_path and affects == self.affects:
             return self
-        return replace(self, read_path=read_path, affects=affects)
+        return self._replace(read_path=read_path, affects=affects)
 
     def sort_key(self) -> tuple[int, str, str, str]:
         return (0 if self.kind == VIOLATION else 1, self.path, self.code, self.message)
@@ -127,29 +131,35 @@ def make_finding(
 Status = Literal["conforming", "drift", "violation"]
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class _ResultFields(NamedTuple):
+    event_name: str | None
+    findings: tuple[Finding, ...]
+    strict: bool
+    status: Status
+
+
+class Result(_ResultFields):
     """The verdict on one delivery.
 
     ``findings`` are sorted: violations first, then drift, each by path, so the first
     finding is the one a human should read first and programs get a stable order.
+    ``status`` is derived from them once, since every reporter and tally asks for it.
     """
 
-    event_name: str | None
-    findings: tuple[Finding, ...] = ()
-    strict: bool = False
-    #: Derived from the findings once, since every reporter and tally asks for it.
-    status: Status = field(init=False, repr=False, compare=False)
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        findings = self.findings
-        if len(findings) > 1 or type(findings) is not tuple:
+    def __new__(
+        cls, event_name: str | None, findings: Iterable[Finding] = (), strict: bool = False
+    ) -> Result:
+        if type(findings) is not tuple or len(findings) > 1:
             findings = tuple(sorted(findings, key=Finding.sort_key))
-            object.__setattr__(self, "findings", findings)
         status: Status = "conforming"
         if findings:
             status = "violation" if findings[0].kind == VIOLATION else "drift"
-        object.__setattr__(self, "status", status)
+        return super().__new__(cls, event_name, findings, strict, status)
+
+    def __getnewargs__(self) -> tuple[str | None, tuple[Finding, ...], bool]:
+        return (self.event_name, self.findings, self.strict)  # status is derived: not an argument
 
     @property
     def violations(self) -> tuple[Finding, ...]:

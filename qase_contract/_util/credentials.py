@@ -12,23 +12,42 @@ REDACTED = "[redacted]"
 
 # "auth" and "authorization" (or "authorisation") but not "author": author fields are ordinary
 # data that reports should show.
-_CREDENTIAL_NAME = re.compile(
+_CREDENTIAL_NAME = (
     r"secret|token|passw|(?:api|private|access)[_-]?key|(?:^|[-_.])key$|auth(?!or(?!i[sz]))|bearer|cookie"
-    r"|signature|credential",
-    re.IGNORECASE,
+    r"|signature|credential"
 )
 
 
-@functools.lru_cache(maxsize=4096)  # header and field names repeat with every delivery
+@functools.cache  # compiled on first use: a run that finds nothing never needs it
+def _credential_name() -> re.Pattern[str]:
+    return re.compile(_CREDENTIAL_NAME, re.IGNORECASE)
+
+
 def is_credential_name(name: str) -> bool:
     """Whether a field (or header) name looks like it holds a credential."""
-    return _CREDENTIAL_NAME.search(name) is not None
+    return _looks_like_credential(name)
 
 
 def is_credential_path(pointer: str) -> bool:
     """Whether any field on a JSON Pointer path looks like it holds a credential: the values
     below ``/payload/auth`` are as secret as ``/payload/auth`` itself."""
-    return _CREDENTIAL_NAME.search(pointer) is not None
+    return _looks_like_credential(pointer)
+
+
+def _looks_like_credential(text: str) -> bool:
+    # Names and paths repeat with every delivery of a corpus, so short ones are remembered;
+    # long ones (hostile keys of megabytes) are not, so the cache stays small.
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _remembered(text)
+    return _credential_name().search(text) is not None
+
+
+_REMEMBERED_LENGTH = 256
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered(text: str) -> bool:
+    return _credential_name().search(text) is not None
 
 
 #: What separates the parameters of a query: ``&``, and ``;`` (still used by some servers and

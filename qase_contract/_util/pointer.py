@@ -32,7 +32,7 @@ def child(parent: str, key: object) -> str:
 
 
 #: A "~" that escapes nothing RFC 6901 knows.
-_BAD_TILDE = re.compile(r"~(?![01])")
+_BAD_TILDE = r"~(?![01])"  # compiled by re on first use, not at every start-up
 
 
 def parse(text: str) -> list[str]:
@@ -47,7 +47,7 @@ def parse(text: str) -> list[str]:
         raise ValueError(f"{text!r} is not a JSON Pointer: it must start with '/' (or be empty, the root)")
     tokens = text[1:].split("/")
     for token in tokens:
-        if _BAD_TILDE.search(token):
+        if "~" in token and re.search(_BAD_TILDE, token):
             raise ValueError(
                 f"{text!r} is not a JSON Pointer: '~' must be followed by 0 or 1 (~0 is ~, ~1 is /)"
             )

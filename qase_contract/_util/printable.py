@@ -54,14 +54,14 @@ def display_name(path: object) -> str:
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-_BYTE_ESCAPE = re.compile(rb"\\x([89a-f][0-9a-f])")
+_BYTE_ESCAPE = rb"\\x([89a-f][0-9a-f])"  # compiled by re on first use
 
 
 def name_bytes(shown: str) -> bytes:
     """The bytes of the file name that :func:`display_name` showed as ``shown``, for formats
     that encode bytes (SARIF's URIs). Only bytes of 0x80 and above are escaped there, so a
     name whose own text holds a backslash, ``x`` and two such hex digits is the one ambiguity."""
-    return _BYTE_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), shown.encode("utf-8"))
+    return re.sub(_BYTE_ESCAPE, lambda match: bytes([int(match.group(1), 16)]), shown.encode("utf-8"))
 
 
 def shown_path(path: object) -> str:

@@ -17,16 +17,18 @@ import contextlib
 import enum
 import sys
 from collections.abc import Callable, Collection
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from click.shell_completion import CompletionItem
 
 from qase_contract._util.printable import safe_lines
 from qase_contract.cli._config import PolicyCommand
 from qase_contract.cli._output import report_stream
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.errors import SchemaSetError
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 
 class ExitCode(enum.IntEnum):
@@ -81,6 +83,8 @@ color_option: Callable[[F], F] = click.option(
 
 def complete_event(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """Shell completion of an event name (``run.`` offers the run events), with its UI label."""
+    from click.shell_completion import CompletionItem  # only when a shell asks: not at start-up
+
     from qase_contract.contract._catalog import EVENTS
 
     return [

@@ -12,7 +12,6 @@ import copy
 import functools
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from os import PathLike
 from pathlib import Path
@@ -38,17 +37,25 @@ ENVELOPE_ID = SCHEMA_BASE + "envelope.schema.json"
 Schema = Mapping[str, Any]
 
 
-@dataclass(frozen=True, eq=False)  # identity, not contents: engines are cached per set
 class SchemaSet:
     """Schema resources keyed by absolute ``$id``, and the event each event schema pins.
 
     Data only: the validation room compiles engines from it (and, for an overlay, proves that
-    both engines accept every schema: ``validation.load_schema_set``).
+    both engines accept every schema: ``validation.load_schema_set``). Compared by identity,
+    not contents: engines are cached per set.
     """
 
-    resources: Mapping[str, Schema]
-    event_schemas: Mapping[str, str]
-    sources: tuple[str, ...]
+    # A plain class, not a frozen dataclass: every run creates this class at start-up, and a
+    # dataclass's generated methods cost about 0.8 ms to compile there.
+    def __init__(
+        self, resources: Mapping[str, Schema], event_schemas: Mapping[str, str], sources: tuple[str, ...]
+    ) -> None:
+        self.resources = resources
+        self.event_schemas = event_schemas
+        self.sources = sources
+
+    def __repr__(self) -> str:
+        return f"SchemaSet(sources={self.sources!r}, {len(self.resources)} resources)"
 
     @classmethod
     def builtin(cls) -> SchemaSet:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal, Protocol
+from typing import IO, Literal, NamedTuple, Protocol
 
 from qase_contract.findings import Finding
 from qase_contract.validation._batch import Outcome, Tally
 
 
-@dataclass(frozen=True, slots=True)
-class ReportOptions:
+class ReportOptions(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
     """How much to show: ``verbose`` details, ``quiet`` failures only, ``everything`` lists
     conforming deliveries too; ``colour`` for terminals; ``strict`` makes drift fail;
     ``reads`` names the consumer's read-set file when one judged the findings."""

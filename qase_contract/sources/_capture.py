@@ -34,6 +34,7 @@ import orjson
 
 from qase_contract._util.credentials import redact_headers, redact_query
 from qase_contract.errors import CaptureFormatError
+from qase_contract.sources._capture_lines import CAPTURE_PREFIX, is_capture_record
 
 fcntl: ModuleType | None
 try:
@@ -42,9 +43,6 @@ except ImportError:  # Windows: no POSIX locks; appends are still whole within o
     fcntl = None
 
 FORMAT_VERSION = 1
-#: Every capture line written starts with these bytes: the cheap test readers use first.
-CAPTURE_PREFIX = b'{"qase_capture":'
-_CAPTURE_KEY = b'"qase_capture"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,24 +84,6 @@ class CaptureRecord:
             "status": self.status,
         }
         return orjson.dumps(record) + b"\n"
-
-
-def is_capture_record(line: bytes) -> bool:
-    """Whether a line is a capture record (an object with a ``qase_capture`` key), in any key
-    order; it is parsed only when it names the key somewhere but not first."""
-    return line.lstrip().startswith(CAPTURE_PREFIX) or capture_data(line) is not None
-
-
-def capture_data(line: bytes) -> dict[str, object] | None:
-    """The parsed line if it is an object with a ``qase_capture`` key (in any place), else None;
-    a line that does not name the key is not parsed at all."""
-    if _CAPTURE_KEY not in line:
-        return None
-    try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) and "qase_capture" in data else None
 
 
 def parse_line(line: bytes) -> CaptureRecord:

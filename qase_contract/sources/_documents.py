@@ -68,13 +68,13 @@ _BLANKS = b" \t\r\n"
 
 #: A JSON string (escapes included), a lone quote that opens a string never closed, or a
 #: character that shapes the document. Nothing else matters to find where items start and end.
-_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{},]', re.DOTALL)
+_TOKENS = rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{},]'  # compiled by re on first use
 
 
 def _structural_tokens(data: bytes) -> Iterator[re.Match[bytes]]:
     """The brackets, braces and commas of ``data`` outside strings, in order; a string never
     closed ends them (what follows is one unfinished value)."""
-    for token in _TOKENS.finditer(data):
+    for token in re.finditer(_TOKENS, data, re.DOTALL):
         if data[token.start()] != 0x22:  # '"'
             yield token
         elif token.end() - token.start() == 1:

@@ -10,13 +10,7 @@ from collections.abc import Generator, Iterable, Iterator
 from typing import Protocol
 
 from qase_contract.errors import CaptureFormatError
-from qase_contract.sources._capture import (
-    CAPTURE_PREFIX,
-    capture_data,
-    is_capture_record,
-    parse_line,
-    record_from_data,
-)
+from qase_contract.sources._capture_lines import CAPTURE_PREFIX, capture_data, is_capture_record
 from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
 
 #: The largest record read: real Qase deliveries are a few kilobytes, and the receiver
@@ -263,6 +257,10 @@ def skip_line(stream: LineReader, size: int, line: bytes) -> int:
 def delivery_of_line(line: bytes, location: Location, captures: bool = False) -> Delivery:
     """The delivery of one line; in a capture file (``captures``) its records may have any key
     order, elsewhere only a line that starts like a written capture record is one."""
+    if not (line.lstrip().startswith(CAPTURE_PREFIX) or captures):
+        return Delivery(line.rstrip(b"\r\n"), location, size=len(line))
+    from qase_contract.sources._capture import parse_line, record_from_data  # captures only
+
     try:
         if line.lstrip().startswith(CAPTURE_PREFIX):
             record = parse_line(line)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -36,8 +35,7 @@ class Location(NamedTuple):
         return self.source
 
 
-@dataclass(frozen=True, slots=True)
-class ReadFailure:
+class ReadFailure(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
     """A record that could not be read at all, and why (an unreadable file, a broken HAR entry)."""
 
     reason: str

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from qase_contract._util.printable import display_name
-from qase_contract.sources._capture import is_capture_record
+from qase_contract.sources._capture_lines import is_capture_record
 from qase_contract.sources._documents import document_deliveries, har_deliveries, is_har
 from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from qase_contract.findings import Finding, Result, make_finding
@@ -135,8 +134,7 @@ def check_counting_conforming(
         yield ConformingRun(run, run_size)
 
 
-@dataclass(frozen=True, slots=True)
-class EventFilter:
+class EventFilter(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
     """Which events to report, by name or shell-style pattern (``run.*``).
 
     Records with no event name (unparsable or unreadable ones) always pass: they could be
@@ -159,16 +157,18 @@ class EventFilter:
         return [p for p in self.patterns if not any(fnmatch.fnmatchcase(n, p) for n in names)]
 
 
-@dataclass
 class Tally:
     """Counts for the summary: every record read, per status and per event."""
 
-    counts: defaultdict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    failed: int = 0
-    filtered: int = 0
-    #: Deliveries with a finding that affects the consumer whose read-set judged them, and
-    #: unreadable records (nothing is known of what they hold).
-    affecting: int = 0
+    __slots__ = ("affecting", "counts", "failed", "filtered")
+
+    def __init__(self) -> None:  # by hand, not a dataclass: created at every start-up (see _config.py)
+        self.counts: defaultdict[tuple[str, str], int] = defaultdict(int)
+        self.failed = 0
+        self.filtered = 0
+        #: Deliveries with a finding that affects the consumer whose read-set judged them, and
+        #: unreadable records (nothing is known of what they hold).
+        self.affecting = 0
 
     def add(self, outcome: Outcome) -> None:
         # One dict update per record: this runs for every delivery of a corpus.

@@ -12,9 +12,8 @@ import functools
 import importlib
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from os import PathLike
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, cast
 from urllib.parse import urldefrag
 
 from qase_contract._util.pointer import unescape
@@ -39,8 +38,7 @@ def refuse_retrieval(uri: str) -> NoReturn:
     raise LookupError(f"{uri}: qase-contract never fetches schemas from the network")
 
 
-@dataclass(frozen=True)
-class FastEngine:
+class FastEngine(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
     """jsonschema-rs, as imported when a schema set first needed it, with the set's registry."""
 
     module: Any

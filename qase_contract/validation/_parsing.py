@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import orjson
 
@@ -14,8 +14,7 @@ from qase_contract.findings import Finding, make_finding
 _BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
     value: object
 
 
@@ -170,11 +169,11 @@ def _loads(data: bytes | str) -> Parsed | Finding:
         if "\n" not in (data if isinstance(data, str) else data.decode("utf-8", "replace")):
             # A one-line body (a JSON Lines record): "line 1" would contradict the record's
             # own line number in the report, so give the column alone.
-            reason = _LINE_ONE.sub(r"column \1", reason)
+            reason = re.sub(_LINE_ONE, r"column \1", reason)
         return _unparsable(f"the body is not valid JSON: {reason}")
 
 
-_LINE_ONE = re.compile(r"line 1 column (\d+) \(char \d+\)")
+_LINE_ONE = r"line 1 column (\d+) \(char \d+\)"  # compiled by re on first use
 
 
 def _unparsable(reason: str) -> Finding:
