@@ -163,7 +163,7 @@ def line_batches(
         if pieces:
             records = records or any(map(_record_like, pieces))
             if _all_plain_records(data, end, whole, limit):
-                yield LineBatch(source, number + 1, pieces, sum(map(len, whole)) + len(whole))
+                yield LineBatch(source, number + 1, pieces, end + 1)  # the whole lines, their ends too
             else:
                 yield from _run(source, number + 1, pieces, limit, whole=whole)
             number += len(pieces)
@@ -171,10 +171,16 @@ def line_batches(
 
 def _all_plain_records(data: bytes, end: int, pieces: list[bytes], limit: int) -> bool:
     """Whether every one of ``pieces`` (the lines of ``data[:end]``, as written) is a plain object record
-    (see :func:`_run`), decided for the whole block by searches in C rather than line by line,
-    which would cost a tenth of checking the records."""
-    objects = (data[:1] == b"{") + data.count(b"\n{", 0, end)
-    return objects == len(pieces) and max(map(len, pieces)) <= limit and CAPTURE_PREFIX not in data
+    (see :func:`_run`), decided for the whole block in C rather than line by line, which would
+    cost a tenth of checking the records.
+
+    Every line starts with ``{`` when the least and the greatest do (in byte order, any other
+    line lies between them, so its first byte is ``{`` too; an empty line is least of all),
+    which takes a comparison per line where counting ``\n{`` in the block takes ten times
+    as long."""
+    if end >= limit and max(map(len, pieces)) > limit:  # a block shorter than the limit has no such line
+        return False
+    return min(pieces)[:1] == b"{" == max(pieces)[:1] and CAPTURE_PREFIX not in data
 
 
 def _record_like(line: bytes) -> bool:

@@ -55,7 +55,7 @@ def _read_all(
             yield from read_standard_input(max_record, raw_bodies=raw_bodies, batched=batched)
             continue
         for item in dump_files(Path(path)):
-            if isinstance(item, Delivery):
+            if isinstance(item, tuple):  # a Delivery: what stops a folder from being read
                 yield item
             else:
                 yield from read_file(item, max_record=max_record, raw_bodies=raw_bodies, batched=batched)
@@ -95,8 +95,9 @@ def _as_opened_if_a_file(stream: BinaryIO) -> BinaryIO:
     return as_opened(io.FileIO(descriptor, "rb", closefd=False))
 
 
-def dump_files(path: Path) -> Iterator[Path | Delivery]:
-    """The files a path names: itself, or the dump files of a folder, walked in sorted order.
+def dump_files(path: Path) -> Iterator[str | Delivery]:
+    """The files a path names: itself, or the dump files of a folder, walked in sorted order
+    (as text: a Path for each file of a large folder would cost more than reading most).
 
     What stops a folder from being read (a symlink loop, an unreadable or empty folder) comes
     as a delivery whose body is the :class:`ReadFailure`. Raises :class:`SourceError` for a
@@ -115,7 +116,7 @@ def dump_files(path: Path) -> Iterator[Path | Delivery]:
     elif is_missing(path):
         raise SourceError(f"{shown_path(path)}: no such file or folder")
     else:
-        yield path  # a file, or a path that cannot be looked up: reading it says why
+        yield os.fspath(path)  # a file, or a path that cannot be looked up: reading it says why
 
 
 def missing_paths(paths: Iterable[str | Path]) -> str | None:
@@ -133,14 +134,14 @@ def _is_folder(path: Path) -> bool:
         return False  # cannot be looked up: read as a file, which reports why
 
 
-def _walk(folder: Path) -> Iterator[Path | Delivery]:
+def _walk(folder: Path) -> Iterator[str | Delivery]:
     """Dump files under ``folder``, sorted, files before subfolders; a symlink loop is reported."""
-    yield from _walk_from(folder, ancestors=frozenset())
+    yield from _walk_from(os.fspath(folder), ancestors=frozenset())
 
 
-def _walk_from(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[Path | Delivery]:
+def _walk_from(folder: str, ancestors: frozenset[tuple[int, int]]) -> Iterator[str | Delivery]:
     try:
-        status = folder.stat()
+        status = os.stat(folder)
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as error:
         yield Delivery(
@@ -155,20 +156,19 @@ def _walk_from(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[
         )
         return
     inside = ancestors | {identity}
-    folders: list[Path] = []
+    folders: list[str] = []
     for entry in entries:
-        path = Path(entry.path)
         try:
             is_folder = entry.is_dir()
         except OSError:
             is_folder = False
         if is_folder:
-            folders.append(path)
-        elif path.suffix.lower() in DUMP_SUFFIXES:
+            folders.append(entry.path)
+        elif os.path.splitext(entry.name)[1].lower() in DUMP_SUFFIXES:
             problem = why_not_a_regular_file(entry)
             if problem is None:
-                yield path
+                yield entry.path
             else:
-                yield Delivery(ReadFailure(f"{problem}: not read"), Location(display_name(path)))
+                yield Delivery(ReadFailure(f"{problem}: not read"), Location(display_name(entry.path)))
     for subfolder in folders:
         yield from _walk_from(subfolder, inside)

@@ -50,9 +50,15 @@ _SNIFF_BYTES = 8192
 
 
 def read_file(
-    path: Path, *, max_record: int = MAX_RECORD_BYTES, raw_bodies: bool = False, batched: bool = False
+    path: str | os.PathLike[str],
+    *,
+    max_record: int = MAX_RECORD_BYTES,
+    raw_bodies: bool = False,
+    batched: bool = False,
 ) -> Iterator[Delivery | LineBatch]:
-    suffix = path.suffix.lower()
+    # The path as text, not a Path: making a Path costs more than reading a small file.
+    path = os.fspath(path)
+    suffix = os.path.splitext(path)[1].lower()
     if suffix in PROSE_SUFFIXES:
         yield Delivery(ReadFailure(f"not a delivery dump: a {suffix} file"), Location(display_name(path)))
         return
@@ -81,12 +87,12 @@ def read_file(
             )
 
 
-def _open(path: Path) -> BinaryIO | None:
+def _open(path: str) -> BinaryIO | None:
     """The file open for reading, as it is now (:func:`as_opened`); a FIFO once a writer has it
     (None if none comes)."""
-    if stat.S_ISFIFO(path.stat().st_mode):
+    if stat.S_ISFIFO(os.stat(path).st_mode):
         return open_fifo(path)
-    return as_opened(path.open("rb", buffering=0))
+    return as_opened(open(path, "rb", buffering=0))
 
 
 def as_opened(raw: io.RawIOBase) -> BinaryIO:
@@ -97,7 +103,30 @@ def as_opened(raw: io.RawIOBase) -> BinaryIO:
     size = status.st_size
     if not stat.S_ISREG(status.st_mode) or size <= 0:
         return io.BufferedReader(raw)
+    if size <= _READ_AT_ONCE:
+        # A small file (a single delivery, most often) is read with one call and served from
+        # memory: through _AsOpened every read is a Python call, which costs more than the
+        # delivery's check.
+        with raw:
+            data = _read_exactly(raw, size - raw.tell())
+        return io.BufferedReader(io.BytesIO(data))
     return io.BufferedReader(_AsOpened(raw, size), max(io.DEFAULT_BUFFER_SIZE, min(size, _SNAPSHOT_BUFFER)))
+
+
+#: Files up to this size are read whole when opened.
+_READ_AT_ONCE = 1024 * 1024
+
+
+def _read_exactly(raw: io.RawIOBase, size: int) -> bytes:
+    """``size`` bytes of ``raw``, or fewer if it ends first (a file cut while it is read)."""
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = raw.read(size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 #: Few, large reads through :class:`_AsOpened`, whose every read is a Python call (a buffer

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -98,7 +98,14 @@ class RustErrors:
         self._schema_at = schema_at
         self._declared = declared_keys
 
-    def failures(self, errors: Iterable[Any], instance: object) -> list[Failure]:
+    def failures(self, errors: Iterable[Any], instance: object) -> list[Failure] | None:
+        """The failures of jsonschema-rs's errors, or None when one may be misplaced: it leaves
+        an empty key out of an instance path (0.61: the failure at ``{"": null}``'s value is
+        reported at the object), so where one could be, python-jsonschema explains instead."""
+        errors = list(errors)
+        for error in errors:
+            if any(_may_have_lost_an_empty_key(instance, path) for path in _instance_paths(error)):
+                return None
         return [self._failure(error, instance) for error in errors]
 
     def _failure(self, error: Any, root: object) -> Failure:
@@ -138,6 +145,32 @@ class RustErrors:
         if isinstance(holder, Mapping) and isinstance(target, dict):
             keys = tuple(key for key in target if not self._declared(holder, key))
         return Failure("additionalProperties", path, place, target, False, keys)
+
+
+def _instance_paths(error: Any) -> Iterator[list[Any]]:
+    """The instance path of an error and of the errors of its ``anyOf``/``oneOf`` branches."""
+    yield error.instance_path
+    kind = error.kind
+    if type(kind).__name__ in ("AnyOf", "OneOfNotValid"):
+        for branch in kind.context:
+            for inner in branch:
+                yield from _instance_paths(inner)
+
+
+def _may_have_lost_an_empty_key(root: object, parts: Iterable[object]) -> bool:
+    """Whether an object on the path (its ends included) has the key ``""``: only then can the
+    path have lost one. A few dict look-ups per error; such keys are rare."""
+    node = root
+    for part in parts:
+        if isinstance(node, dict):
+            if "" in node:
+                return True
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False
+    return isinstance(node, dict) and "" in node
 
 
 def _value_at(root: object, parts: Iterable[object]) -> object:

@@ -180,8 +180,8 @@ def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
             continue
         small: list[str] = []
         for item in dump_files(Path(argument)):
-            if isinstance(item, Path) and not _large_json_lines(item, max_record):
-                small.append(str(item))
+            if isinstance(item, str) and not _large_json_lines(item, max_record):
+                small.append(item)
                 if len(small) == FILES_PER_UNIT:
                     yield FilesUnit(tuple(small))
                     small = []
@@ -193,20 +193,20 @@ def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
                 yield item
             else:
                 try:
-                    yield from _ranges(item, max_record)
+                    yield from _ranges(Path(item), max_record)
                 except OSError:
                     # It went unreadable since it was looked at: read whole, it is reported.
-                    yield FilesUnit((str(item),))
+                    yield FilesUnit((item,))
         if small:
             yield FilesUnit(tuple(small))
 
 
-def _large_json_lines(path: Path, max_record: int) -> bool:
+def _large_json_lines(path: str, max_record: int) -> bool:
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
     except OSError:
         return False
-    return size > CHUNK_BYTES and is_json_lines_file(path, max_record=max_record)
+    return size > CHUNK_BYTES and is_json_lines_file(Path(path), max_record=max_record)
 
 
 def _ranges(path: Path, max_record: int) -> Iterator[RangeUnit]:
@@ -257,9 +257,7 @@ def _work(unit: Unit) -> UnitVerdicts:
             batched=True,
         )
     elif isinstance(unit, FilesUnit):
-        deliveries = (
-            d for path in unit.paths for d in read_file(Path(path), max_record=max_record, batched=True)
-        )
+        deliveries = (d for path in unit.paths for d in read_file(path, max_record=max_record, batched=True))
     else:
         deliveries = unit.deliveries
     if not list_conforming:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers.cli import invoke
 from tests.helpers.data import EXAMPLES, load_json
-from tests.helpers.files import unsearchable_folder
+from tests.helpers.files import unreadable_file, unsearchable_folder
 
 GOOD = orjson.dumps(load_json(EXAMPLES / "run.deleted" / "canonical.json"))
 NAN = GOOD.replace(b'"timestamp":1650540289', b'"timestamp":NaN')
@@ -99,18 +99,7 @@ def test_an_unreadable_file_is_reported_and_the_rest_still_checked(
     locked = tmp_path / "locked.jsonl"
     locked.write_bytes(GOOD)
     (tmp_path / "zz-good.json").write_bytes(GOOD)
-    if os.geteuid() == 0:
-        # Root reads whatever the file mode says (CI runs as root): refuse the open here.
-        open_path = Path.open
-
-        def refuse_locked(path: Path, *args: object, **kwargs: object) -> object:
-            if path.name == "locked.jsonl":
-                raise PermissionError(13, "Permission denied")
-            return open_path(path, *args, **kwargs)  # type: ignore[call-overload]
-
-        monkeypatch.setattr(Path, "open", refuse_locked)
-    else:
-        locked.chmod(0)
+    unreadable_file(locked, monkeypatch)
     run = invoke("validate", str(tmp_path))
     assert run.code == 1
     assert f"{locked}  (no event)  violation unreadable /: cannot read: Permission denied" in run.stdout

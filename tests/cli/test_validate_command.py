@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +13,7 @@ from click.testing import CliRunner
 from qase_contract import __version__
 from qase_contract.cli import main
 from tests.helpers.data import ROOT
+from tests.helpers.files import unreadable_file
 
 EXAMPLES = ROOT / "examples"
 
@@ -87,18 +86,7 @@ def test_an_unreadable_file_is_reported_and_the_rest_still_checked(
 ) -> None:
     locked = tmp_path / "locked.jsonl"
     locked.write_text("{}", encoding="utf-8")
-    if os.geteuid() == 0:
-        # Root reads whatever the file mode says (CI runs as root): refuse the open here.
-        open_path = Path.open
-
-        def refuse_locked(path: Path, *args: Any, **kwargs: Any) -> Any:
-            if path.name == "locked.jsonl":
-                raise PermissionError(13, "Permission denied")
-            return open_path(path, *args, **kwargs)
-
-        monkeypatch.setattr(Path, "open", refuse_locked)
-    else:
-        locked.chmod(0)
+    unreadable_file(locked, monkeypatch)
     code, output = run("validate", str(locked), str(EXAMPLES / "conforming.jsonl"))
     assert code == 1
     assert f"{locked}  (no event)  violation unreadable /: cannot read: Permission denied" in output

@@ -40,3 +40,25 @@ def unsearchable_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(os, name, guard(getattr(os, name)))
     monkeypatch.setattr(builtins, "open", guard(builtins.open))
     monkeypatch.setattr(io, "open", guard(io.open))
+
+
+def unreadable_file(file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``file`` one that cannot be opened: mode 000, or, for root, every open of it refused
+    with EACCES, whichever way it is opened (a Path, or its text as the readers open it)."""
+    if os.geteuid() != 0:
+        file.chmod(0)
+        return
+    locked = os.fsencode(file)
+
+    def guard(original: Any) -> Any:
+        def guarded(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if not isinstance(path, int) and os.fsencode(os.fspath(path)) == locked:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+            return original(path, *args, **kwargs)
+
+        return guarded
+
+    monkeypatch.setattr(os, "open", guard(os.open))
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    monkeypatch.setattr(io, "open", guard(io.open))
+    monkeypatch.setattr(Path, "open", guard(Path.open))

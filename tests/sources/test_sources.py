@@ -688,10 +688,24 @@ def test_a_file_whose_size_says_nothing_is_read_to_its_end(tmp_path: Path) -> No
     assert b"proc" in b"".join(d.body for d in read if isinstance(d.body, bytes)), read  # not "empty"
 
 
-def test_a_leaked_stream_still_warns(tmp_path: Path) -> None:
+def test_a_leaked_stream_still_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qase_contract.sources import _streams
+
+    monkeypatch.setattr(_streams, "_READ_AT_ONCE", 0)  # read as it is read, not whole at once
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(LINE + b"\n")
+    with pytest.warns(ResourceWarning, match="dump.jsonl"):
+        _streams.as_opened(dump.open("rb", buffering=0)).read(1)  # and dropped, unclosed
+
+
+def test_a_small_file_is_read_whole_when_opened_and_its_file_closed(tmp_path: Path) -> None:
     from qase_contract.sources._streams import as_opened
 
     dump = tmp_path / "dump.jsonl"
     dump.write_bytes(LINE + b"\n")
-    with pytest.warns(ResourceWarning, match="dump.jsonl"):
-        as_opened(dump.open("rb", buffering=0)).read(1)  # and dropped, unclosed
+    raw = dump.open("rb", buffering=0)
+    stream = as_opened(raw)
+    with dump.open("ab") as appending:
+        appending.write(LINE + b"\n")  # written after it was opened: not read
+    assert raw.closed
+    assert stream.read() == LINE + b"\n"

@@ -14,6 +14,7 @@ from qase_contract.sources._paths import read_paths
 from qase_contract.validation import _parallel as parallel
 from qase_contract.validation._batch import Outcome, check
 from tests.helpers.data import ROOT
+from tests.helpers.files import unreadable_file
 
 EXAMPLES = ROOT / "examples"
 
@@ -155,13 +156,6 @@ def test_a_large_file_that_cannot_be_opened_is_reported_as_sequentially(
     dump = tmp_path / "locked.jsonl"
     dump.write_bytes(b'{"event_name": "run.deleted"}\n' * 100)
     monkeypatch.setattr(parallel, "CHUNK_BYTES", 1000)
-    open_path = Path.open
-
-    def refuse(path: Path, *args: object, **kwargs: object) -> object:
-        if path.name == "locked.jsonl":
-            raise PermissionError(13, "Permission denied")
-        return open_path(path, *args, **kwargs)  # type: ignore[call-overload]
-
-    monkeypatch.setattr(Path, "open", refuse)  # inherited by the forked workers too
+    unreadable_file(dump, monkeypatch)  # inherited by the forked workers too
     got = summary(list(parallel.check_in_parallel([str(dump)], jobs=2)))
     assert got == [(str(dump), None, "unreadable", (("unreadable", ""),))]
