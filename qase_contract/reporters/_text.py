@@ -23,34 +23,45 @@ class TextReporter:
         return paint(text, style, self.options.colour)
 
     def outcome(self, outcome: Outcome) -> None:
+        # Kept lean: it runs for every delivery that does not conform, a tenth of a corpus.
         if not listed(outcome, self.options):
             return
-        where = self.paint(one_line(str(outcome.location)), "bold")
-        head = f"{where}  {one_line(outcome.event_name or NO_EVENT)}"
-        findings = outcome.findings if outcome.status != "conforming" else ()
+        colour = self.options.colour
+        where = one_line(str(outcome.location))
+        result = outcome.result
+        head = f"{paint(where, 'bold', colour)}  {one_line((result and result.event_name) or NO_EVENT)}"
+        findings = outcome.findings if result is None or result.status != "conforming" else ()
         if not findings:
-            self.stream.write(f"{head}  {self.paint('ok', 'conforming')}\n")
+            self.stream.write(f"{head}  {paint('ok', 'conforming', colour)}\n")
         elif self.options.verbose:
-            self.stream.write(f"{head}  {self.paint(outcome.status, outcome.status)}\n")
+            self.stream.write(f"{head}  {paint(outcome.status, outcome.status, colour)}\n")
             for finding in findings:
                 self.stream.write(f"    {self.described(finding)}\n")
                 details = _details(finding)
                 if details:
-                    self.stream.write(f"        {self.paint(one_line(details), 'dim')}\n")
+                    self.stream.write(f"        {paint(one_line(details), 'dim', colour)}\n")
         else:
             # With a read-set, the line shows the first finding that affects the consumer.
-            first = next((f for f in findings if affects(f, self.options)), findings[0])
+            first = findings[0]
+            if self.options.reads is not None:
+                first = next((f for f in findings if affects(f, self.options)), first)
             more = f"  (+{len(findings) - 1} more, shown with -v)" if len(findings) > 1 else ""
             self.stream.write(f"{head}  {self.described(first)}{more}\n")
 
     def described(self, finding: Finding) -> str:
-        style = "unreadable" if finding.code == "unreadable" else finding.kind
-        label = self.paint(f"{finding.kind} {finding.code}", style)
+        colour = self.options.colour
+        # The kind and the code are the contract's own words: only the path and the message,
+        # which carry the delivery's text, need escaping.
+        label = f"{finding.kind} {finding.code}"
+        if colour:
+            label = paint(label, "unreadable" if finding.code == "unreadable" else finding.kind, colour)
         text = f"{label} {one_line(finding.path or '/')}: {one_line(finding.message)}"
+        if self.options.reads is None:
+            return text
         note = reads_note(finding, self.options)
         if note:
-            text += "  " + self.paint(
-                f"[{one_line(note)}]", "violation" if affects(finding, self.options) else "dim"
+            text += "  " + paint(
+                f"[{one_line(note)}]", "violation" if affects(finding, self.options) else "dim", colour
             )
         return text
 

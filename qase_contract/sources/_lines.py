@@ -180,7 +180,16 @@ def _all_plain_records(data: bytes, end: int, pieces: list[bytes], limit: int) -
     as long."""
     if end >= limit and max(map(len, pieces)) > limit:  # a block shorter than the limit has no such line
         return False
-    return min(pieces)[:1] == b"{" == max(pieces)[:1] and CAPTURE_PREFIX not in data
+    least, greatest = min(pieces), max(pieces)
+    if not least[:1] == b"{" == greatest[:1]:
+        return False
+    # Lines that start like a capture record lie between the prefix and the prefix with its last
+    # byte raised; none do when every line is below that range or above it (deliveries that
+    # start with "event_name"), and then the block need not be searched for one.
+    return greatest < CAPTURE_PREFIX or least >= _ABOVE_CAPTURES or CAPTURE_PREFIX not in data
+
+
+_ABOVE_CAPTURES = CAPTURE_PREFIX[:-1] + bytes([CAPTURE_PREFIX[-1] + 1])
 
 
 def _record_like(line: bytes) -> bool:

@@ -20,6 +20,7 @@ from qase_contract.findings import Finding, make_finding
 from qase_contract.validation._failures import Failure
 
 _SHOWN_LENGTH = 60
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _TYPE_VIOLATIONS = frozenset({"wrong-type", "null-not-allowed", "not-an-object"})
 _RANGE = {
     "minimum": "below the minimum",
@@ -33,7 +34,8 @@ def shown(value: object) -> str:
     """A short JSON rendering of ``value`` for messages: nesting clipped (so it never recurses
     deep) and the values of credential-named keys inside it redacted."""
     try:
-        text = orjson.dumps(_displayable(value, 8)).decode()
+        # A plain scalar has nothing to clip or redact (a subclass takes the long way).
+        text = orjson.dumps(value if type(value) in _SCALARS else _displayable(value, 8)).decode()
     except (TypeError, orjson.JSONEncodeError):
         text = f"<{json_type(value)}>"
     return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
@@ -128,37 +130,35 @@ def _findings_for(failure: Failure) -> list[Finding]:
     if keyword == "enum":
         return [unknown_value(path, instance, value if isinstance(value, list) else [value], place)]
     if keyword in _RANGE:
+        seen = shown_at(path, instance)
         return [
             make_finding(
                 "out-of-range",
                 path,
-                f"{shown_at(path, instance)} is {broken_limit(keyword, value)}",
+                f"{seen} is {broken_limit(keyword, value)}",
                 schema_path=place,
                 expected=f"{keyword} {shown(value)}",
-                actual=shown_at(path, instance),
+                actual=seen,
             )
         ]
     if keyword in ("pattern", "format", "minLength", "maxLength"):
+        seen = shown_at(path, instance)
         return [
             make_finding(
                 "bad-format",
                 path,
-                f"{shown_at(path, instance)} {broken_limit(keyword, value)}",
+                f"{seen} {broken_limit(keyword, value)}",
                 schema_path=place,
                 expected=_expectation(keyword, value),
-                actual=shown_at(path, instance),
+                actual=seen,
             )
         ]
     if keyword == "const":
         code = "wrong-event" if path == "/event_name" else "wrong-value"
+        seen, wanted = shown_at(path, instance), shown(value)
         return [
             make_finding(
-                code,
-                path,
-                f"{shown_at(path, instance)} is not {shown(value)}",
-                schema_path=place,
-                expected=shown(value),
-                actual=shown_at(path, instance),
+                code, path, f"{seen} is not {wanted}", schema_path=place, expected=wanted, actual=seen
             )
         ]
     return [

@@ -12,9 +12,8 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qase_contract._util.pointer import child, pointer
 
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 
-@dataclass(slots=True)  # not frozen: made once per failed keyword and never changed, and a
-class Failure:  # frozen dataclass's __init__ costs three times as much
+class Failure(NamedTuple):  # made once per failed keyword: a named tuple is the cheapest to make
     """One schema keyword an instance failed.
 
     ``path`` is the JSON Pointer of the value, ``place`` the keyword's file and pointer
@@ -102,18 +100,25 @@ class RustErrors:
         """The failures of jsonschema-rs's errors, or None when one may be misplaced: it leaves
         an empty key out of an instance path (0.61: the failure at ``{"": null}``'s value is
         reported at the object), so where one could be, python-jsonschema explains instead."""
-        errors = list(errors)
+        found: list[Failure] = []
         for error in errors:
-            if any(_may_have_lost_an_empty_key(instance, path) for path in _instance_paths(error)):
+            failure = self._failure(error, instance)
+            if failure is None:
                 return None
-        return [self._failure(error, instance) for error in errors]
+            found.append(failure)
+        return found
 
-    def _failure(self, error: Any, root: object) -> Failure:
+    def _failure(self, error: Any, root: object) -> Failure | None:
+        """The failure of one error (``root`` is the value its path starts from), or None when
+        its place is uncertain (see :meth:`failures`)."""
+        parts = error.instance_path
+        if _may_have_lost_an_empty_key(root, parts):
+            return None
         kind = error.kind
         kind_name = type(kind).__name__
         location = str(error.absolute_keyword_location)
         place = self._relative_name(location)
-        path = pointer(error.instance_path)
+        path = pointer(parts)
         if kind_name == "FalseSchema":
             if location.endswith("/additionalProperties"):
                 return self._additional_without_keys(error, root, location, place, path)
@@ -130,10 +135,18 @@ class RustErrors:
         if kind_name == "PropertyNames":
             inner = kind.error
             key = inner.instance
-            return Failure(keyword, path, place, error.instance, keys=(key,), inner=self._failure(inner, key))
+            refused = self._failure(inner, key)
+            if refused is None:
+                return None
+            return Failure(keyword, path, place, error.instance, keys=(key,), inner=refused)
         if kind_name in ("AnyOf", "OneOfNotValid"):
-            branches = tuple(tuple(self._failure(e, root) for e in branch) for branch in kind.context)
-            return Failure(keyword, path, place, error.instance, branches=branches)
+            branches = []
+            for branch in kind.context:
+                failures = self.failures(branch, root)
+                if failures is None:
+                    return None
+                branches.append(tuple(failures))
+            return Failure(keyword, path, place, error.instance, branches=tuple(branches))
         return Failure(keyword, path, place, error.instance, value)
 
     def _additional_without_keys(
@@ -145,16 +158,6 @@ class RustErrors:
         if isinstance(holder, Mapping) and isinstance(target, dict):
             keys = tuple(key for key in target if not self._declared(holder, key))
         return Failure("additionalProperties", path, place, target, False, keys)
-
-
-def _instance_paths(error: Any) -> Iterator[list[Any]]:
-    """The instance path of an error and of the errors of its ``anyOf``/``oneOf`` branches."""
-    yield error.instance_path
-    kind = error.kind
-    if type(kind).__name__ in ("AnyOf", "OneOfNotValid"):
-        for branch in kind.context:
-            for inner in branch:
-                yield from _instance_paths(inner)
 
 
 def _may_have_lost_an_empty_key(root: object, parts: Iterable[object]) -> bool:

@@ -62,15 +62,10 @@ class Validator:
 
     def validate(self, delivery: object) -> Result:
         """The verdict on one delivery: a ``dict``, or its JSON text as ``str`` or ``bytes``."""
-        result = self._verdict(delivery)
-        if self.reads is not None and result.findings:
-            return self.reads.judged(result)
-        return result
-
-    def _verdict(self, delivery: object) -> Result:
+        # One frame for the path of almost every delivery read from a dump: JSON text of a
+        # known event that passes its check (orjson refuses a byte order mark, so one never
+        # passes here).
         if type(delivery) is bytes:
-            # The path of almost every delivery read from a dump, kept short: JSON text
-            # (orjson refuses a byte order mark, so one never passes here).
             try:
                 body = orjson.loads(delivery)
             except orjson.JSONDecodeError:
@@ -83,17 +78,24 @@ class Validator:
             if fast is not None:
                 try:
                     if fast[0](body):
-                        return fast[1]
+                        result = fast[1]
+                        return result if not result.findings else self._judged(result)
                 except (ValueError, TypeError, OverflowError):
                     pass  # not plain JSON data: the full path says why
-            return self._checked(body)
+            return self._judged(self._checked(body))
         if isinstance(body, Finding):
-            return Result(None, (body,), self.strict)
+            return self._judged(Result(None, (body,), self.strict))
         # Parsed data (checked to be JSON data), or JSON text that orjson parsed to a non-object.
         value = body.value if isinstance(body, Parsed) else body
         if not isinstance(value, dict):
-            return Result(None, (_not_an_object(value),), self.strict)
-        return self._checked(value)
+            return self._judged(Result(None, (_not_an_object(value),), self.strict))
+        return self._judged(self._checked(value))
+
+    def _judged(self, result: Result) -> Result:
+        """``result`` judged by the consumer's read-set, when one is in force."""
+        if self.reads is not None and result.findings:
+            return self.reads.judged(result)
+        return result
 
     def _checked(self, body: dict[str, object]) -> Result:
         """The full path: legacy envelope, dispatch on ``event_name``, explained findings."""
