@@ -17,8 +17,6 @@ command that takes a setting checks its range or choices, and names where the va
 It imports neither click nor pytest: both adapters use it.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Mapping

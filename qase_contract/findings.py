@@ -5,8 +5,6 @@ per unexpected key, and a frozen dataclass costs four times as much to make (it 
 field through ``object.__setattr__``) and milliseconds to create at every start-up.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
@@ -89,7 +87,7 @@ class Finding(NamedTuple):
     def is_violation(self) -> bool:
         return self.kind == VIOLATION
 
-    def judged_by_reads(self, read_path: str | None, strict: bool) -> Finding:
+    def judged_by_reads(self, read_path: str | None, strict: bool) -> "Finding":
         """This finding judged against a read-set: ``read_path`` is the read path it touches."""
         affects = affects_consumer(self.kind, self.code, read_path, strict)
         if read_path == self.read_path and affects == self.affects:
@@ -150,7 +148,7 @@ class Result(_ResultFields):
 
     def __new__(
         cls, event_name: str | None, findings: Iterable[Finding] = (), strict: bool = False
-    ) -> Result:
+    ) -> "Result":
         if type(findings) is not tuple or len(findings) > 1:
             findings = tuple(sorted(findings, key=Finding.sort_key))
         status: Status = "conforming"
@@ -169,7 +167,7 @@ class Result(_ResultFields):
     def drift(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == DRIFT)
 
-    def with_strict(self, strict: bool) -> Result:
+    def with_strict(self, strict: bool) -> "Result":
         """The same verdict judged leniently or strictly (drift failing)."""
         if strict == self.strict:
             return self

@@ -1,7 +1,5 @@
 """What every reporter shares: the options it renders with and the interface the CLI drives."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import IO, Literal, NamedTuple, Protocol
 

@@ -1,7 +1,5 @@
 """What readers produce: deliveries with their locations, or the reason a record could not be read."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 

@@ -29,7 +29,6 @@ from qase_contract.sources._lines import (
     numbered_lines,
 )
 from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
-from qase_contract.sources._pipes import open_fifo, wait_text
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 HAR_SUFFIXES = frozenset({".har"})
@@ -68,6 +67,8 @@ def read_file(
         yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(display_name(path)))
         return
     if stream is None:
+        from qase_contract.sources._pipes import wait_text
+
         reason = f"a FIFO that no writer opened within {wait_text()}: not read"
         yield Delivery(ReadFailure(reason), Location(display_name(path)))
         return
@@ -91,6 +92,8 @@ def _open(path: str) -> BinaryIO | None:
     """The file open for reading, as it is now (:func:`as_opened`); a FIFO once a writer has it
     (None if none comes)."""
     if stat.S_ISFIFO(os.stat(path).st_mode):
+        from qase_contract.sources._pipes import open_fifo  # FIFOs only: not at every start-up
+
         return open_fifo(path)
     return as_opened(open(path, "rb", buffering=0))
 

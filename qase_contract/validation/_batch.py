@@ -5,8 +5,6 @@ outcome too, so it is counted, reported and fails the run like any violation.
 A :class:`Tally` counts outcomes per status and per event for every reporter's summary.
 """
 
-from __future__ import annotations
-
 import fnmatch
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator

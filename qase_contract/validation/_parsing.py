@@ -1,7 +1,5 @@
 """Turn a delivery body (bytes, text, or already-parsed data) into JSON data, or say why not."""
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

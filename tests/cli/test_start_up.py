@@ -1,6 +1,6 @@
 """What a run loads is what it uses: one conforming delivery never loads the explaining modules,
 the python-jsonschema fallback, the ECMA regex engine, the TOML parser, read-sets, the capture
-record or shell completion, and creates no dataclass (each costs about a millisecond); a delivery
+record, FIFO reading or shell completion, and creates no dataclass (each costs about a millisecond); a delivery
 that does not conform loads the explaining modules and still not the fallback. Checked in a
 fresh interpreter, as ``qase-contract`` starts."""
 
@@ -27,6 +27,7 @@ ON_DEMAND = [
     "qase_contract.reporters._html",
     "qase_contract.sources._capture",
     "click.shell_completion",
+    "qase_contract.sources._pipes",
 ]
 SCRIPT = """
 import dataclasses, json, sys
