@@ -1,8 +1,8 @@
 """What a run loads is what it uses: one conforming delivery never loads the explaining modules,
 the python-jsonschema fallback, the ECMA regex engine, the TOML parser, read-sets, the capture
-record, FIFO reading or shell completion, and creates no dataclass (each costs about a millisecond); a delivery
-that does not conform loads the explaining modules and still not the fallback. Checked in a
-fresh interpreter, as ``qase-contract`` starts."""
+record, FIFO reading or shell completion, and creates no dataclass (each costs about a
+millisecond); a delivery that does not conform loads the explaining modules and still not the
+fallback. Checked in a fresh interpreter, as ``qase-contract`` starts."""
 
 from __future__ import annotations
 
