@@ -6,7 +6,7 @@ field through ``object.__setattr__``) and milliseconds to create at every start-
 """
 
 from collections.abc import Iterable
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 __all__ = ["CODES", "DESCRIPTIONS", "DRIFT", "VIOLATION", "Finding", "Kind", "Result", "Status"]
 
@@ -158,6 +158,21 @@ class Result(_ResultFields):
 
     def __getnewargs__(self) -> tuple[str | None, tuple[Finding, ...], bool]:
         return (self.event_name, self.findings, self.strict)  # status is derived: not an argument
+
+    def _replace(self, **changes: object) -> "Result":
+        """A copy with some of ``event_name``, ``findings`` and ``strict`` changed, its findings
+        sorted and its status derived again (``status`` itself cannot be set)."""
+        if "status" in changes:
+            raise TypeError("Result.status is derived from the findings; replace them instead")
+        fields: dict[str, Any] = {
+            "event_name": self.event_name,
+            "findings": self.findings,
+            "strict": self.strict,
+            **changes,
+        }
+        return Result(**fields)
+
+    __replace__ = _replace  # copy.replace (Python 3.13)
 
     @property
     def violations(self) -> tuple[Finding, ...]:

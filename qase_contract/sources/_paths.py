@@ -18,7 +18,7 @@ from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,
 )
 from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
-from qase_contract.sources._streams import DUMP_SUFFIXES, as_opened, read_file, read_stream
+from qase_contract.sources._streams import DUMP_SUFFIXES, as_opened, read_file, read_stream, suffix_of
 
 #: The path that names standard input, as in most command-line tools.
 STDIN = "-"
@@ -158,17 +158,20 @@ def _walk_from(folder: str, ancestors: frozenset[tuple[int, int]]) -> Iterator[s
     inside = ancestors | {identity}
     folders: list[str] = []
     for entry in entries:
+        # Named as a Path would name it: "x.jsonl" below ".", not "./x.jsonl" (the folder comes
+        # as a Path made it: no trailing or doubled separators).
+        path = entry.name if folder == "." else entry.path
         try:
             is_folder = entry.is_dir()
         except OSError:
             is_folder = False
         if is_folder:
-            folders.append(entry.path)
-        elif os.path.splitext(entry.name)[1].lower() in DUMP_SUFFIXES:
+            folders.append(path)
+        elif suffix_of(entry.name) in DUMP_SUFFIXES:
             problem = why_not_a_regular_file(entry)
             if problem is None:
-                yield entry.path
+                yield path
             else:
-                yield Delivery(ReadFailure(f"{problem}: not read"), Location(display_name(entry.path)))
+                yield Delivery(ReadFailure(f"{problem}: not read"), Location(display_name(path)))
     for subfolder in folders:
         yield from _walk_from(subfolder, inside)

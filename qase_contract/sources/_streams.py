@@ -9,6 +9,7 @@ files ``qase-contract listen`` writes (JSON Lines whose records start with
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -57,7 +58,7 @@ def read_file(
 ) -> Iterator[Delivery | LineBatch]:
     # The path as text, not a Path: making a Path costs more than reading a small file.
     path = os.fspath(path)
-    suffix = os.path.splitext(path)[1].lower()
+    suffix = suffix_of(path)
     if suffix in PROSE_SUFFIXES:
         yield Delivery(ReadFailure(f"not a delivery dump: a {suffix} file"), Location(display_name(path)))
         return
@@ -88,6 +89,14 @@ def read_file(
             )
 
 
+def suffix_of(path: str) -> str:
+    """The suffix of a path's last part, lower-cased, as ``Path.suffix`` gives it: ``..jsonl``
+    has one (``os.path.splitext`` would say not), ``name.`` has none."""
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
 def _open(path: str) -> BinaryIO | None:
     """The file open for reading, as it is now (:func:`as_opened`); a FIFO once a writer has it
     (None if none comes)."""
@@ -110,9 +119,17 @@ def as_opened(raw: io.RawIOBase) -> BinaryIO:
         # A small file (a single delivery, most often) is read with one call and served from
         # memory: through _AsOpened every read is a Python call, which costs more than the
         # delivery's check.
-        with raw:
-            data = _read_exactly(raw, size - raw.tell())
-        return io.BufferedReader(io.BytesIO(data))
+        start = raw.tell()
+        try:
+            data = _read_exactly(raw, size - start)
+        except OSError:
+            # Read as a stream instead, from where it was: its reader reports the error (an
+            # EIO on a failing disk) as a read that failed, in its place.
+            with contextlib.suppress(OSError):
+                raw.seek(start)
+        else:
+            raw.close()
+            return io.BufferedReader(io.BytesIO(data))
     return io.BufferedReader(_AsOpened(raw, size), max(io.DEFAULT_BUFFER_SIZE, min(size, _SNAPSHOT_BUFFER)))
 
 

@@ -185,15 +185,18 @@ class SchemaEngine:
     def explain(self, instance: object) -> list[Finding]:
         """The findings of a delivery, none when it conforms."""
         failures = None
+        refused = False  # jsonschema-rs named errors: the delivery does not conform, whoever explains it
         if self._fast is not None:
             try:
-                failures = self._rust_errors.failures(self._fast.iter_errors(instance), instance)
+                errors = list(self._fast.iter_errors(instance))
+                refused = bool(errors)
+                failures = self._rust_errors.failures(errors, instance)
             except (ValueError, TypeError, OverflowError):
                 failures = None  # not data jsonschema-rs takes (parsing keeps this from happening)
         if failures is None:
             failures = self.python_failures(instance)
         findings = self._findings_from(failures)
-        if failures and not findings:
+        if (failures or refused) and not findings:
             # Failures that name nothing (an empty anyOf branch list): never pass them silently.
             findings = [
                 make_finding(

@@ -709,3 +709,46 @@ def test_a_small_file_is_read_whole_when_opened_and_its_file_closed(tmp_path: Pa
         appending.write(LINE + b"\n")  # written after it was opened: not read
     assert raw.closed
     assert stream.read() == LINE + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "suffix"),
+    [
+        ("a.JSONL", ".jsonl"),
+        ("..jsonl", ".jsonl"),
+        ("name.", ""),
+        (".json", ""),
+        ("dir.d/file", ""),
+        ("a.b/c.har", ".har"),
+    ],
+)
+def test_a_suffix_is_what_a_path_says_it_is(path: str, suffix: str) -> None:
+    from qase_contract.sources._streams import suffix_of
+
+    assert suffix_of(path) == suffix == Path(path).suffix.lower()
+
+
+def test_files_under_the_working_folder_are_named_without_a_dot_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.jsonl").write_bytes(LINE + b"\n")
+    (tmp_path / "a.jsonl").write_bytes(LINE + b"\n")
+    monkeypatch.chdir(tmp_path)
+    assert [str(d.location) for d in read_paths(["."])] == ["a.jsonl:1", "sub/b.jsonl:1"]
+
+
+def test_a_small_file_whose_read_fails_is_reported_as_a_failed_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qase_contract.sources import _streams
+
+    def failing(*_: object) -> int:
+        raise OSError(5, "Input/output error")
+
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(LINE + b"\n")
+    monkeypatch.setattr(_streams, "_read_exactly", failing)
+    monkeypatch.setattr(_streams._AsOpened, "readinto", failing)
+    [delivery] = read_paths([dump])
+    assert delivery.body == ReadFailure("read failed: Input/output error")

@@ -203,3 +203,13 @@ def test_jsonschema_rs_reports_every_unexpected_key_of_a_closed_object_without_p
         ("drift", "unknown-field", "/payload/attachments/0/hash"),
         ("drift", "unknown-field", "/payload/attachments/0/size"),
     ]
+
+
+def test_a_delivery_jsonschema_rs_refuses_is_never_passed_when_the_fallback_names_nothing(
+    rust: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delivery = load_json(example_files()[0]) | {"event_name": "plan.updated"}
+    delivery["payload"] = {"id": 1, "cases": {"": None}}  # explained by the fallback
+    engine = rust.engine(rust.schema_set.schema_id_for("plan.updated") or "")
+    monkeypatch.setattr(type(engine), "python_failures", lambda self, instance: [])
+    assert [finding.code for finding in engine.explain(delivery)] == ["engine-mismatch"]

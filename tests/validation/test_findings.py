@@ -61,6 +61,20 @@ def test_results_are_immutable() -> None:
         result.event_name = "x"  # type: ignore[misc]
 
 
+def test_a_result_replaced_or_unpickled_sorts_its_findings_and_derives_its_status_again() -> None:
+    import copy
+    import pickle
+
+    result = Result("case.created", (drift_finding(),))
+    replaced = result._replace(findings=(drift_finding("/z"), violation_finding()))
+    assert replaced.status == "violation"
+    assert [f.kind for f in replaced.findings] == ["violation", "drift"]
+    assert pickle.loads(pickle.dumps(replaced)) == replaced
+    assert copy.deepcopy(replaced) == replaced
+    with pytest.raises(TypeError, match="derived"):
+        result._replace(status="conforming")
+
+
 def test_every_code_is_described_for_reporters() -> None:
     from qase_contract.findings import DESCRIPTIONS
 
