@@ -31,12 +31,14 @@ def is_credential_name(name: str) -> bool:
 def is_credential_path(pointer: str) -> bool:
     """Whether any field on a JSON Pointer path looks like it holds a credential: the values
     below ``/payload/auth`` are as secret as ``/payload/auth`` itself."""
-    return _looks_like_credential(pointer)
+    # Not remembered: a hostile delivery brings thousands of paths, all different, and a cache
+    # they overflow costs more than the search.
+    return _credential_name().search(pointer) is not None
 
 
 def _looks_like_credential(text: str) -> bool:
-    # Names and paths repeat with every delivery of a corpus, so short ones are remembered;
-    # long ones (hostile keys of megabytes) are not, so the cache stays small.
+    # Names repeat with every delivery of a corpus, so short ones are remembered; long ones
+    # (hostile keys of megabytes) are not, so the cache stays small.
     if len(text) <= _REMEMBERED_LENGTH:
         return _remembered(text)
     return _credential_name().search(text) is not None
