@@ -7,7 +7,7 @@ from qase_contract.findings import Finding
 from qase_contract.validation._batch import Outcome, Tally
 
 
-class ReportOptions(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
+class ReportOptions(NamedTuple):  # not a dataclass: see tests/cli/test_start_up.py
     """How much to show: ``verbose`` details, ``quiet`` failures only, ``everything`` lists
     conforming deliveries too; ``colour`` for terminals; ``strict`` makes drift fail;
     ``reads`` names the consumer's read-set file when one judged the findings."""

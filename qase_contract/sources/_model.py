@@ -33,7 +33,7 @@ class Location(NamedTuple):
         return self.source
 
 
-class ReadFailure(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
+class ReadFailure(NamedTuple):  # not a dataclass: see tests/cli/test_start_up.py
     """A record that could not be read at all, and why (an unreadable file, a broken HAR entry)."""
 
     reason: str

@@ -132,7 +132,7 @@ def check_counting_conforming(
         yield ConformingRun(run, run_size)
 
 
-class EventFilter(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
+class EventFilter(NamedTuple):  # not a dataclass: see tests/cli/test_start_up.py
     """Which events to report, by name or shell-style pattern (``run.*``).
 
     Records with no event name (unparsable or unreadable ones) always pass: they could be
@@ -160,7 +160,7 @@ class Tally:
 
     __slots__ = ("affecting", "counts", "failed", "filtered")
 
-    def __init__(self) -> None:  # by hand, not a dataclass: created at every start-up (see _config.py)
+    def __init__(self) -> None:  # by hand, not a dataclass: see tests/cli/test_start_up.py
         self.counts: defaultdict[tuple[str, str], int] = defaultdict(int)
         self.failed = 0
         self.filtered = 0

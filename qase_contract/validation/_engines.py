@@ -38,7 +38,7 @@ def refuse_retrieval(uri: str) -> NoReturn:
     raise LookupError(f"{uri}: qase-contract never fetches schemas from the network")
 
 
-class FastEngine(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
+class FastEngine(NamedTuple):  # not a dataclass: see tests/cli/test_start_up.py
     """jsonschema-rs, as imported when a schema set first needed it, with the set's registry."""
 
     module: Any

@@ -12,7 +12,7 @@ from qase_contract.findings import Finding, make_finding
 _BOM = b"\xef\xbb\xbf"
 
 
-class Parsed(NamedTuple):  # not a dataclass: created at every start-up (see _config.py)
+class Parsed(NamedTuple):  # not a dataclass: see tests/cli/test_start_up.py
     value: object
 
 
