@@ -25,7 +25,9 @@ def _credential_name() -> re.Pattern[str]:
 
 def is_credential_name(name: str) -> bool:
     """Whether a field (or header) name looks like it holds a credential."""
-    return _looks_like_credential(name)
+    # Names repeat with every delivery of a corpus, so short ones are remembered; long ones
+    # (hostile keys of megabytes) are not, so the cache stays small.
+    return _remembered(name) if len(name) <= _REMEMBERED_LENGTH else is_credential_path(name)
 
 
 def is_credential_path(pointer: str) -> bool:
@@ -36,20 +38,9 @@ def is_credential_path(pointer: str) -> bool:
     return _credential_name().search(pointer) is not None
 
 
-def _looks_like_credential(text: str) -> bool:
-    # Names repeat with every delivery of a corpus, so short ones are remembered; long ones
-    # (hostile keys of megabytes) are not, so the cache stays small.
-    if len(text) <= _REMEMBERED_LENGTH:
-        return _remembered(text)
-    return _credential_name().search(text) is not None
-
-
 _REMEMBERED_LENGTH = 256
-
-
-@functools.lru_cache(maxsize=4096)
-def _remembered(text: str) -> bool:
-    return _credential_name().search(text) is not None
+#: The same search as a path's (a name is a path of one key), remembered.
+_remembered = functools.lru_cache(maxsize=4096)(is_credential_path)
 
 
 #: What separates the parameters of a query: ``&``, and ``;`` (still used by some servers and

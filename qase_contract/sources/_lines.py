@@ -272,17 +272,14 @@ def skip_line(stream: LineReader, size: int, line: bytes) -> int:
 def delivery_of_line(line: bytes, location: Location, captures: bool = False) -> Delivery:
     """The delivery of one line; in a capture file (``captures``) its records may have any key
     order, elsewhere only a line that starts like a written capture record is one."""
-    if not (line.lstrip().startswith(CAPTURE_PREFIX) or captures):
+    written = line.lstrip().startswith(CAPTURE_PREFIX)
+    data = capture_data(line) if captures and not written else None
+    if not written and data is None:
         return Delivery(line.rstrip(b"\r\n"), location, size=len(line))
-    from qase_contract.sources._capture import parse_line, record_from_data  # captures only
+    from qase_contract.sources._capture import parse_line, record_from_data  # capture records only
 
     try:
-        if line.lstrip().startswith(CAPTURE_PREFIX):
-            record = parse_line(line)
-        elif captures and (data := capture_data(line)) is not None:
-            record = record_from_data(data)  # parsed once, by the test above
-        else:
-            return Delivery(line.rstrip(b"\r\n"), location, size=len(line))
+        record = parse_line(line) if written else record_from_data(data)  # data: parsed once, above
     except CaptureFormatError as error:
         return Delivery(ReadFailure(str(error)), location, size=len(line))
     return Delivery(record.body, location, headers=record.headers, size=len(line))

@@ -55,7 +55,7 @@ def _read_all(
             yield from read_standard_input(max_record, raw_bodies=raw_bodies, batched=batched)
             continue
         for item in dump_files(Path(path)):
-            if isinstance(item, tuple):  # a Delivery: what stops a folder from being read
+            if isinstance(item, Delivery):  # what stops a folder from being read
                 yield item
             else:
                 yield from read_file(item, max_record=max_record, raw_bodies=raw_bodies, batched=batched)
