@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qase_contract._util.credentials import (
     REDACTED,
+    _credential_name,
     carries_secret,
+    is_credential_path,
     redact_headers,
     redact_path,
     redact_query,
@@ -122,3 +126,66 @@ def test_a_secret_outside_ascii_is_found_and_matched_as_a_wsgi_server_hands_it_o
 def test_an_empty_or_missing_secret_is_carried_by_nothing() -> None:
     assert not carries_secret("anything", None)
     assert not carries_secret("anything", "")
+
+
+_NAME_PIECES = st.sampled_from(
+    [
+        "",
+        "/",
+        "_",
+        "-",
+        ".",
+        "key",
+        "KEY",
+        "Kéy",
+        "\u212aey",
+        "auth",
+        "Author",
+        "authorise",
+        "token",
+        "SECRET",
+        "pass",
+        "passw",
+        "Bearer",
+        "cookie",
+        "signature",
+        "credential",
+        "api",
+        "x",
+        "payload",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/payload/{word}"
+        for name in (
+            "secret",
+            "token",
+            "password",
+            "api_key",
+            "x.key",
+            "auth",
+            "bearer",
+            "cookie",
+            "signature",
+            "credentials",
+            "\u212aey",
+            "author",
+            "authorisation",
+            "monkey",
+        )
+        for word in (name, name.upper(), f"a_{name.title()}_b")
+    ],
+)
+def test_each_word_of_the_pattern_is_found_whatever_its_case(path: str) -> None:
+    assert is_credential_path(path) == (_credential_name().search(path) is not None)
+
+
+@given(st.lists(_NAME_PIECES | st.text(max_size=3), max_size=6).map("".join))
+def test_the_credential_search_shortcut_agrees_with_the_pattern(path: str) -> None:
+    # is_credential_path skips the pattern for ASCII text without any of its words: never a
+    # different answer (the Kelvin sign matches "k" case-insensitively, so it is in the mix).
+    assert is_credential_path(path) == (_credential_name().search(path) is not None)
