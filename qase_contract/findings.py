@@ -154,7 +154,7 @@ class Result(_ResultFields):
         status: Status = "conforming"
         if findings:
             status = "violation" if findings[0].kind == VIOLATION else "drift"
-        return super().__new__(cls, event_name, findings, strict, status)
+        return tuple.__new__(cls, (event_name, findings, strict, status))  # fewer frames than super()
 
     def __getnewargs__(self) -> tuple[str | None, tuple[Finding, ...], bool]:
         return (self.event_name, self.findings, self.strict)  # status is derived: not an argument

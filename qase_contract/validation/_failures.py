@@ -77,6 +77,16 @@ _RS_KINDS: dict[str, tuple[str, str | None]] = {
 }
 
 
+class _Keyword(NamedTuple):
+    """A keyword of the schema as jsonschema-rs's errors at one location report it."""
+
+    kind_name: str
+    keyword: str
+    attribute: str | None  # the attribute of the error kind holding the keyword's value
+    place: str
+    value: object  # the keyword's value in the schema, or None: read from the error kind
+
+
 class RustErrors:
     """Reads jsonschema-rs errors of one instance into failures.
 
@@ -95,6 +105,8 @@ class RustErrors:
         self._relative_name = relative_name
         self._schema_at = schema_at
         self._declared = declared_keys
+        #: (error kind class, keyword location) -> what such an error reports.
+        self._keywords: dict[tuple[type, str], _Keyword] = {}
 
     def failures(self, errors: Iterable[Any], instance: object) -> list[Failure] | None:
         """The failures of jsonschema-rs's errors, or None when one may be misplaced: it leaves
@@ -115,17 +127,16 @@ class RustErrors:
         if _may_have_lost_an_empty_key(root, parts):
             return None
         kind = error.kind
-        kind_name = type(kind).__name__
-        location = str(error.absolute_keyword_location)
-        place = self._relative_name(location)
+        location = error.absolute_keyword_location
+        known = self._keywords.get((type(kind), location))
+        if known is None:
+            known = self._keywords[(type(kind), location)] = self._keyword(type(kind).__name__, location)
+        kind_name, keyword, attribute, place, value = known
         path = pointer(parts)
         if kind_name == "FalseSchema":
             if location.endswith("/additionalProperties"):
                 return self._additional_without_keys(error, root, location, place, path)
             return Failure("false", path, place, error.instance)
-        keyword, attribute = _RS_KINDS.get(kind_name, (kind_name, None))
-        # The keyword's value as the schema writes it (jsonschema-rs reorders a type list).
-        value = self._schema_at(location) if attribute is not None else None
         if value is None and attribute is not None:
             value = getattr(kind, attribute)
         if kind_name in ("AdditionalProperties", "UnevaluatedProperties"):
@@ -148,6 +159,14 @@ class RustErrors:
                 branches.append(tuple(failures))
             return Failure(keyword, path, place, error.instance, branches=tuple(branches))
         return Failure(keyword, path, place, error.instance, value)
+
+    def _keyword(self, kind_name: str, location: str) -> _Keyword:
+        """What an error of ``kind_name`` at ``location`` reports, the same for every error
+        there: a corpus fails the same few keywords again and again."""
+        keyword, attribute = _RS_KINDS.get(kind_name, (kind_name, None))
+        # The keyword's value as the schema writes it (jsonschema-rs reorders a type list).
+        value = self._schema_at(location) if attribute is not None else None
+        return _Keyword(kind_name, keyword, attribute, self._relative_name(location), value)
 
     def _additional_without_keys(
         self, error: Any, root: object, location: str, place: str, path: str

@@ -99,10 +99,10 @@ class Validator:
 
     def _checked(self, body: dict[str, object]) -> Result:
         """The full path: legacy envelope, dispatch on ``event_name``, explained findings."""
-        if is_legacy_envelope(body):
-            return Result(None, (_legacy_envelope(body),), self.strict)
         event_name = body.get("event_name")
         name = event_name if isinstance(event_name, str) else None
+        if name is None and is_legacy_envelope(body):  # the 2021 envelope has no event_name
+            return Result(None, (_legacy_envelope(body),), self.strict)
         findings: list[Finding] = []
         schema_id = self.schema_set.schema_id_for(name) if name is not None else None
         if schema_id is None:
