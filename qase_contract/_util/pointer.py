@@ -28,7 +28,10 @@ def pointer(parts: Iterable[object]) -> str:
 
 
 def child(parent: str, key: object) -> str:
-    return f"{parent}/{escape(str(key))}"
+    token = key if type(key) is str else str(key)
+    if "~" in token or "/" in token:
+        token = escape(token)
+    return f"{parent}/{token}"
 
 
 #: A "~" that escapes nothing RFC 6901 knows.

@@ -28,8 +28,10 @@ class TextReporter:
             return
         colour = self.options.colour
         where = one_line(str(outcome.location))
+        if colour:
+            where = paint(where, "bold", colour)
         result = outcome.result
-        head = f"{paint(where, 'bold', colour)}  {one_line((result and result.event_name) or NO_EVENT)}"
+        head = f"{where}  {one_line((result and result.event_name) or NO_EVENT)}"
         findings = outcome.findings if result is None or result.status != "conforming" else ()
         if not findings:
             self.stream.write(f"{head}  {paint('ok', 'conforming', colour)}\n")

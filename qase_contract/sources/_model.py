@@ -21,16 +21,13 @@ class Location(NamedTuple):
     container: str = ""
 
     def __str__(self) -> str:
+        source, line, index, container = self  # one unpacking: a report names every location
         # An array's item is named by its index even when its line is known too.
-        if self.index is not None:
-            return (
-                f"{self.source}:{self.container}[{self.index}]"
-                if self.container
-                else (f"{self.source}[{self.index}]")
-            )
-        if self.line is not None:
-            return f"{self.source}:{self.line}"
-        return self.source
+        if index is not None:
+            return f"{source}:{container}[{index}]" if container else f"{source}[{index}]"
+        if line is not None:
+            return f"{source}:{line}"
+        return source
 
 
 class ReadFailure(NamedTuple):  # not a dataclass: see tests/cli/test_start_up.py

@@ -106,7 +106,7 @@ def check_counting_conforming(
                     continue
                 size -= len(line) + 1
                 place = new(Location, (source, first + offset, None, ""))
-                yield Outcome(place, verdict, None, len(line) + 1)
+                yield new(Outcome, (place, verdict, None, len(line) + 1))
             if conforming:
                 # A batch is a block of the file: its run is counted at once, and is as
                 # short as a progress bar needs.
@@ -176,8 +176,9 @@ class Tally:
             self.failed += 1
             self.affecting += 1
             return
-        self.counts[(result.event_name or NO_EVENT, result.status)] += 1
-        if not result.ok:
+        status = result.status
+        self.counts[(result.event_name or NO_EVENT, status)] += 1
+        if status != "conforming" and not result.ok:  # a conforming result is always ok
             self.failed += 1
             # Judged by a read-set, a result fails only on a finding that affects the consumer.
             self.affecting += result.judged_by_reads

@@ -42,6 +42,8 @@ class Failure(NamedTuple):  # made once per failed keyword: a named tuple is the
     branches: tuple[tuple[Failure, ...], ...] = ()
 
 
+_new = tuple.__new__
+
 #: jsonschema-rs error kind -> the keyword it reports and the kind attribute holding its value.
 _RS_KINDS: dict[str, tuple[str, str | None]] = {
     "AdditionalItems": ("additionalItems", "limit"),
@@ -139,10 +141,13 @@ class RustErrors:
             return Failure("false", path, place, error.instance)
         if value is None and attribute is not None:
             value = getattr(kind, attribute)
+        # The common failures are made as the tuples they are (see make_finding).
         if kind_name in ("AdditionalProperties", "UnevaluatedProperties"):
-            return Failure(keyword, path, place, error.instance, False, tuple(kind.unexpected))
+            return _new(
+                Failure, (keyword, path, place, error.instance, False, tuple(kind.unexpected), None, ())
+            )
         if kind_name == "Required":
-            return Failure(keyword, path, place, error.instance, keys=(kind.property,))
+            return _new(Failure, (keyword, path, place, error.instance, None, (kind.property,), None, ()))
         if kind_name == "PropertyNames":
             inner = kind.error
             key = inner.instance
@@ -158,7 +163,7 @@ class RustErrors:
                     return None
                 branches.append(tuple(failures))
             return Failure(keyword, path, place, error.instance, branches=tuple(branches))
-        return Failure(keyword, path, place, error.instance, value)
+        return _new(Failure, (keyword, path, place, error.instance, value, (), None, ()))
 
     def _keyword(self, kind_name: str, location: str) -> _Keyword:
         """What an error of ``kind_name`` at ``location`` reports, the same for every error

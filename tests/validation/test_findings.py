@@ -18,6 +18,17 @@ def test_a_finding_takes_its_kind_from_its_code() -> None:
     assert violation_finding().kind == "violation"
 
 
+def test_a_made_finding_equals_one_built_field_by_field() -> None:
+    # make_finding builds the tuple itself: it must fill every field, and in order.
+    made = make_finding(
+        "unknown-field", "/payload/x", "m", schema_path="s", expected="e", actual="a", event="v"
+    )
+    built = Finding("drift", "unknown-field", "/payload/x", "m", "s", "e", "a", "v")
+    assert made == built
+    assert made._asdict() == built._asdict()
+    assert (made.read_path, made.affects) == (None, None)
+
+
 @pytest.mark.parametrize("code", ["unknown-field", "unknown-value", "unknown-event"])
 def test_only_additive_changes_are_drift(code: str) -> None:
     assert CODES[code] == "drift"
