@@ -23,16 +23,24 @@ class TextReporter:
         return paint(text, style, self.options.colour)
 
     def outcome(self, outcome: Outcome) -> None:
-        # Kept lean: it runs for every delivery that does not conform, a tenth of a corpus.
+        # Kept lean: it runs for every delivery that does not conform, a tenth of a corpus, and
+        # a Python call costs more than the formatting here: text is escaped only when it is
+        # not printable as it is (see one_line), the result's own fields are read directly.
         if not listed(outcome, self.options):
             return
         colour = self.options.colour
-        where = one_line(str(outcome.location))
+        where = str(outcome.location)
+        if not where.isprintable():
+            where = one_line(where)
         if colour:
             where = paint(where, "bold", colour)
         result = outcome.result
-        head = f"{where}  {one_line((result and result.event_name) or NO_EVENT)}"
-        findings = outcome.findings if result is None or result.status != "conforming" else ()
+        event = (result and result.event_name) or NO_EVENT
+        head = f"{where}  {event if event.isprintable() else one_line(event)}"
+        if result is None:
+            findings = outcome.findings
+        else:
+            findings = result.findings if result.status != "conforming" else ()
         if not findings:
             self.stream.write(f"{head}  {paint('ok', 'conforming', colour)}\n")
         elif self.options.verbose:
@@ -57,7 +65,9 @@ class TextReporter:
         label = f"{finding.kind} {finding.code}"
         if colour:
             label = paint(label, "unreadable" if finding.code == "unreadable" else finding.kind, colour)
-        text = f"{label} {one_line(finding.path or '/')}: {one_line(finding.message)}"
+        path, message = finding.path or "/", finding.message
+        path = path if path.isprintable() else one_line(path)
+        text = f"{label} {path}: {message if message.isprintable() else one_line(message)}"
         if self.options.reads is None:
             return text
         note = reads_note(finding, self.options)

@@ -82,7 +82,8 @@ class Validator:
                         return result if not result.findings else self._judged(result)
                 except (ValueError, TypeError, OverflowError):
                     pass  # not plain JSON data: the full path says why
-            return self._judged(self._checked(body))
+            result = self._checked(body)
+            return result if self.reads is None else self._judged(result)
         if isinstance(body, Finding):
             return self._judged(Result(None, (body,), self.strict))
         # Parsed data (checked to be JSON data), or JSON text that orjson parsed to a non-object.
