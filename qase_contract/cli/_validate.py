@@ -168,7 +168,10 @@ def validate(
                     f"(qase-contract reads check {reads} says more)",
                     err=True,
                 )
-        input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN)
+        # The input's size chooses the workers and sizes a progress bar: with neither to
+        # decide, the files are not looked at twice (a stat per file of a large folder).
+        sized = jobs != 1 or _shows_progress()
+        input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN) if sized else 0
         workers = _workers(jobs, input_size)
         if workers > 1:
             from qase_contract.validation._parallel import check_in_parallel
@@ -255,9 +258,14 @@ def _workers(jobs: int | None, input_size: int) -> int:
     return jobs or (default_jobs() if jobs == 0 else free_cores())
 
 
+def _shows_progress() -> bool:
+    """Whether a large input would show a progress bar: on stderr, only for people at a terminal."""
+    return not os.environ.get("CI") and sys.stderr.isatty()
+
+
 def _progress(total: int) -> ProgressBar | None:
     """A progress bar on stderr only for people: a terminal, outside CI, on large input."""
-    if os.environ.get("CI") or not sys.stderr.isatty() or total < PROGRESS_MIN_BYTES:
+    if total < PROGRESS_MIN_BYTES or not _shows_progress():
         return None
     from qase_contract.cli._progress import ProgressBar
 
