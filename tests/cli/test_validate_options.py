@@ -352,3 +352,18 @@ def test_with_an_output_file_the_summary_line_still_reaches_standard_error(
     assert run.stdout == ""
     summary = "FAILED  6 deliveries: 1 conforming, 0 with drift, 5 with violations, 0 unreadable"
     assert run.stderr == f"{summary} (report in {target})\n"
+
+
+def test_jobs_1_without_a_progress_bar_does_not_size_its_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The size chooses workers and sizes a progress bar: with neither, a folder is walked once.
+    def sized(path: Path) -> int:
+        raise AssertionError(f"{path} was sized")
+
+    monkeypatch.setattr(validate_module, "_input_size", sized)
+    (tmp_path / "one.json").write_bytes(b'{"event_name": "run.deleted"}')
+    run = invoke("validate", "--jobs", "1", str(tmp_path))
+    assert "run.deleted  violation missing-field" in run.stdout
+    with pytest.raises(AssertionError, match="was sized"):
+        invoke("validate", str(tmp_path))  # the default --jobs is chosen by the size
