@@ -110,6 +110,9 @@ def affects_consumer(kind: Kind, code: str, read_path: str | None, strict: bool)
     return kind == VIOLATION or strict or code == "unknown-value"
 
 
+_new = tuple.__new__
+
+
 def make_finding(
     code: str,
     path: str,
@@ -125,8 +128,6 @@ def make_finding(
     # the named tuple's own __new__ (a Python function filling in defaults) doubles the cost.
     return _new(Finding, (CODES[code], code, path, message, schema_path, expected, actual, event, None, None))
 
-
-_new = tuple.__new__
 
 Status = Literal["conforming", "drift", "violation"]
 

@@ -37,7 +37,7 @@ def is_credential_path(pointer: str) -> bool:
     # they overflow costs more than the search.
     # Most paths hold none of the words every match holds: told so without the pattern, which
     # has no literal to skip ahead by and costs 4 µs. Only for ASCII text: case-insensitive
-    # matching knows more pairs than ``lower`` does (the Kelvin sign is a "k").
+    # matching knows pairs that ``lower`` does not (U+017F is an "s", U+0131 and U+0130 are an "i").
     if pointer.isascii():
         lowered = pointer.lower()
         if not (

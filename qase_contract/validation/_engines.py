@@ -153,8 +153,8 @@ class SchemaEngine:
         return PythonErrors(self.schema_name, self._schema_set.locations, declares)
 
     def _schema_at(self, location: str) -> object:
-        """The schema object at an absolute location (``...defs.schema.json#/$defs/x``); a
-        corpus fails the same few keywords again and again, so each is looked up once."""
+        """The schema object at an absolute location (``...defs.schema.json#/$defs/x``), each
+        looked up once (the holders of ``additionalProperties`` are asked for again and again)."""
         try:
             return self._schema_objects[location]
         except KeyError:

@@ -103,8 +103,6 @@ def _findings_for(failure: Failure) -> list[Finding]:
     keyword, path, place, instance, value, keys, inner, branches = failure
     # The commonest first: an unknown field is most of the drift of a corpus.
     if keyword in ("additionalProperties", "unevaluatedProperties") and value is False:
-        if len(keys) == 1:
-            return [unknown_field(path, keys[0], instance, place)]
         return [unknown_field(path, key, instance, place) for key in keys]
     if keyword == "propertyNames" and inner is not None:
         return [_refused_key(keys[0], path, inner)]

@@ -129,7 +129,8 @@ class RustErrors:
         if _may_have_lost_an_empty_key(root, parts):
             return None
         kind = error.kind
-        location = error.absolute_keyword_location
+        # As text: a schema built by hand without "$id" has no location (None), named as such.
+        location = str(error.absolute_keyword_location)
         known = self._keywords.get((type(kind), location))
         if known is None:
             known = self._keywords[(type(kind), location)] = self._keyword(type(kind).__name__, location)

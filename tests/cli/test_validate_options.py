@@ -354,16 +354,23 @@ def test_with_an_output_file_the_summary_line_still_reaches_standard_error(
     assert run.stderr == f"{summary} (report in {target})\n"
 
 
-def test_jobs_1_without_a_progress_bar_does_not_size_its_input(
+def test_the_input_is_sized_only_where_workers_or_a_progress_bar_depend_on_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The size chooses workers and sizes a progress bar: with neither, a folder is walked once.
-    def sized(path: Path) -> int:
-        raise AssertionError(f"{path} was sized")
+    sized: list[Path] = []
 
-    monkeypatch.setattr(validate_module, "_input_size", sized)
+    def input_size(path: Path) -> int:
+        sized.append(path)
+        return 0
+
+    monkeypatch.setattr(validate_module, "_input_size", input_size)
     (tmp_path / "one.json").write_bytes(b'{"event_name": "run.deleted"}')
     run = invoke("validate", "--jobs", "1", str(tmp_path))
     assert "run.deleted  violation missing-field" in run.stdout
-    with pytest.raises(AssertionError, match="was sized"):
-        invoke("validate", str(tmp_path))  # the default --jobs is chosen by the size
+    assert sized == []
+    invoke("validate", str(tmp_path))  # the default --jobs is chosen by the size
+    assert sized == [tmp_path]
+    monkeypatch.setattr(validate_module, "_shows_progress", lambda: True)  # at a terminal
+    invoke("validate", "--jobs", "1", str(tmp_path))
+    assert sized == [tmp_path, tmp_path]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from qase_contract import Result, Validator
+from qase_contract import Result, SchemaSet, Validator
 from qase_contract.contract._schema_set import ENVELOPE_ID
 from qase_contract.validation._engines import fast_engine_for
 from tests.helpers.corpora import mixed_deliveries
@@ -213,3 +213,18 @@ def test_a_delivery_jsonschema_rs_refuses_is_never_passed_when_the_fallback_name
     engine = rust.engine(rust.schema_set.schema_id_for("plan.updated") or "")
     monkeypatch.setattr(type(engine), "python_failures", lambda self, instance: [])
     assert [finding.code for finding in engine.explain(delivery)] == ["engine-mismatch"]
+
+
+def test_a_schema_set_built_by_hand_without_ids_is_still_explained() -> None:
+    # jsonschema-rs gives no keyword location for a schema without "$id": explaining must not
+    # stumble on it (SchemaSet is public; the loader always adds an "$id").
+    builtin = SchemaSet.builtin()
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "additionalProperties": False}
+    schemas = SchemaSet(
+        {**builtin.resources, "urn:mine": schema}, {**builtin.event_schemas, "x.y": "urn:mine"}, ("builtin",)
+    )
+    result = Validator(schemas=schemas).validate({"event_name": "x.y", "n": 1, "z": 1})
+    assert [(f.code, f.path) for f in result.findings] == [
+        ("unknown-field", "/event_name"),
+        ("unknown-field", "/z"),
+    ]
