@@ -10,7 +10,9 @@ process so each has its own peak RSS:
               corpus and at all of it (equal peak RSS at both sizes = flat memory),
   * command:  ``qase-contract drift FILE --format json`` in a process of its own, imports
               included (it reads through ``qase_contract.sources.read_paths``, so its memory
-              follows that reader).
+              follows that reader): with its default workers (one per free core, each folding
+              a share of the events) and with ``--jobs 1``. Peak RSS is that of the largest
+              process, workers included.
 
 Every round runs each measurement once, interleaved; figures are the min and the median of
 ``--runs`` rounds, and the script writes its section of ``benchmarks/RESULTS.md``.
@@ -28,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -110,12 +112,12 @@ def profile(path: Path, limit: int | None) -> int:
     return corpus.deliveries
 
 
-def command(path: Path, limit: int | None) -> int:
+def command(path: Path, limit: int | None, jobs: tuple[str, ...] = ()) -> int:
     from qase_contract.cli import main
 
     report = path.with_suffix(".report.json")
     try:
-        main(["drift", "--format", "json", "--fail-on", "never", "--output", str(report), str(path)])
+        main(["drift", *jobs, "--format", "json", "--fail-on", "never", "--output", str(report), str(path)])
     except SystemExit as done:
         if done.code != 0:
             raise
@@ -123,7 +125,12 @@ def command(path: Path, limit: int | None) -> int:
     return deliveries
 
 
-MODES = {"bare": bare, "profile": profile, "command": command}
+MODES: dict[str, Callable[[Path, int | None], int]] = {
+    "bare": bare,
+    "profile": profile,
+    "command": command,
+    "command --jobs 1": partial(command, jobs=("--jobs", "1")),
+}
 
 
 def measure(mode: str, path: Path, limit: int | None) -> dict[str, float]:
@@ -135,7 +142,9 @@ def measure(mode: str, path: Path, limit: int | None) -> dict[str, float]:
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    """The peak RSS of this process or of the largest worker it waited for (kilobytes on Linux)."""
+    processes = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    return max(resource.getrusage(who).ru_maxrss for who in processes) / 1024
 
 
 def child(mode: str, path: Path, limit: int | None) -> dict[str, float]:
@@ -179,6 +188,7 @@ def main() -> None:
             f"profile, the first {tenth:,}": partial(child, "profile", path, tenth),
             "profile": partial(child, "profile", path, None),
             "qase-contract drift (process)": partial(child, "command", path, None),
+            "qase-contract drift --jobs 1 (process)": partial(child, "command --jobs 1", path, None),
         }
         results = interleaved(measures, runs)
     counts = {name: int(values[0]["count"]) for name, values in results.items()}
@@ -210,7 +220,7 @@ def main() -> None:
             "deliveries",
             "seconds",
             "deliveries/s at the min",
-            "peak RSS MiB",
+            "peak RSS MiB (largest process)",
             "speed against bare",
         ],
         rows,

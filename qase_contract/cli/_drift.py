@@ -18,7 +18,9 @@ from qase_contract.cli._common import (
     usage_error,
 )
 from qase_contract.cli._output import colour_wanted, report_stream
+from qase_contract.cli._workers import input_size, jobs_option, workers
 from qase_contract.contract._reads import ReadSet
+from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.drift import _baseline as baselines
 from qase_contract.drift._compare import DriftReport, compare
 from qase_contract.drift._profile import CorpusProfile
@@ -29,7 +31,7 @@ from qase_contract.errors import BaselineError, ReadSetError, SourceError
 from qase_contract.reporters._drift import painted_text, render_json, render_markdown, render_text
 from qase_contract.reporters._html_drift import render_html, render_html_error
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import missing_paths, read_batched
+from qase_contract.sources._paths import STDIN, missing_paths, read_batched
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "html": render_html}
@@ -115,6 +117,7 @@ def _error_document(output_format: str, message: str) -> str:
     metavar="BYTES",
     help="JSON Lines records and single-delivery files larger than this are skipped as unreadable.",
 )
+@jobs_option("profiling the corpus, each folding a share of the events")
 @color_option
 def drift(
     paths: tuple[str, ...],
@@ -130,6 +133,7 @@ def drift(
     baseline: str | None,
     reads: str | None,
     max_record_size: int,
+    jobs: int | None,
     color: str,
 ) -> None:
     """Report how captured deliveries differ from the contract, per event.
@@ -158,7 +162,7 @@ def drift(
                 read_set = ReadSet.read(reads)
             except ReadSetError as error:
                 raise click.UsageError(f"--reads: {error}") from None
-        profile = CorpusProfile.of(read_batched(paths, max_record=max_record_size), schema_set)
+        profile = _profile(paths, jobs, overlay, schema_set, max_record_size)
     except (click.UsageError, SourceError) as error:
         usage_error(str(error.message if isinstance(error, click.UsageError) else error))
     report = compare(profile)
@@ -186,6 +190,21 @@ def drift(
     if incomplete:
         stop(incomplete, ExitCode.FAILED)
     sys.exit(ExitCode.OK if verdict.passed else ExitCode.FAILED)
+
+
+def _profile(
+    paths: tuple[str, ...], jobs: int | None, overlay: str | None, schema_set: SchemaSet, max_record: int
+) -> CorpusProfile:
+    """The corpus's profile, on worker processes when it is large (files only: standard input
+    can be read once)."""
+    worker_count = 1 if STDIN in paths else workers(jobs, input_size(paths))
+    if worker_count == 1:
+        return CorpusProfile.of(read_batched(paths, max_record=max_record), schema_set)
+    from qase_contract.drift._parallel import profile_in_parallel
+
+    return profile_in_parallel(
+        paths, jobs=worker_count, overlay=overlay, schema_set=schema_set, max_record=max_record
+    )
 
 
 def _suggest(profile: CorpusProfile, report: DriftReport, folder: str, adopt_breaking: bool) -> None:

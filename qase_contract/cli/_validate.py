@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -24,11 +22,12 @@ from qase_contract.cli._common import (
     stop,
 )
 from qase_contract.cli._output import colour_wanted, report_stream
+from qase_contract.cli._workers import input_size, jobs_option, workers
 from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters._text import TextReporter, verdict_line
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import STDIN, missing_paths, read_batched
+from qase_contract.sources._paths import missing_paths, read_batched
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 from qase_contract.validation._batch import (
     ConformingRun,
@@ -45,10 +44,6 @@ if TYPE_CHECKING:
 
 #: Below this much input a progress bar would only flicker.
 PROGRESS_MIN_BYTES = 32 * 1024 * 1024
-#: Above this much input, worker processes repay their start-up (about 50 ms each).
-PARALLEL_MIN_BYTES = 16 * 1024 * 1024
-#: More workers than this only cost start-up time and memory on any machine it runs on.
-MAX_JOBS = 256
 
 
 def _error_document(format_: str, message: str) -> str:
@@ -90,13 +85,7 @@ def _error_document(format_: str, message: str) -> str:
 @click.option("-v", "--verbose", count=True, help="Show every finding with expected, actual and schema.")
 @click.option("-q", "--quiet", is_flag=True, help="Show only the deliveries that fail, and the summary line.")
 @click.option("--all", "everything", is_flag=True, help="List conforming deliveries too.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=0, max=MAX_JOBS),
-    default=None,
-    help="Worker processes; 0 uses every core. Default: one up to 16 MiB of input, every free core above.",
-)
+@jobs_option("checking deliveries")
 @color_option
 @click.option(
     "--max-record-size",
@@ -171,14 +160,14 @@ def validate(
         # The input's size chooses the workers and sizes a progress bar: with neither to
         # decide, the files are not looked at twice (a stat per file of a large folder).
         sized = jobs != 1 or _shows_progress()
-        input_size = sum(_input_size(Path(path)) for path in paths if path != STDIN) if sized else 0
-        workers = _workers(jobs, input_size)
-        if workers > 1:
+        size = input_size(paths) if sized else 0
+        worker_count = workers(jobs, size)
+        if worker_count > 1:
             from qase_contract.validation._parallel import check_in_parallel
 
             outcomes: Iterator[Outcome | ConformingRun] = check_in_parallel(
                 paths,
-                jobs=workers,
+                jobs=worker_count,
                 strict=strict,
                 overlay=overlay,
                 max_record=max_record_size,
@@ -189,7 +178,7 @@ def validate(
             outcomes = check(read_batched(paths, max_record=max_record_size), validator)
         else:
             outcomes = check_counting_conforming(read_batched(paths, max_record=max_record_size), validator)
-        tally = _report(outcomes, reporter, event_filter, _progress(input_size))
+        tally = _report(outcomes, reporter, event_filter, _progress(size))
     if output is not None and output != "-":
         # The report went to a file: a CI log still shows what the step found.
         click.echo(f"{verdict_line(tally)} (report in {shown_path(output)})", err=True)
@@ -248,16 +237,6 @@ def _stop(reporter: Reporter, message: str, code: ExitCode) -> NoReturn:
     stop(message, code, None if on_stdout else reporter.fatal)
 
 
-def _workers(jobs: int | None, input_size: int) -> int:
-    """``--jobs`` (``0``: every usable core), or by default every free core once the input is
-    large enough to repay starting workers."""
-    if jobs == 1 or (jobs is None and input_size <= PARALLEL_MIN_BYTES):
-        return 1
-    from qase_contract.validation._parallel import default_jobs, free_cores
-
-    return jobs or (default_jobs() if jobs == 0 else free_cores())
-
-
 def _shows_progress() -> bool:
     """Whether a large input would show a progress bar: on stderr, only for people at a terminal."""
     return not os.environ.get("CI") and sys.stderr.isatty()
@@ -270,27 +249,3 @@ def _progress(total: int) -> ProgressBar | None:
     from qase_contract.cli._progress import ProgressBar
 
     return ProgressBar(total)
-
-
-def _input_size(path: Path) -> int:
-    try:
-        if path.is_file():
-            return path.stat().st_size
-    except OSError:
-        return 0  # cannot be looked up: reading it reports why
-    return _folder_size(os.fspath(path))
-
-
-def _folder_size(folder: str) -> int:
-    """The bytes of the files below ``folder``, by ``os.scandir`` (no Path per file: it would
-    cost more than reading a small one); symlinked folders are not followed, as ``os.walk``
-    does not, so a symlink loop ends."""
-    size = 0
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                if entry.is_dir(follow_symlinks=False):
-                    size += _folder_size(entry.path)
-                elif entry.is_file():
-                    size += entry.stat().st_size
-    return size

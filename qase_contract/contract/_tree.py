@@ -88,6 +88,11 @@ class Limit:
             return cls(keyword, limit, lambda text: compiled.find(text) is None, place)
         return cls(keyword, limit, functools.partial(test, limit), place)
 
+    def __reduce__(self) -> tuple[Callable[..., Limit], tuple[str, object, Place | None]]:
+        # Made again from the schema's words: its test may be a closure, which pickle cannot
+        # carry (drift's workers send their profiles back to the parent process).
+        return (Limit.of, (self.keyword, self.limit, self.place))
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:

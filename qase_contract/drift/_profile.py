@@ -260,15 +260,26 @@ class Skipped:
 
 
 class CorpusProfile:
-    """The observed profile of a whole corpus, folded one delivery at a time."""
+    """The observed profile of a whole corpus, folded one delivery at a time.
 
-    def __init__(self, schema_set: SchemaSet | None = None) -> None:
+    ``share`` (``(index, count)``) makes this the profile of one of ``count`` processes that
+    read the same corpus: every event is folded by one of them, so each event's profile is the
+    one a single process makes, and :meth:`merged` puts the shares together (drift's
+    ``--jobs``). Each process still counts every record, and sees every event name in the
+    order they come, so all agree on which events are profiled and whose each is.
+    """
+
+    def __init__(self, schema_set: SchemaSet | None = None, share: tuple[int, int] | None = None) -> None:
         self.contracts = Contracts(schema_set if schema_set is not None else SchemaSet.builtin())
         self.events: dict[str, EventProfile] = {}
         self.skipped: dict[str, Skipped] = {}
         self.deliveries = 0
         self.notes: list[str] = []
         self._events_capped = 0
+        #: Every event name profiled (by this share or another), in the order first seen.
+        self.event_order: list[str] = []
+        self._share = share
+        self._of_other_shares: set[str] = set()
 
     @property
     def schema_set(self) -> SchemaSet:
@@ -282,12 +293,16 @@ class CorpusProfile:
         (:func:`~qase_contract.sources._paths.read_batched`)."""
         profile = cls(schema_set)
         for item in deliveries:
-            if isinstance(item, LineBatch):
-                profile.add_lines(item)
-            else:
-                profile.add(item)
+            profile.add_item(item)
         profile.finish()
         return profile
+
+    def add_item(self, item: Delivery | LineBatch) -> None:
+        """One delivery, or a block of JSON Lines records."""
+        if isinstance(item, LineBatch):
+            self.add_lines(item)
+        else:
+            self.add(item)
 
     def add(self, delivery: Delivery) -> None:
         self.deliveries += 1
@@ -343,6 +358,8 @@ class CorpusProfile:
             return
         event = self.events.get(name)
         if event is None:
+            if name in self._of_other_shares:
+                return  # another share folds it
             event = self._new_event(name, location)
             if event is None:
                 return
@@ -366,9 +383,14 @@ class CorpusProfile:
             )
 
     def _new_event(self, name: str, location: Location) -> EventProfile | None:
-        """The profile of a new event, whose first delivery (an object) is at ``location``."""
-        if len(self.events) >= MAX_EVENTS:
+        """The profile of a new event, whose first delivery (an object) is at ``location``;
+        None for an event over the cap, or one that another share folds."""
+        if len(self.event_order) >= MAX_EVENTS:
             self._events_capped += 1
+            return None
+        self.event_order.append(name)
+        if self._share is not None and (len(self.event_order) - 1) % self._share[1] != self._share[0]:
+            self._of_other_shares.add(name)
             return None
         schema_id = self.contracts.schema_id_for(name)
         known = schema_id is not None
@@ -378,6 +400,41 @@ class CorpusProfile:
         root.first_seen[dict] = location
         event = self.events[name] = EventProfile(name, known, schema_id, root)
         return event
+
+    @classmethod
+    def merged(cls, shares: list[CorpusProfile], schema_set: SchemaSet | None = None) -> CorpusProfile:
+        """The profile of a corpus from the finished profiles of its shares (see ``share``):
+        the events of all, in the order the corpus first showed them; what every share
+        counted alike (records, skipped ones, capped events, notes) from the first."""
+        first = shares[0]
+        profile = cls(schema_set)
+        events = {name: event for share in shares for name, event in share.events.items()}
+        profile.events = {name: events[name] for name in first.event_order}
+        profile.event_order = first.event_order
+        profile.skipped = first.skipped
+        profile.deliveries = first.deliveries
+        profile.notes = first.notes
+        profile._events_capped = first._events_capped
+        return profile
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent from a worker without its contracts: the receiver has its own (see merged).
+        state = dict(self.__dict__)
+        del state["contracts"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+    def without_plans(self) -> CorpusProfile:
+        """This finished profile without its plans (all counted by :meth:`finish`), to be sent
+        to another process: they are of no more use, and would make the message large."""
+        for event in self.events.values():
+            event.plans = []
+            for _, node in event.root.walk():
+                if node.plans:
+                    node.plans = {}
+        return self
 
     def _skip(self, reason: str, message: str, location: Location) -> None:
         skipped = self.skipped.get(reason)

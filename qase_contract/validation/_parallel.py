@@ -98,7 +98,7 @@ def check_in_parallel(
             yield Outcome(location, result, None, size)
 
     settings = (strict, overlay, max_record, list_conforming, reads)
-    with ProcessPoolExecutor(jobs, _start_method(), initializer=_start_worker, initargs=settings) as pool:
+    with ProcessPoolExecutor(jobs, start_method(), initializer=_start_worker, initargs=settings) as pool:
         pending: deque[Future[UnitVerdicts] | Outcome] = deque()
         for item in _plan(paths, max_record):
             if isinstance(item, Delivery):
@@ -122,7 +122,7 @@ def _settle(
         yield from outcomes_of(head.result())
 
 
-def _start_method() -> multiprocessing.context.BaseContext:
+def start_method() -> multiprocessing.context.BaseContext:
     """fork where there is one: workers start in milliseconds, and the command that runs them
     has no threads of its own (Python 3.14 would pick forkserver, which starts far slower)."""
     if "fork" in multiprocessing.get_all_start_methods():

@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from qase_contract.cli._workers import PARALLEL_MIN_BYTES, workers
 from qase_contract.sources._capture import CaptureRecord
 from tests.helpers.cli import invoke
 from tests.helpers.data import ROOT
@@ -124,13 +125,13 @@ def test_two_jobs_give_the_same_report_in_the_same_order() -> None:
 def test_large_input_uses_every_free_core_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("qase_contract.validation._parallel.default_jobs", lambda: 4)
     monkeypatch.setattr("qase_contract.validation._parallel.free_cores", lambda: 3)
-    assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES) == 1
-    assert validate_module._workers(None, validate_module.PARALLEL_MIN_BYTES + 1) == 3
-    assert validate_module._workers(1, 10**12) == 1
-    assert validate_module._workers(0, 10) == 4
-    assert validate_module._workers(3, 10) == 3
+    assert workers(None, PARALLEL_MIN_BYTES) == 1
+    assert workers(None, PARALLEL_MIN_BYTES + 1) == 3
+    assert workers(1, 10**12) == 1
+    assert workers(0, 10) == 4
+    assert workers(3, 10) == 3
     monkeypatch.setattr("qase_contract.validation._parallel.free_cores", lambda: 1)
-    assert validate_module._workers(None, 10**12) == 1
+    assert workers(None, 10**12) == 1
 
 
 @pytest.mark.parametrize(
@@ -358,19 +359,19 @@ def test_the_input_is_sized_only_where_workers_or_a_progress_bar_depend_on_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The size chooses workers and sizes a progress bar: with neither, a folder is walked once.
-    sized: list[Path] = []
+    sized: list[tuple[str, ...]] = []
 
-    def input_size(path: Path) -> int:
-        sized.append(path)
+    def input_size(paths: tuple[str, ...]) -> int:
+        sized.append(tuple(paths))
         return 0
 
-    monkeypatch.setattr(validate_module, "_input_size", input_size)
+    monkeypatch.setattr(validate_module, "input_size", input_size)
     (tmp_path / "one.json").write_bytes(b'{"event_name": "run.deleted"}')
     run = invoke("validate", "--jobs", "1", str(tmp_path))
     assert "run.deleted  violation missing-field" in run.stdout
     assert sized == []
     invoke("validate", str(tmp_path))  # the default --jobs is chosen by the size
-    assert sized == [tmp_path]
+    assert sized == [(str(tmp_path),)]
     monkeypatch.setattr(validate_module, "_shows_progress", lambda: True)  # at a terminal
     invoke("validate", "--jobs", "1", str(tmp_path))
-    assert sized == [tmp_path, tmp_path]
+    assert sized == [(str(tmp_path),)] * 2
