@@ -328,17 +328,21 @@ class CorpusProfile:
         source, first, lines, _ = batch
         loads = orjson.loads
         new = tuple.__new__
+        others = self._of_other_shares
         for offset, line in enumerate(lines):
             if not line:
                 continue  # a blank line
-            location = new(Location, (source, first + offset, None, ""))
             try:
                 data = loads(line)
             except orjson.JSONDecodeError:
-                self.add(Delivery(line, location))
+                self.add(Delivery(line, new(Location, (source, first + offset, None, ""))))
                 continue
             self.deliveries += 1
-            self._add_data(data, location)
+            if others and type(data) is dict:
+                name = data.get("event_name")
+                if type(name) is str and name in others:
+                    continue  # another share folds it (see _add_data): most lines, with many shares
+            self._add_data(data, new(Location, (source, first + offset, None, "")))
 
     def _add_data(self, data: object, location: Location) -> None:
         """Fold one parsed delivery into its event's profile, or count why it has none."""
