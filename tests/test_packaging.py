@@ -90,7 +90,7 @@ def test_the_wheel_carries_every_schema_and_example(wheel: Path) -> None:
     assert set(EXPECTED_IN_PACKAGE) <= names
     assert not any(name.startswith(("tests/", "schemas/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "qase-contract = qase_contract.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "qase-contract = qase_contract.__main__:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_the_wheel_finds_its_schemas_when_installed(wheel: Path, tmp_path: Path) -> None:

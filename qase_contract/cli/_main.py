@@ -12,6 +12,7 @@ violation or an unreadable record (or drift under ``--strict``), 2 a usage error
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 import click
 
@@ -33,7 +34,13 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported when they are looked up."""
+    """A group whose subcommands are imported when they are looked up.
+
+    ``on_loaded`` is called once, when the first subcommand was imported: the console script
+    (:func:`qase_contract.__main__.run`) lets the garbage collector run from then on.
+    """
+
+    on_loaded: Callable[[], None] | None = None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -44,6 +51,9 @@ class LazyGroup(click.Group):
             return None
         module, attribute = target.split(":")
         command: click.Command = getattr(importlib.import_module(module), attribute)
+        loaded, self.on_loaded = self.on_loaded, None
+        if loaded is not None:
+            loaded()
         return command
 
 

@@ -33,7 +33,7 @@ def test_the_manifest_declares_the_validate_hook_for_python() -> None:
 def test_the_hook_entry_is_an_installed_console_script() -> None:
     scripts = importlib.metadata.entry_points(group="console_scripts")
     (script,) = [entry for entry in scripts if entry.name == the_hook()["entry"].split()[0]]
-    assert script.value == "qase_contract.cli:main"
+    assert script.value == "qase_contract.__main__:run"
 
 
 @pytest.mark.parametrize(

@@ -37,10 +37,10 @@ def counting(cls, *args, **kwargs):
     made.append(f"{cls.__module__}.{cls.__qualname__}")
     return real_process(cls, *args, **kwargs)
 dataclasses._process_class = counting
-from qase_contract.cli import main
+from qase_contract.__main__ import run
 sys.argv = ["qase-contract", "validate", sys.argv[1]]
 try:
-    main()
+    run()
 except SystemExit:
     pass
 print(json.dumps([*sorted(sys.modules), *(f"dataclass {name}" for name in made)]), file=sys.stderr)
