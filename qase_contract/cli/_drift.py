@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import stat
 import sys
+from pathlib import Path
 
 import click
 
@@ -195,9 +197,9 @@ def drift(
 def _profile(
     paths: tuple[str, ...], jobs: int | None, overlay: str | None, schema_set: SchemaSet, max_record: int
 ) -> CorpusProfile:
-    """The corpus's profile, on worker processes when it is large (files only: standard input
-    can be read once)."""
-    worker_count = 1 if STDIN in paths else workers(jobs, input_size(paths))
+    """The corpus's profile, on worker processes when it is large and each can read it for
+    itself (regular files and folders: standard input, a pipe or a FIFO gives its data once)."""
+    worker_count = workers(jobs, input_size(paths)) if all(map(_read_again, paths)) else 1
     if worker_count == 1:
         return CorpusProfile.of(read_batched(paths, max_record=max_record), schema_set)
     from qase_contract.drift._parallel import profile_in_parallel
@@ -205,6 +207,16 @@ def _profile(
     return profile_in_parallel(
         paths, jobs=worker_count, overlay=overlay, schema_set=schema_set, max_record=max_record
     )
+
+
+def _read_again(path: str) -> bool:
+    if path == STDIN:
+        return False
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return False  # one process reports why
+    return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
 
 def _suggest(profile: CorpusProfile, report: DriftReport, folder: str, adopt_breaking: bool) -> None:

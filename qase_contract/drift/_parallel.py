@@ -6,7 +6,9 @@ first). So every worker reads and parses the whole corpus, and folds only its sh
 events (see :class:`~qase_contract.drift._profile.CorpusProfile`'s ``share``): each event's
 profile is then the one a single process makes, and the shares are merged by event. Parsing
 is repeated in every worker; folding, which costs about three times as much, is divided.
-Only files are profiled so (standard input can be read once); memory stays flat in each.
+Only regular files and folders are profiled so (standard input, a pipe or a FIFO gives its data
+once); if the shares did not read the same records (a file that grew meanwhile), the corpus is
+read again in one process. Memory stays flat in each worker.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ def profile_in_parallel(
             for index in range(jobs)
         ]
         shares = [future.result() for future in futures]
+    if not all(share.counted_alike(shares[0]) for share in shares[1:]):
+        # The corpus changed while the workers read it (a capture still being written): read
+        # it again in one process, as without workers.
+        return CorpusProfile.of(read_batched(paths, max_record=max_record), schema_set)
     return CorpusProfile.merged(shares, schema_set)
 
 

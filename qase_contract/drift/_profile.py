@@ -430,6 +430,17 @@ class CorpusProfile:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
 
+    def counted_alike(self, other: CorpusProfile) -> bool:
+        """Whether two shares read the same records: the same counts, skipped records and event
+        names in the same order (a file that grew between their reads gives different ones)."""
+        return (
+            self.deliveries == other.deliveries
+            and self.event_order == other.event_order
+            and self._events_capped == other._events_capped
+            and [(s.reason, s.count) for s in self.skipped.values()]
+            == [(s.reason, s.count) for s in other.skipped.values()]
+        )
+
     def without_plans(self) -> CorpusProfile:
         """This finished profile without its plans (all counted by :meth:`finish`), to be sent
         to another process: they are of no more use, and would make the message large."""

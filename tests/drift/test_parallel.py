@@ -3,8 +3,11 @@ merged by event, observes exactly what one process observes: the same profile, t
 
 from __future__ import annotations
 
+import os
 import pickle
+import threading
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -12,6 +15,7 @@ import pytest
 from qase_contract.contract import SchemaSet
 from qase_contract.contract._tree import Limit
 from qase_contract.drift import CorpusProfile
+from qase_contract.drift import _parallel as parallel_module
 from qase_contract.drift import _profile as profile_module
 from qase_contract.drift._parallel import profile_in_parallel
 from qase_contract.sources._paths import read_batched
@@ -109,3 +113,34 @@ def test_a_limit_travels_between_processes_and_still_tests_values() -> None:
     maximum = pickle.loads(pickle.dumps(Limit.of("maximum", 10)))
     assert maximum.broken_by(11)
     assert not maximum.broken_by(10)
+
+
+_REAL_SHARE = parallel_module._profile_share
+
+
+def _share_that_read_more(paths: tuple[str, ...], share: tuple[int, int], *rest: Any) -> CorpusProfile:
+    """A worker's share as if the file had grown before the first one read it."""
+    profile = _REAL_SHARE(paths, share, *rest)
+    profile.deliveries += 1 if share[0] == 0 else 0  # share 0, whose counts a merge takes
+    return profile
+
+
+def test_shares_that_read_different_records_give_way_to_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel_module, "_profile_share", _share_that_read_more)
+    paths = [str(_write(tmp_path / "f.jsonl", corpus(6, 300)))]
+    assert facts(_in_parallel(paths, 2)) == facts(CorpusProfile.of(read_batched(paths)))
+
+
+def test_a_fifo_is_profiled_by_one_process_whatever_jobs_says(tmp_path: Path) -> None:
+    corpus_file = _write(tmp_path / "g.jsonl", corpus(7, 200))
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(corpus_file.read_bytes()))
+    writer.start()
+    piped = run("drift", "--jobs", "2", "--format", "json", "--fail-on", "never", str(fifo))
+    writer.join()
+    alone = run("drift", "--jobs", "1", "--format", "json", "--fail-on", "never", str(corpus_file))
+    assert piped[0] == alone[0] == 0
+    assert piped[1].replace(str(fifo), str(corpus_file)) == alone[1]
