@@ -208,8 +208,9 @@ class Result(_ResultFields):
     def ok(self) -> bool:
         """No violation; under ``strict`` no finding at all. Judged by a read-set: no finding
         that affects the consumer."""
-        if self.judged_by_reads:
-            return not any(f.affects for f in self.findings)
+        findings = self.findings
+        if findings and findings[0].affects is not None:  # judged by a read-set (inlined: hot)
+            return not any(f.affects for f in findings)
         if self.strict:
             return not self.findings
         return self.status != "violation"

@@ -17,13 +17,18 @@ def unescape(token: str) -> str:
 
 def pointer(parts: Iterable[object]) -> str:
     """``["payload", "steps", 0]`` -> ``/payload/steps/0``; no parts -> ``""`` (the root)."""
-    tokens = [part if type(part) is str else str(part) for part in parts]
-    if not tokens:
+    if type(parts) is not list:
+        parts = list(parts)
+    try:
+        joined = "/".join(parts)  # type: ignore[arg-type]  # most paths are keys only: no copy
+    except TypeError:  # an array index
+        parts = [part if type(part) is str else str(part) for part in parts]
+        joined = "/".join(parts)  # type: ignore[arg-type]
+    if not parts:
         return ""
-    joined = "/".join(tokens)
     # Most paths need no escaping: one join, instead of two replaces per token.
-    if "~" in joined or joined.count("/") != len(tokens) - 1:
-        return "".join(f"/{escape(token)}" for token in tokens)
+    if "~" in joined or joined.count("/") != len(parts) - 1:
+        return "".join(f"/{escape(str(token))}" for token in parts)
     return "/" + joined
 
 

@@ -26,15 +26,18 @@ class TextReporter:
         # Kept lean: it runs for every delivery that does not conform, a tenth of a corpus, and
         # a Python call costs more than the formatting here: text is escaped only when it is
         # not printable as it is (see one_line), the result's own fields are read directly.
-        if not listed(outcome, self.options):
-            return
-        colour = self.options.colour
+        options, result = self.options, outcome.result
+        if options.everything or options.quiet:
+            if not listed(outcome, options):
+                return
+        elif result is not None and result.status == "conforming":
+            return  # as listed() decides without those options, a call the fewer
+        colour = options.colour
         where = str(outcome.location)
         if not where.isprintable():
             where = one_line(where)
         if colour:
             where = paint(where, "bold", colour)
-        result = outcome.result
         event = (result and result.event_name) or NO_EVENT
         head = f"{where}  {event if event.isprintable() else one_line(event)}"
         if result is None:

@@ -88,25 +88,19 @@ def check_counting_conforming(
     location only for a delivery that does not conform: the bulk of a large JSON Lines dump
     costs little more than its checks.
     """
-    validate = validator.validate
+    validate, check_lines = validator.validate, validator.check_lines
     run: dict[str, int] = {}
     run_size = counted = 0
     new = tuple.__new__
     for item in deliveries:
         if isinstance(item, LineBatch):
             source, first, lines, size = item
-            conforming: list[str] = []
-            for offset, line in enumerate(lines):
-                if not line:
-                    continue  # a blank line
-                verdict = validate(line)
-                event = verdict.event_name
-                if event is not None and verdict.status == "conforming":
-                    conforming.append(event)
-                    continue
-                size -= len(line) + 1
-                place = new(Location, (source, first + offset, None, ""))
-                yield new(Outcome, (place, verdict, None, len(line) + 1))
+            conforming, others = check_lines(lines)
+            for index, verdict in others:
+                line_size = len(lines[index]) + 1
+                size -= line_size
+                place = new(Location, (source, first + index, None, ""))
+                yield new(Outcome, (place, verdict, None, line_size))
             if conforming:
                 # A batch is a block of the file: its run is counted at once, and is as
                 # short as a progress bar needs.

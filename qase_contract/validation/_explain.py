@@ -64,15 +64,27 @@ def _displayable(value: object, depth: int) -> object:
 
 def unknown_field(path: str, key: str, instance: object, schema_path: str) -> Finding:
     """Drift: ``key`` of the object at ``path`` is not declared by the contract."""
-    where = child(path, key)
+    known = _UNKNOWN_FIELDS.get((path, key))
+    if known is None:
+        where = child(path, key)
+        known = (where, f'field "{key}" is not in the contract', is_credential_path(where))
+        if len(_UNKNOWN_FIELDS) < _REMEMBERED_FIELDS and len(path) + len(key) <= _REMEMBERED_LENGTH:
+            _UNKNOWN_FIELDS[(path, key)] = known
+    where, message, secret = known
+    actual = None
+    if isinstance(instance, dict):
+        actual = REDACTED if secret else shown(instance.get(key))
     return make_finding(
-        "unknown-field",
-        where,
-        f'field "{key}" is not in the contract',
-        schema_path=schema_path,
-        expected="no such field",
-        actual=shown_at(where, instance.get(key)) if isinstance(instance, dict) else None,
+        "unknown-field", where, message, schema_path=schema_path, expected="no such field", actual=actual
     )
+
+
+#: (object path, key) -> the unknown field's path, message and whether it names a credential:
+#: a corpus brings the same few new fields again and again. Bounded in number and length: hostile
+#: keys are endless, and can be megabytes long.
+_UNKNOWN_FIELDS: dict[tuple[str, str], tuple[str, str, bool]] = {}
+_REMEMBERED_FIELDS = 4096
+_REMEMBERED_LENGTH = 256
 
 
 def unknown_value(path: str, instance: object, known_values: Iterable[object], schema_path: str) -> Finding:

@@ -92,6 +92,48 @@ class Validator:
             return self._judged(Result(None, (_not_an_object(value),), self.strict))
         return self._judged(self._checked(value))
 
+    def check_lines(self, lines: list[bytes]) -> tuple[list[str], list[tuple[int, Result]]]:
+        """The lines of a JSON Lines block checked in one loop: the event names of those that
+        conform, and the index and verdict of every other (blank lines are neither).
+
+        The verdicts are :meth:`validate`'s; a conforming delivery of a known event takes the
+        same fast path as there, inlined, since a call per line costs a tenth of checking one.
+        """
+        conforming: list[str] = []
+        others: list[tuple[int, Result]] = []
+        loads, decode_error, fast_paths = orjson.loads, orjson.JSONDecodeError, self._fast_paths
+        for index, line in enumerate(lines):
+            if not line:
+                continue  # a blank line
+            try:
+                body = loads(line)
+            except decode_error:
+                others.append((index, self.validate(line)))  # it says why
+                continue
+            if type(body) is not dict:
+                others.append((index, self.validate(line)))
+                continue
+            name = body.get("event_name")
+            fast = fast_paths.get(name) if type(name) is str else None
+            if fast is not None:
+                try:
+                    passed = fast[0](body)
+                except (ValueError, TypeError, OverflowError):
+                    passed = False  # not plain JSON data: the full path says why
+                if passed:
+                    result = fast[1]
+                    if result.findings:
+                        others.append((index, self._judged(result)))
+                    else:
+                        conforming.append(name)  # type: ignore[arg-type]  # a str: it had a fast path
+                    continue
+            result = self._checked(body)
+            if result.status == "conforming" and result.event_name is not None:
+                conforming.append(result.event_name)
+            else:
+                others.append((index, result if self.reads is None else self._judged(result)))
+        return conforming, others
+
     def _judged(self, result: Result) -> Result:
         """``result`` judged by the consumer's read-set, when one is in force."""
         if self.reads is not None and result.findings:
@@ -105,12 +147,12 @@ class Validator:
         if name is None and is_legacy_envelope(body):  # the 2021 envelope has no event_name
             return Result(None, (_legacy_envelope(body),), self.strict)
         findings: list[Finding] = []
-        schema_id = self.schema_set.schema_id_for(name) if name is not None else None
+        schema_id = self.schema_set.event_schemas.get(name) if name is not None else None
         if schema_id is None:
             schema_id = ENVELOPE_ID
             if name is not None:
                 findings.append(self._unknown_event(name))
-        engine = self.engine(schema_id)
+        engine = self._engines.get(schema_id) or self.engine(schema_id)
         # The first delivery of an event is checked before it is explained: when it passes, as
         # most do, its event takes the fast path and explaining never even loads. A delivery
         # the fast path refused is explained at once, without a second check.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from functools import partial
 
 from qase_contract import Validator
+from qase_contract.contract import ReadSet
 from qase_contract.sources._paths import read_paths
 from qase_contract.validation._batch import ConformingRun, Outcome, check, check_counting_conforming
 from tests.helpers.data import ROOT
@@ -25,3 +28,26 @@ def test_counting_conforming_deliveries_keeps_every_other_outcome_in_order() -> 
         by_event.update(run.counts)
     assert by_event == Counter(o.event_name for o in listed if o.status == "conforming")
     assert sum(run.size for run in runs) == sum(o.size for o in listed if o.status == "conforming")
+
+
+def test_checking_the_lines_of_a_block_gives_what_validating_each_line_gives() -> None:
+    """The inlined fast path of ``check_lines`` against ``validate``, on every kind of line:
+    blank, unparsable, not an object, an unknown event (a fast path with a finding), the first
+    delivery of an event (no fast path yet), conforming, drifted and violating ones."""
+    examples = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines()
+    conforming = next(line for line in examples if b'"case.created"' in line)
+    body = json.loads(conforming)
+    drifted = json.dumps({**body, "extra": 1}).encode()
+    violating = json.dumps({**body, "payload": None}).encode()
+    unknown = json.dumps({**body, "event_name": "result.created"}).encode()
+    lines = [conforming, b"", b"{not json", b"[1, 2]", unknown]
+    lines += [conforming, drifted, unknown, violating, b"{}"]
+    reads = ReadSet.of({"case.created": ["/payload/extra", "/payload/id"]})
+    for make in (Validator, partial(Validator, strict=True), partial(Validator, reads=reads)):
+        names, others = make().check_lines(lines)  # a new validator: no fast path yet
+        validator = make()
+        expected = [(index, validator.validate(line)) for index, line in enumerate(lines) if line]
+        assert names == [r.event_name for _, r in expected if r.status == "conforming"]
+        assert others == [(i, r) for i, r in expected if r.status != "conforming"]
+        assert len(names) == 2
+        assert len(others) == 7

@@ -116,3 +116,22 @@ def test_no_output_format_carries_a_credential_value(tmp_path: Any, format_: str
     assert run.code == 1
     assert "/payload/api_token" in run.stdout
     assert SECRET not in run.stdout + run.stderr
+
+
+def test_an_unknown_field_is_told_alike_however_often_it_comes() -> None:
+    """What an unknown field's finding says is remembered per object path and key: the value
+    is still read from each delivery, a credential still redacted, and keys too long to
+    remember are told in full all the same."""
+    from qase_contract.validation import _explain
+
+    long_key = "k" * (_explain._REMEMBERED_LENGTH + 1)
+    for _ in range(3):
+        for value in ("first", "second"):
+            payload = {"api_token": value, "note": value, long_key: value}
+            findings = Validator().validate(sample_delivery("case.created", payload=payload)).findings
+            by_path = {f.path: f for f in findings}
+            assert by_path["/payload/api_token"].actual == REDACTED
+            assert by_path["/payload/note"].actual == f'"{value}"'
+            assert by_path[f"/payload/{long_key}"].message == f'field "{long_key}" is not in the contract'
+    assert ("/payload", "note") in _explain._UNKNOWN_FIELDS
+    assert all(len(path) + len(key) <= _explain._REMEMBERED_LENGTH for path, key in _explain._UNKNOWN_FIELDS)
