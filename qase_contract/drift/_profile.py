@@ -423,12 +423,10 @@ class CorpusProfile:
 
     def __getstate__(self) -> dict[str, object]:
         # Sent from a worker without its contracts: the receiver has its own (see merged).
+        # Unpickling then fills __dict__ with the rest, as pickle does by default.
         state = dict(self.__dict__)
         del state["contracts"]
         return state
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
 
     def counted_alike(self, other: CorpusProfile) -> bool:
         """Whether two shares read the same records: the same counts, skipped records and event
