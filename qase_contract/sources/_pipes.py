@@ -20,10 +20,10 @@ _POLL_SECONDS = 0.05
 _CHUNK = 64 * 1024
 
 
-def open_fifo(path: str | os.PathLike[str]) -> BinaryIO | None:
-    """The FIFO at ``path`` open for reading, or None when no writer opened it within
-    :data:`FIFO_WAIT_SECONDS` (or one opened it and closed it without writing)."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+def wait_for_writer(descriptor: int) -> BinaryIO | None:
+    """A FIFO opened for reading without blocking, as a stream once a writer has it; or None,
+    and the descriptor closed, when no writer opened it within :data:`FIFO_WAIT_SECONDS` (or
+    one opened it and closed it without writing). The stream owns the descriptor."""
     deadline = time.monotonic() + FIFO_WAIT_SECONDS
     try:
         while True:

@@ -10,10 +10,12 @@ files ``qase-contract listen`` writes (JSON Lines whose records start with
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -63,17 +65,26 @@ def read_file(
         yield Delivery(ReadFailure(f"not a delivery dump: a {suffix} file"), Location(display_name(path)))
         return
     try:
-        stream = _open(path)
+        opened = _open(path)
     except OSError as error:
         yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(display_name(path)))
         return
-    if stream is None:
+    if opened is None:
         from qase_contract.sources._pipes import wait_text
 
         reason = f"a FIFO that no writer opened within {wait_text()}: not read"
         yield Delivery(ReadFailure(reason), Location(display_name(path)))
         return
-    with stream:
+    if isinstance(opened, bytes):
+        if suffix == ".json" and is_one_object_document(opened, max_record):
+            # Told apart without the line-by-line recognition of read_stream, which costs more
+            # than checking the delivery: a delivery saved as a file is most often this.
+            yield from document_deliveries(
+                opened, display_name(path), max_record, raw_bodies=raw_bodies, text_body=batched
+            )
+            return
+        opened = io.BufferedReader(io.BytesIO(opened))
+    with opened as stream:
         try:
             yield from read_stream(
                 stream,
@@ -97,14 +108,55 @@ def suffix_of(path: str) -> str:
     return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
-def _open(path: str) -> BinaryIO | None:
-    """The file open for reading, as it is now (:func:`as_opened`); a FIFO once a writer has it
-    (None if none comes)."""
-    if stat.S_ISFIFO(os.stat(path).st_mode):
-        from qase_contract.sources._pipes import open_fifo  # FIFOs only: not at every start-up
+def _open(path: str) -> BinaryIO | bytes | None:
+    """A small regular file's bytes, read at once, or the file open for reading as it is now
+    (see :func:`as_opened`); a FIFO once a writer has it (None if none comes).
 
-        return open_fifo(path)
-    return as_opened(open(path, "rb", buffering=0))
+    Opened without blocking, then looked at: the open of a FIFO with no writer would block,
+    and looking first would cost a call more for every file of a folder.
+    """
+    descriptor = os.open(path, os.O_RDONLY | _NONBLOCKING | _CLOSE_ON_EXEC)
+    try:
+        status = os.fstat(descriptor)
+        mode = status.st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not (stat.S_ISFIFO(mode) or (stat.S_ISREG(mode) and status.st_size > 0)):
+            # Not blocking means nothing to a file's data, but may to a device or to a file of
+            # /proc (whose size says nothing): those are read as any stream is.
+            os.set_blocking(descriptor, True)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    if stat.S_ISFIFO(mode):
+        from qase_contract.sources._pipes import wait_for_writer  # FIFOs only: not at every start-up
+
+        return wait_for_writer(descriptor)
+    if stat.S_ISREG(mode) and 0 < status.st_size <= _READ_AT_ONCE:
+        data = _read_small(descriptor, status.st_size)
+        if data is not None:
+            return data
+    return _stream(io.FileIO(descriptor, "rb"), status)
+
+
+def _read_small(descriptor: int, size: int) -> bytes | None:
+    """A small file's bytes, read at once and its descriptor closed (a single delivery, most
+    often: a read through :class:`_AsOpened` costs a Python call each, more than its check).
+    None, the file rewound, when the read fails (an EIO on a failing disk): read as a stream
+    then, its reader reports the error as a read that failed, in its place."""
+    try:
+        data = _read_exactly(partial(os.read, descriptor), size)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.lseek(descriptor, 0, os.SEEK_SET)
+        return None
+    os.close(descriptor)
+    return data
+
+
+#: Open flags that POSIX has and other systems may not.
+_NONBLOCKING = getattr(os, "O_NONBLOCK", 0)
+_CLOSE_ON_EXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def as_opened(raw: io.RawIOBase) -> BinaryIO:
@@ -113,15 +165,13 @@ def as_opened(raw: io.RawIOBase) -> BinaryIO:
     read to its end."""
     status = os.fstat(raw.fileno())
     size = status.st_size
-    if not stat.S_ISREG(status.st_mode) or size <= 0:
-        return io.BufferedReader(raw)
-    if size <= _READ_AT_ONCE:
+    if stat.S_ISREG(status.st_mode) and 0 < size <= _READ_AT_ONCE:
         # A small file (a single delivery, most often) is read with one call and served from
         # memory: through _AsOpened every read is a Python call, which costs more than the
         # delivery's check.
         start = raw.tell()
         try:
-            data = _read_exactly(raw, size - start)
+            data = _read_exactly(raw.read, size - start)
         except OSError:
             # Read as a stream instead, from where it was: its reader reports the error (an
             # EIO on a failing disk) as a read that failed, in its place.
@@ -130,6 +180,14 @@ def as_opened(raw: io.RawIOBase) -> BinaryIO:
         else:
             raw.close()
             return io.BufferedReader(io.BytesIO(data))
+    return _stream(raw, status)
+
+
+def _stream(raw: io.RawIOBase, status: os.stat_result) -> BinaryIO:
+    """``raw`` buffered, up to the size ``status`` gives a regular file (see :class:`_AsOpened`)."""
+    size = status.st_size
+    if not stat.S_ISREG(status.st_mode) or size <= 0:
+        return io.BufferedReader(raw)
     return io.BufferedReader(_AsOpened(raw, size), max(io.DEFAULT_BUFFER_SIZE, min(size, _SNAPSHOT_BUFFER)))
 
 
@@ -137,11 +195,11 @@ def as_opened(raw: io.RawIOBase) -> BinaryIO:
 _READ_AT_ONCE = 1024 * 1024
 
 
-def _read_exactly(raw: io.RawIOBase, size: int) -> bytes:
-    """``size`` bytes of ``raw``, or fewer if it ends first (a file cut while it is read)."""
+def _read_exactly(read: Callable[[int], bytes | None], size: int) -> bytes:
+    """``size`` bytes from ``read``, or fewer if it ends first (a file cut while it is read)."""
     chunks: list[bytes] = []
     while size > 0:
-        chunk = raw.read(size)
+        chunk = read(size)
         if not chunk:
             break
         chunks.append(chunk)
@@ -328,6 +386,24 @@ def _starts_json_lines(
             and isinstance(_loads_or_none(second), dict)
         )
     return False
+
+
+def is_one_object_document(data: bytes, max_record: int) -> bool:
+    """Whether :func:`read_stream` reads a ``.json`` file of ``data`` as one whole document
+    that opens with ``{``, told from the bytes alone; False when in doubt (it is then read
+    as a stream, which decides). What makes it so: no NUL (no UTF-16, no binary), no line
+    over the record limit, and either one non-blank line that is no capture record, or a
+    first line that is ``{`` alone followed by a line that does not start an object (the
+    recognition in :func:`_starts_json_lines`; bytes' ``strip`` blanks are its blanks)."""
+    if len(data) > max_record or b"\x00" in data:
+        return False
+    text = data.strip()
+    if text[:1] != b"{":
+        return False
+    end = text.find(b"\n")
+    if end < 0:
+        return not is_capture_record(text)
+    return text[:end].strip() == b"{" and text[end + 1 :].lstrip()[:1] != b"{"
 
 
 def _looks_utf16(head: bytes) -> bool:
