@@ -7,6 +7,8 @@ report). On seeded corpora drawn from the shipped examples (``_corpora.py``):
 * conforming JSON Lines (100,000 deliveries);
 * JSON Lines with 10% drift and 2% violations (100,000), a corpus from a service that evolves;
 * a folder of 2,000 single-delivery files, with the same shares;
+* a folder of 50,000 such files (about 20 MB), past the size at which the default ``--jobs``
+  starts workers: what measures that choice on many small files;
 * one delivery (start-up).
 
 Each is checked by the limit, by ``qase-contract validate --jobs 1`` and by ``validate`` with its
@@ -78,7 +80,7 @@ def write_bundles(folder: Path) -> Path:
 
 
 class Inputs:
-    def __init__(self, work: Path, count: int, files: int) -> None:
+    def __init__(self, work: Path, count: int, files: int, many_files: int) -> None:
         self.work = work
         self.bundles = write_bundles(work / "bundles")
         self.inputs = {
@@ -87,9 +89,12 @@ class Inputs:
                 work / "mixed.jsonl", count, seed=2, drift=0.10, violations=0.02
             ),
             "single-delivery files": write_files(work / "files", files, seed=3, drift=0.10, violations=0.02),
+            "many single-delivery files": write_files(
+                work / "many-files", many_files, seed=5, drift=0.10, violations=0.02
+            ),
             "one delivery (start-up)": write_lines(work / "one.json", 1, seed=4),
         }
-        self.count, self.files = count, files
+        self.count, self.files, self.many_files = count, files, many_files
 
 
 def measure(inputs: Inputs, runs: int, report: Report) -> None:
@@ -118,7 +123,8 @@ def measure(inputs: Inputs, runs: int, report: Report) -> None:
 
     report.say(
         f"Inputs drawn from the shipped examples, seeded: {inputs.count:,} deliveries per JSON Lines "
-        f"file, {inputs.files:,} files in the folder. {runs} rounds; every command once per round "
+        f"file, {inputs.files:,} files in the folder ({inputs.many_files:,} in the large one). "
+        f"{runs} rounds; every command once per round "
         "(interleaved). Wall and CPU seconds, min / median. Speed is the limit's wall time divided "
         "by the command's (1.00x: as fast as the limit); default vs --jobs 1 is --jobs 1's wall "
         "time divided by the default's (above 1: the default is faster)."
@@ -155,14 +161,16 @@ def main() -> None:
     add_options(parser, runs=5)
     parser.add_argument("--count", type=int, default=None, help="deliveries per JSON Lines file (100,000)")
     parser.add_argument("--files", type=int, default=None, help="single-delivery files (2,000)")
+    parser.add_argument("--many-files", type=int, default=None, help="files in the large folder (50,000)")
     options = parser.parse_args()
     runs = runs_of(options)
     count = options.count or (5_000 if options.quick else 100_000)
     files = options.files or (200 if options.quick else 2_000)
+    many_files = options.many_files or (1_000 if options.quick else 50_000)
     report = Report("bench_limit.py", "qase-contract validate against the practical limit", PACKAGES)
     with tempfile.TemporaryDirectory(prefix="qase-bench-limit-") as scratch:
         progress("writing the inputs")
-        inputs = Inputs(Path(scratch).resolve(), count, files)
+        inputs = Inputs(Path(scratch).resolve(), count, files, many_files)
         measure(inputs, runs, report)
     report.publish(results_path(options))
 

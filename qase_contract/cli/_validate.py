@@ -22,12 +22,12 @@ from qase_contract.cli._common import (
     stop,
 )
 from qase_contract.cli._output import colour_wanted, report_stream
-from qase_contract.cli._workers import input_size, jobs_option, workers
+from qase_contract.cli._workers import input_size, jobs_option, plan_input
 from qase_contract.errors import ReadSetError, SchemaSetError, SourceError
 from qase_contract.reporters._formats import FORMATS, Reporter, ReportOptions, make_reporter
 from qase_contract.reporters._text import TextReporter, verdict_line
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import missing_paths, read_batched
+from qase_contract.sources._paths import missing_paths, read_listed
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 from qase_contract.validation._batch import (
     ConformingRun,
@@ -157,11 +157,12 @@ def validate(
                     f"(qase-contract reads check {reads} says more)",
                     err=True,
                 )
-        # The input's size chooses the workers and sizes a progress bar: with neither to
-        # decide, the files are not looked at twice (a stat per file of a large folder).
-        sized = jobs != 1 or _shows_progress()
-        size = input_size(paths) if sized else 0
-        worker_count = workers(jobs, size)
+        try:
+            worker_count, listed, size = plan_input(paths, jobs)
+        except SourceError as error:
+            _usage_error(reporter, str(error))
+        if size is None and _shows_progress():
+            size = input_size(paths)
         if worker_count > 1:
             from qase_contract.validation._parallel import check_in_parallel
 
@@ -174,11 +175,13 @@ def validate(
                 list_conforming=reporter.lists_conforming,
                 reads=read_set,
             )
-        elif reporter.lists_conforming:
-            outcomes = check(read_batched(paths, max_record=max_record_size), validator)
         else:
-            outcomes = check_counting_conforming(read_batched(paths, max_record=max_record_size), validator)
-        tally = _report(outcomes, reporter, event_filter, _progress(size))
+            read = read_listed(listed, max_record=max_record_size, batched=True)
+            if reporter.lists_conforming:
+                outcomes = check(read, validator)
+            else:
+                outcomes = check_counting_conforming(read, validator)
+        tally = _report(outcomes, reporter, event_filter, _progress(size or 0))
     if output is not None and output != "-":
         # The report went to a file: a CI log still shows what the step found.
         click.echo(f"{verdict_line(tally)} (report in {shown_path(output)})", err=True)

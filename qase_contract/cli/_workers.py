@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable
+from itertools import chain
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import click
 
-from qase_contract.sources._paths import STDIN
+from qase_contract.sources._model import ListedFile
+from qase_contract.sources._paths import STDIN, Listed, list_inputs
 
 #: Above this much input, worker processes repay their start-up (about 50 ms each).
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
@@ -40,6 +42,48 @@ def workers(jobs: int | None, input_size: int) -> int:
     from qase_contract.validation._parallel import default_jobs, free_cores
 
     return jobs or (default_jobs() if jobs == 0 else free_cores())
+
+
+class InputPlan(NamedTuple):
+    """How a run reads its input: on how many worker processes, and, on one, what it reads
+    (listed already, so a folder is walked once) and how many bytes that is, when counted."""
+
+    workers: int
+    listed: Iterable[Listed]
+    size: int | None
+
+
+#: Files listed ahead at most while the input is sized: a folder of more is walked again to
+#: be read, so memory stays flat.
+LISTED_AHEAD = 65536
+
+
+def plan_input(paths: Iterable[str], jobs: int | None) -> InputPlan:
+    """The workers for ``--jobs`` and what one reads. By default, the input is listed ahead
+    until it is known to be small (read from that listing on one process) or large enough to
+    repay workers; ``--jobs 1`` reads it as it is listed, without sizing it. Raises
+    :class:`~qase_contract.errors.SourceError` as :func:`list_inputs` does."""
+    paths = list(paths)
+    if jobs is not None:
+        count = workers(jobs, 0)
+        return InputPlan(count, list_inputs(paths) if count == 1 else (), None)
+    listed = list_inputs(paths)
+    ahead: list[Listed] | None = []  # None once too many to keep
+    size = 0
+    for item in listed:
+        if type(item) is ListedFile and item.size:
+            size += item.size
+            if size > PARALLEL_MIN_BYTES:
+                count = workers(None, size)
+                if count > 1:
+                    return InputPlan(count, (), None)
+                rest = list_inputs(paths) if ahead is None else chain(ahead, [item], listed)
+                return InputPlan(1, rest, None)
+        if ahead is not None:
+            ahead.append(item)
+            if len(ahead) > LISTED_AHEAD:
+                ahead = None  # counted on, then walked again to be read
+    return InputPlan(1, list_inputs(paths) if ahead is None else ahead, size)
 
 
 def input_size(paths: Iterable[str]) -> int:

@@ -36,6 +36,15 @@ class ReadFailure(NamedTuple):  # not a dataclass: see tests/cli/test_start_up.p
     reason: str
 
 
+class ListedFile(NamedTuple):
+    """A file a run reads, as the walk that listed it saw it: its path as text (a Path for
+    each file of a large folder would cost more than reading most), and its size then if it
+    was a regular file (None: looked at when it is opened)."""
+
+    path: str
+    size: int | None = None
+
+
 class Delivery(NamedTuple):
     """One delivery: its body (raw bytes, or data already parsed) and where it came from.
 

@@ -17,7 +17,7 @@ from qase_contract.errors import SourceError
 from qase_contract.sources._lines import (
     MAX_RECORD_BYTES,
 )
-from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, ListedFile, Location, ReadFailure
 from qase_contract.sources._streams import DUMP_SUFFIXES, as_opened, read_file, read_stream, suffix_of
 
 #: The path that names standard input, as in most command-line tools.
@@ -49,16 +49,43 @@ def read_batched(
 def _read_all(
     paths: Iterable[str | Path], max_record: int, *, raw_bodies: bool, batched: bool
 ) -> Iterator[Delivery | LineBatch]:
-    paths = require_stdin_once(paths)
-    for path in paths:
+    return read_listed(list_inputs(paths), max_record=max_record, raw_bodies=raw_bodies, batched=batched)
+
+
+#: What :func:`list_inputs` lists: a file, what stops a folder from being read (as its
+#: delivery), or :data:`STDIN`.
+Listed = ListedFile | Delivery | str
+
+
+def list_inputs(paths: Iterable[str | Path]) -> Iterator[Listed]:
+    """What the paths name, in the order it is read: files (a folder's walked in sorted order),
+    :data:`STDIN` for ``-``. Raises :class:`SourceError` for a path that does not exist, or
+    for ``-`` given twice."""
+    for path in require_stdin_once(paths):
         if str(path) == STDIN:
+            yield STDIN
+        else:
+            yield from dump_files(Path(path))
+
+
+def read_listed(
+    listed: Iterable[Listed],
+    *,
+    max_record: int = MAX_RECORD_BYTES,
+    raw_bodies: bool = False,
+    batched: bool = False,
+) -> Iterator[Delivery | LineBatch]:
+    """Every delivery of what :func:`list_inputs` listed, in order (``raw_bodies`` and
+    ``batched`` as :func:`read_paths` and :func:`read_batched` say)."""
+    for item in listed:
+        if type(item) is ListedFile:
+            yield from read_file(
+                item.path, size=item.size, max_record=max_record, raw_bodies=raw_bodies, batched=batched
+            )
+        elif isinstance(item, Delivery):
+            yield item
+        else:
             yield from read_standard_input(max_record, raw_bodies=raw_bodies, batched=batched)
-            continue
-        for item in dump_files(Path(path)):
-            if isinstance(item, Delivery):  # what stops a folder from being read
-                yield item
-            else:
-                yield from read_file(item, max_record=max_record, raw_bodies=raw_bodies, batched=batched)
 
 
 def read_path(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[Delivery]:
@@ -95,15 +122,18 @@ def _as_opened_if_a_file(stream: BinaryIO) -> BinaryIO:
     return as_opened(io.FileIO(descriptor, "rb", closefd=False))
 
 
-def dump_files(path: Path) -> Iterator[str | Delivery]:
-    """The files a path names: itself, or the dump files of a folder, walked in sorted order
-    (as text: a Path for each file of a large folder would cost more than reading most).
+def dump_files(path: Path) -> Iterator[ListedFile | Delivery]:
+    """The files a path names: itself, or the dump files of a folder, walked in sorted order.
 
     What stops a folder from being read (a symlink loop, an unreadable or empty folder) comes
     as a delivery whose body is the :class:`ReadFailure`. Raises :class:`SourceError` for a
     path that does not exist.
     """
-    if _is_folder(path):
+    try:
+        status: os.stat_result | None = os.stat(path)
+    except OSError:
+        status = None  # missing, or cannot be looked up: reading it says why
+    if status is not None and stat.S_ISDIR(status.st_mode):
         empty = True
         for item in _walk(path):
             empty = False
@@ -113,10 +143,11 @@ def dump_files(path: Path) -> Iterator[str | Delivery]:
             yield Delivery(
                 ReadFailure(f"no dump files ({suffixes}) in this folder"), Location(display_name(path))
             )
-    elif is_missing(path):
+    elif status is None and is_missing(path):
         raise SourceError(f"{shown_path(path)}: no such file or folder")
     else:
-        yield os.fspath(path)  # a file, or a path that cannot be looked up: reading it says why
+        size = status.st_size if status is not None and stat.S_ISREG(status.st_mode) else None
+        yield ListedFile(os.fspath(path), size)
 
 
 def missing_paths(paths: Iterable[str | Path]) -> str | None:
@@ -127,19 +158,12 @@ def missing_paths(paths: Iterable[str | Path]) -> str | None:
     return f"no such file or folder: {', '.join(missing)}" if missing else None
 
 
-def _is_folder(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:
-        return False  # cannot be looked up: read as a file, which reports why
-
-
-def _walk(folder: Path) -> Iterator[str | Delivery]:
+def _walk(folder: Path) -> Iterator[ListedFile | Delivery]:
     """Dump files under ``folder``, sorted, files before subfolders; a symlink loop is reported."""
     yield from _walk_from(os.fspath(folder), ancestors=frozenset())
 
 
-def _walk_from(folder: str, ancestors: frozenset[tuple[int, int]]) -> Iterator[str | Delivery]:
+def _walk_from(folder: str, ancestors: frozenset[tuple[int, int]]) -> Iterator[ListedFile | Delivery]:
     try:
         status = os.stat(folder)
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -170,7 +194,11 @@ def _walk_from(folder: str, ancestors: frozenset[tuple[int, int]]) -> Iterator[s
         elif suffix_of(entry.name) in DUMP_SUFFIXES:
             problem = why_not_a_regular_file(entry)
             if problem is None:
-                yield path
+                try:
+                    size: int | None = entry.stat().st_size
+                except OSError:
+                    size = None
+                yield ListedFile(path, size)
             else:
                 yield Delivery(ReadFailure(f"{problem}: not read"), Location(display_name(path)))
     for subfolder in folders:

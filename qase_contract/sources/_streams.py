@@ -54,10 +54,14 @@ _SNIFF_BYTES = 8192
 def read_file(
     path: str | os.PathLike[str],
     *,
+    size: int | None = None,
     max_record: int = MAX_RECORD_BYTES,
     raw_bodies: bool = False,
     batched: bool = False,
 ) -> Iterator[Delivery | LineBatch]:
+    """The deliveries of one file, read as it is when opened; or, given the ``size`` a
+    regular file had when it was listed (:class:`~qase_contract.sources._model.ListedFile`),
+    as it was then: it is not looked at again."""
     # The path as text, not a Path: making a Path costs more than reading a small file.
     path = os.fspath(path)
     suffix = suffix_of(path)
@@ -65,7 +69,7 @@ def read_file(
         yield Delivery(ReadFailure(f"not a delivery dump: a {suffix} file"), Location(display_name(path)))
         return
     try:
-        opened = _open(path)
+        opened = _open(path, size)
     except OSError as error:
         yield Delivery(ReadFailure(f"cannot read: {error.strerror or error}"), Location(display_name(path)))
         return
@@ -108,14 +112,20 @@ def suffix_of(path: str) -> str:
     return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
-def _open(path: str) -> BinaryIO | bytes | None:
+def _open(path: str, listed_size: int | None) -> BinaryIO | bytes | None:
     """A small regular file's bytes, read at once, or the file open for reading as it is now
     (see :func:`as_opened`); a FIFO once a writer has it (None if none comes).
 
     Opened without blocking, then looked at: the open of a FIFO with no writer would block,
-    and looking first would cost a call more for every file of a folder.
+    and looking first would cost a call more for every file of a folder. A file listed as a
+    small regular file is read at once without being looked at again: if it has become
+    something else since, the read fails or finds nothing, and says so.
     """
     descriptor = os.open(path, os.O_RDONLY | _NONBLOCKING | _CLOSE_ON_EXEC)
+    if listed_size is not None and 0 < listed_size <= _READ_AT_ONCE:
+        data = _read_small(descriptor, listed_size)
+        if data is not None:
+            return data
     try:
         status = os.fstat(descriptor)
         mode = status.st_mode

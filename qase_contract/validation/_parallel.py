@@ -25,16 +25,19 @@ from typing import cast
 from qase_contract.contract._reads import ReadSet
 from qase_contract.findings import Result
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
-from qase_contract.sources._paths import STDIN, dump_files, read_standard_input, require_stdin_once
-from qase_contract.sources._streams import is_capture_file, is_json_lines_file, read_file, read_range
+from qase_contract.sources._model import Delivery, LineBatch, ListedFile, Location, ReadFailure
+from qase_contract.sources._paths import list_inputs, read_listed, read_standard_input
+from qase_contract.sources._streams import is_capture_file, is_json_lines_file, read_range
 from qase_contract.validation._batch import ConformingRun, Outcome, check, check_counting_conforming
 from qase_contract.validation._validator import Validator
 
 #: Bytes of JSON Lines per unit: large enough to amortise a task, small enough to spread a
 #: file over every worker and to keep memory flat.
 CHUNK_BYTES = 4 * 1024 * 1024
-FILES_PER_UNIT = 32
+#: Smaller files go to workers in groups of up to this many bytes or files: a unit of work
+#: costs the parent a hand-over, which a group of a few single deliveries would not repay.
+UNIT_BYTES = 1024 * 1024
+FILES_PER_UNIT = 1024
 BATCH_SIZE = 500
 
 
@@ -52,7 +55,7 @@ class RangeUnit:
 
 @dataclass(frozen=True, slots=True)
 class FilesUnit:
-    paths: tuple[str, ...]
+    files: tuple[ListedFile, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,41 +175,42 @@ _READING_GAP = 0.005
 def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
     """Units of work in input order; a failure found while planning (a symlink loop, an
     empty folder) comes as its delivery, in its place."""
-    for argument in require_stdin_once(paths):
-        if argument == STDIN:
+    small: list[ListedFile] = []
+    small_bytes = 0
+    for item in list_inputs(paths):
+        if type(item) is ListedFile and not _large_json_lines(item, max_record):
+            small.append(item)
+            small_bytes += item.size or 0
+            if len(small) == FILES_PER_UNIT or small_bytes >= UNIT_BYTES:
+                yield FilesUnit(tuple(small))
+                small, small_bytes = [], 0
+            continue
+        if small:
+            yield FilesUnit(tuple(small))
+            small, small_bytes = [], 0
+        if isinstance(item, Delivery):
+            yield item
+        elif type(item) is ListedFile:
+            try:
+                yield from _ranges(Path(item.path), max_record)
+            except OSError:
+                # It went unreadable since it was looked at: read whole, it is reported.
+                yield FilesUnit((item,))
+        else:  # standard input, which only this process can read
             stdin = cast("Iterator[Delivery]", read_standard_input(max_record))
             while batch := tuple(islice(stdin, BATCH_SIZE)):
                 yield DeliveriesUnit(batch)
-            continue
-        small: list[str] = []
-        for item in dump_files(Path(argument)):
-            if isinstance(item, str) and not _large_json_lines(item, max_record):
-                small.append(item)
-                if len(small) == FILES_PER_UNIT:
-                    yield FilesUnit(tuple(small))
-                    small = []
-                continue
-            if small:
-                yield FilesUnit(tuple(small))
-                small = []
-            if isinstance(item, Delivery):
-                yield item
-            else:
-                try:
-                    yield from _ranges(Path(item), max_record)
-                except OSError:
-                    # It went unreadable since it was looked at: read whole, it is reported.
-                    yield FilesUnit((item,))
-        if small:
-            yield FilesUnit(tuple(small))
+    if small:
+        yield FilesUnit(tuple(small))
 
 
-def _large_json_lines(path: str, max_record: int) -> bool:
-    try:
-        size = os.stat(path).st_size
-    except OSError:
-        return False
-    return size > CHUNK_BYTES and is_json_lines_file(Path(path), max_record=max_record)
+def _large_json_lines(listed: ListedFile, max_record: int) -> bool:
+    size = listed.size
+    return (
+        size is not None
+        and size > CHUNK_BYTES
+        and is_json_lines_file(Path(listed.path), max_record=max_record)
+    )
 
 
 def _ranges(path: Path, max_record: int) -> Iterator[RangeUnit]:
@@ -257,7 +261,7 @@ def _work(unit: Unit) -> UnitVerdicts:
             batched=True,
         )
     elif isinstance(unit, FilesUnit):
-        deliveries = (d for path in unit.paths for d in read_file(path, max_record=max_record, batched=True))
+        deliveries = read_listed(unit.files, max_record=max_record, batched=True)
     else:
         deliveries = unit.deliveries
     if not list_conforming:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -355,23 +357,29 @@ def test_with_an_output_file_the_summary_line_still_reaches_standard_error(
     assert run.stderr == f"{summary} (report in {target})\n"
 
 
-def test_the_input_is_sized_only_where_workers_or_a_progress_bar_depend_on_it(
+def test_a_folder_is_walked_once_unless_a_progress_bar_needs_its_size_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The size chooses workers and sizes a progress bar: with neither, a folder is walked once.
-    sized: list[tuple[str, ...]] = []
+    # The default --jobs lists the folder to size it and reads from that listing; --jobs 1
+    # reads as it lists. Only a progress bar for --jobs 1 sizes it before.
+    scans: list[str] = []
+    scandir = os.scandir
 
-    def input_size(paths: tuple[str, ...]) -> int:
-        sized.append(tuple(paths))
-        return 0
+    def counted_scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        if os.fspath(path) == str(tmp_path):  # not the schemas'
+            scans.append(os.fspath(path))
+        return scandir(path)
 
-    monkeypatch.setattr(validate_module, "input_size", input_size)
+    monkeypatch.setattr(os, "scandir", counted_scandir)
     (tmp_path / "one.json").write_bytes(b'{"event_name": "run.deleted"}')
-    run = invoke("validate", "--jobs", "1", str(tmp_path))
-    assert "run.deleted  violation missing-field" in run.stdout
-    assert sized == []
-    invoke("validate", str(tmp_path))  # the default --jobs is chosen by the size
-    assert sized == [(str(tmp_path),)]
+    (tmp_path / "two.json").write_bytes(b'{"event_name": "run.deleted"}')
+    for jobs in (("--jobs", "1"), ()):
+        scans.clear()
+        run = invoke("validate", *jobs, str(tmp_path))
+        assert run.stdout.count("run.deleted  violation missing-field") == 2
+        assert scans == [str(tmp_path)], jobs
     monkeypatch.setattr(validate_module, "_shows_progress", lambda: True)  # at a terminal
-    invoke("validate", "--jobs", "1", str(tmp_path))
-    assert sized == [(str(tmp_path),)] * 2
+    for jobs, walks in ((("--jobs", "1"), 2), ((), 1)):
+        scans.clear()
+        invoke("validate", *jobs, str(tmp_path))
+        assert scans == [str(tmp_path)] * walks, jobs
