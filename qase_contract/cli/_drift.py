@@ -20,7 +20,7 @@ from qase_contract.cli._common import (
     usage_error,
 )
 from qase_contract.cli._output import colour_wanted, report_stream
-from qase_contract.cli._workers import input_size, jobs_option, workers
+from qase_contract.cli._workers import jobs_option, plan_input
 from qase_contract.contract._reads import ReadSet
 from qase_contract.contract._schema_set import SchemaSet
 from qase_contract.drift import _baseline as baselines
@@ -33,7 +33,7 @@ from qase_contract.errors import BaselineError, ReadSetError, SourceError
 from qase_contract.reporters._drift import painted_text, render_json, render_markdown, render_text
 from qase_contract.reporters._html_drift import render_html, render_html_error
 from qase_contract.sources._lines import MAX_RECORD_BYTES
-from qase_contract.sources._paths import STDIN, missing_paths, read_batched
+from qase_contract.sources._paths import STDIN, missing_paths, read_listed
 from qase_contract.sources._streams import MAX_DOCUMENT_BYTES
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "html": render_html}
@@ -199,9 +199,9 @@ def _profile(
 ) -> CorpusProfile:
     """The corpus's profile, on worker processes when it is large and each can read it for
     itself (regular files and folders: standard input, a pipe or a FIFO gives its data once)."""
-    worker_count = workers(jobs, input_size(paths)) if all(map(_read_again, paths)) else 1
+    worker_count, listed, _ = plan_input(paths, jobs if all(map(_read_again, paths)) else 1)
     if worker_count == 1:
-        return CorpusProfile.of(read_batched(paths, max_record=max_record), schema_set)
+        return CorpusProfile.of(read_listed(listed, max_record=max_record, batched=True), schema_set)
     from qase_contract.drift._parallel import profile_in_parallel
 
     return profile_in_parallel(
