@@ -41,7 +41,7 @@ from qase_contract.contract._legacy import is_legacy_envelope
 from qase_contract.contract._schema_set import ENVELOPE_ID, SchemaSet
 from qase_contract.contract._tree import ContractNode, Contracts, Limit, Limits
 from qase_contract.findings import Finding
-from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure, record_of
 from qase_contract.validation._parsing import parse_body
 
 #: Path segment standing for every item of an array and every value of a map.
@@ -335,7 +335,7 @@ class CorpusProfile:
             try:
                 data = loads(line)
             except orjson.JSONDecodeError:
-                self.add(Delivery(line, new(Location, (source, first + offset, None, ""))))
+                self.add(Delivery(record_of(line), new(Location, (source, first + offset, None, ""))))
                 continue
             self.deliveries += 1
             if others and type(data) is dict:

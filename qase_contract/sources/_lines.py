@@ -159,36 +159,37 @@ def line_batches(
         lines = BytesIO(data).readlines()
         pending = lines.pop() if not lines[-1].endswith(b"\n") else b""
         end = len(data) - len(pending) - 1  # where the whole lines end, before pending is dropped
-        # The lines as written: their sizes, and the record limit, count a "\r".
-        whole = pieces = list(map(_WITHOUT_NEWLINE, lines))
-        if b"\r" in data:  # CRLF line ends: the record is what comes before them, as line by line
-            pieces = [piece.rstrip(b"\r") for piece in pieces]
         if len(pending) > limit:
             skipping, pending = len(pending), b""
-        if pieces:
-            records = records or any(map(_record_like, pieces))
-            if _all_plain_records(data, end, whole, limit):
-                yield LineBatch(source, number + 1, pieces, end + 1)  # the whole lines, their ends too
+        if lines:
+            records = records or any(map(_record_like, lines))
+            if _all_plain_records(data, end, lines, limit):
+                # The lines as they are, their ends too (see LineBatch), and the bytes they took.
+                yield LineBatch(source, number + 1, lines, end + 1)
             else:
+                # The lines as written: their sizes, and the record limit, count a "\r".
+                whole = pieces = list(map(_WITHOUT_NEWLINE, lines))
+                if b"\r" in data:  # CRLF line ends: the record is what comes before them, as line by line
+                    pieces = [piece.rstrip(b"\r") for piece in pieces]
                 yield from _run(source, number + 1, pieces, limit, whole=whole)
-            number += len(pieces)
+            number += len(lines)
 
 
 _WITHOUT_NEWLINE = itemgetter(slice(None, -1))
 
 
-def _all_plain_records(data: bytes, end: int, pieces: list[bytes], limit: int) -> bool:
-    """Whether every one of ``pieces`` (the lines of ``data[:end]``, as written) is a plain object record
-    (see :func:`_run`), decided for the whole block in C rather than line by line, which would
-    cost a tenth of checking the records.
+def _all_plain_records(data: bytes, end: int, lines: list[bytes], limit: int) -> bool:
+    """Whether every one of ``lines`` (those of ``data[:end]``, each ending with its "\n") is a
+    plain object record (see :func:`_run`), decided for the whole block in C rather than line
+    by line, which would cost a tenth of checking the records.
 
     Every line starts with ``{`` when the least and the greatest do (in byte order, any other
     line lies between them, so its first byte is ``{`` too; an empty line is least of all),
     which takes a comparison per line where counting ``\n{`` in the block takes ten times
     as long."""
-    if end >= limit and max(map(len, pieces)) > limit:  # a block shorter than the limit has no such line
+    if end >= limit and max(map(len, lines)) > limit + 1:  # a block shorter than the limit has no such line
         return False
-    least, greatest = min(pieces), max(pieces)
+    least, greatest = min(lines), max(lines)
     if not least[:1] == b"{" == greatest[:1]:
         return False
     # Lines that start like a capture record lie between the prefix and the prefix with its last

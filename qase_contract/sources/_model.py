@@ -68,8 +68,11 @@ class LineBatch(NamedTuple):
 
     ``lines[i]`` stands on line ``first_line + i`` of ``source``; a blank line is ``b""`` there,
     so the numbering holds. Every other entry is an object record (it starts with ``{``) within
-    the record limit and not a capture record: whatever is not goes out as a :class:`Delivery`
+    the record limit and not a capture record, as written, with its line end or without it
+    (:func:`record_of` gives the record): whatever is not goes out as a :class:`Delivery`
     between two batches, in its place. ``size`` is the bytes the lines took, newlines included.
+    A line is parsed as it is (JSON allows the blanks of a line end); its end is cut only from
+    a line that is reported, which spares a copy of every line of a block.
     """
 
     source: str
@@ -82,5 +85,12 @@ class LineBatch(NamedTuple):
         new = tuple.__new__
         for offset, line in enumerate(self.lines):
             if line:
+                record = record_of(line)
                 location = new(Location, (self.source, self.first_line + offset, None, ""))
-                yield new(Delivery, (line, location, None, len(line) + 1))
+                yield new(Delivery, (record, location, None, len(record) + 1))
+
+
+def record_of(line: bytes) -> bytes:
+    """The record of a :class:`LineBatch` line: the line without its end, a ``"\r"`` before the
+    ``"\n"`` included, as reading line by line gives it (and sizes it: one byte more)."""
+    return line.rstrip(b"\r\n")

@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 
 from qase_contract.findings import Finding, Result, make_finding
 from qase_contract.findings import Status as ResultStatus
-from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure
+from qase_contract.sources._model import Delivery, LineBatch, Location, ReadFailure, record_of
 from qase_contract.validation._validator import Validator
 
 #: A result's status, or ``unreadable`` for a record that could not be read at all.
@@ -97,7 +97,7 @@ def check_counting_conforming(
             source, first, lines, size = item
             conforming, others = check_lines(lines)
             for index, verdict in others:
-                line_size = len(lines[index]) + 1
+                line_size = len(record_of(lines[index])) + 1
                 size -= line_size
                 place = new(Location, (source, first + index, None, ""))
                 yield new(Outcome, (place, verdict, None, line_size))

@@ -21,6 +21,7 @@ from qase_contract.contract._legacy import is_legacy_envelope
 from qase_contract.contract._schema_set import ENVELOPE_ID, SCHEMA_BASE, SchemaSet
 from qase_contract.errors import UnknownEvent
 from qase_contract.findings import Finding, Result, make_finding
+from qase_contract.sources._model import record_of
 from qase_contract.validation._engines import SchemaEngine, load_schema_set
 from qase_contract.validation._parsing import Parsed, parse_body
 
@@ -93,8 +94,9 @@ class Validator:
         return self._judged(self._checked(value))
 
     def check_lines(self, lines: list[bytes]) -> tuple[list[str], list[tuple[int, Result]]]:
-        """The lines of a JSON Lines block checked in one loop: the event names of those that
-        conform, and the index and verdict of every other (blank lines are neither).
+        """The lines of a JSON Lines block (:class:`~qase_contract.sources._model.LineBatch`)
+        checked in one loop: the event names of those that conform, and the index and verdict
+        of every other (blank lines are neither).
 
         The verdicts are :meth:`validate`'s; a conforming delivery of a known event takes the
         same fast path as there, inlined, since a call per line costs a tenth of checking one.
@@ -108,10 +110,10 @@ class Validator:
             try:
                 body = loads(line)
             except decode_error:
-                others.append((index, self.validate(line)))  # it says why
+                others.append((index, self.validate(record_of(line))))  # it says why
                 continue
             if type(body) is not dict:
-                others.append((index, self.validate(line)))
+                others.append((index, self.validate(record_of(line))))
                 continue
             name = body.get("event_name")
             fast = fast_paths.get(name) if type(name) is str else None

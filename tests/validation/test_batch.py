@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from functools import partial
+from pathlib import Path
+
+import pytest
 
 from qase_contract import Validator
 from qase_contract.contract import ReadSet
-from qase_contract.sources._paths import read_paths
+from qase_contract.sources._paths import read_batched, read_paths
 from qase_contract.validation._batch import ConformingRun, Outcome, check, check_counting_conforming
 from tests.helpers.data import ROOT
 
@@ -44,10 +47,32 @@ def test_checking_the_lines_of_a_block_gives_what_validating_each_line_gives() -
     lines += [conforming, drifted, unknown, violating, b"{}"]
     reads = ReadSet.of({"case.created": ["/payload/extra", "/payload/id"]})
     for make in (Validator, partial(Validator, strict=True), partial(Validator, reads=reads)):
-        names, others = make().check_lines(lines)  # a new validator: no fast path yet
         validator = make()
         expected = [(index, validator.validate(line)) for index, line in enumerate(lines) if line]
-        assert names == [r.event_name for _, r in expected if r.status == "conforming"]
-        assert others == [(i, r) for i, r in expected if r.status != "conforming"]
-        assert len(names) == 2
-        assert len(others) == 7
+        # A block's lines come as written, their ends too: what is reported is the record.
+        for ending in (b"", b"\n", b"\r\n"):
+            written = [line + ending if line else b"" for line in lines]
+            names, others = make().check_lines(written)  # a new validator: no fast path yet
+            assert names == [r.event_name for _, r in expected if r.status == "conforming"]
+            assert others == [(i, r) for i, r in expected if r.status != "conforming"]
+            assert len(names) == 2
+            assert len(others) == 7
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+def test_blocks_of_lines_give_the_outcomes_and_sizes_of_lines_read_one_by_one(
+    tmp_path: Path, ending: bytes
+) -> None:
+    lines = (EXAMPLES / "conforming.jsonl").read_bytes().splitlines()
+    lines += (EXAMPLES / "broken.jsonl").read_bytes().splitlines()
+    lines += [b"", b"{not json", b'{"event_name": "run.deleted"}\r']
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(ending.join(lines * 3) + ending)
+    validator = Validator()
+    listed = [o for o in check(read_paths([dump]), validator) if o.status != "conforming"]
+    counted = list(check_counting_conforming(read_batched([dump]), validator))
+    outcomes = [item for item in counted if isinstance(item, Outcome)]
+    assert [(o.location, o.result) for o in outcomes] == [(o.location, o.result) for o in listed]
+    assert any(f.code == "unparsable" for o in outcomes if o.result for f in o.result.findings)
+    # What a progress bar is told adds up to the file's bytes.
+    assert sum(item.size for item in counted) == dump.stat().st_size
