@@ -69,21 +69,30 @@ def plan_input(paths: Iterable[str], jobs: int | None) -> InputPlan:
         return InputPlan(count, list_inputs(paths) if count == 1 else (), None)
     listed = list_inputs(paths)
     ahead: list[Listed] | None = []  # None once too many to keep
+    # Standard input, a FIFO or a device can keep the run waiting before it reads what follows
+    # them: that is listed again when its turn comes, as --jobs 1 lists it.
+    waits = False
     size = 0
     for item in listed:
-        if type(item) is ListedFile and item.size:
-            size += item.size
-            if size > PARALLEL_MIN_BYTES:
-                count = workers(None, size)
-                if count > 1:
-                    return InputPlan(count, (), None)
-                rest = list_inputs(paths) if ahead is None else chain(ahead, [item], listed)
-                return InputPlan(1, rest, None)
+        if type(item) is ListedFile:
+            if item.size:
+                size += item.size
+                if size > PARALLEL_MIN_BYTES:
+                    count = workers(None, size)
+                    if count > 1:
+                        return InputPlan(count, (), None)
+                    if ahead is None or waits:
+                        return InputPlan(1, list_inputs(paths), None)
+                    return InputPlan(1, chain(ahead, [item], listed), None)
+            elif item.size is None:
+                waits = True
+        elif type(item) is str:  # standard input
+            waits = True
         if ahead is not None:
             ahead.append(item)
             if len(ahead) > LISTED_AHEAD:
                 ahead = None  # counted on, then walked again to be read
-    return InputPlan(1, list_inputs(paths) if ahead is None else ahead, size)
+    return InputPlan(1, list_inputs(paths) if ahead is None or waits else ahead, size)
 
 
 def input_size(paths: Iterable[str]) -> int:

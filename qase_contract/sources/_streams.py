@@ -59,9 +59,9 @@ def read_file(
     raw_bodies: bool = False,
     batched: bool = False,
 ) -> Iterator[Delivery | LineBatch]:
-    """The deliveries of one file, read as it is when opened; or, given the ``size`` a
-    regular file had when it was listed (:class:`~qase_contract.sources._model.ListedFile`),
-    as it was then: it is not looked at again."""
+    """The deliveries of one file, read as it is when opened. Given the ``size`` a regular
+    file had when it was listed (:class:`~qase_contract.sources._model.ListedFile`), a small
+    one is read without being looked at again, unless the read finds it longer."""
     # The path as text, not a Path: making a Path costs more than reading a small file.
     path = os.fspath(path)
     suffix = suffix_of(path)
@@ -118,12 +118,17 @@ def _open(path: str, listed_size: int | None) -> BinaryIO | bytes | None:
 
     Opened without blocking, then looked at: the open of a FIFO with no writer would block,
     and looking first would cost a call more for every file of a folder. A file listed as a
-    small regular file is read at once without being looked at again: if it has become
-    something else since, the read fails or finds nothing, and says so.
+    small regular file is read at once, without being looked at again, unless the read finds
+    it longer than listed (replaced, or appended to, since): it is then looked at as it is.
     """
-    descriptor = os.open(path, os.O_RDONLY | _NONBLOCKING | _CLOSE_ON_EXEC)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCKING | _CLOSE_ON_EXEC)
+    except BlockingIOError:
+        # A file under a lease (a Samba oplock, an NFS delegation) refuses an open that would
+        # not wait: wait for its holder to give it up, as a blocking open does.
+        descriptor = os.open(path, os.O_RDONLY | _CLOSE_ON_EXEC)
     if listed_size is not None and 0 < listed_size <= _READ_AT_ONCE:
-        data = _read_small(descriptor, listed_size)
+        data = _read_small(descriptor, listed_size, listed=True)
         if data is not None:
             return data
     try:
@@ -149,14 +154,18 @@ def _open(path: str, listed_size: int | None) -> BinaryIO | bytes | None:
     return _stream(io.FileIO(descriptor, "rb"), status)
 
 
-def _read_small(descriptor: int, size: int) -> bytes | None:
+def _read_small(descriptor: int, size: int, *, listed: bool = False) -> bytes | None:
     """A small file's bytes, read at once and its descriptor closed (a single delivery, most
     often: a read through :class:`_AsOpened` costs a Python call each, more than its check).
-    None, the file rewound, when the read fails (an EIO on a failing disk): read as a stream
-    then, its reader reports the error as a read that failed, in its place."""
+    ``size`` is the file's now, or, ``listed``, when it was listed: then a byte more is asked
+    for, and a file found longer gives None. None too, when the read fails (an EIO on a
+    failing disk): the file, rewound, is then read as a stream, whose reader reports the error
+    as a read that failed, in its place."""
     try:
-        data = _read_exactly(partial(os.read, descriptor), size)
+        data: bytes | None = _read_exactly(partial(os.read, descriptor), size + 1 if listed else size)
     except OSError:
+        data = None
+    if data is None or len(data) > size:
         with contextlib.suppress(OSError):
             os.lseek(descriptor, 0, os.SEEK_SET)
         return None

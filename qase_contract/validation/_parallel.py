@@ -178,9 +178,11 @@ def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
     small: list[ListedFile] = []
     small_bytes = 0
     for item in list_inputs(paths):
-        if type(item) is ListedFile and not _large_json_lines(item, max_record):
+        # A file of no known size (a FIFO, a device) may keep its worker waiting: it goes in a
+        # unit of its own, which holds up no other file.
+        if type(item) is ListedFile and item.size is not None and not _large_json_lines(item, max_record):
             small.append(item)
-            small_bytes += item.size or 0
+            small_bytes += item.size
             if len(small) == FILES_PER_UNIT or small_bytes >= UNIT_BYTES:
                 yield FilesUnit(tuple(small))
                 small, small_bytes = [], 0
@@ -190,6 +192,8 @@ def _plan(paths: Iterable[str], max_record: int) -> Iterator[Unit | Delivery]:
             small, small_bytes = [], 0
         if isinstance(item, Delivery):
             yield item
+        elif type(item) is ListedFile and item.size is None:
+            yield FilesUnit((item,))
         elif type(item) is ListedFile:
             try:
                 yield from _ranges(Path(item.path), max_record)

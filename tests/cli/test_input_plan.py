@@ -3,6 +3,7 @@ made to size the input; whatever the plan, every file is read once, in order."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,14 @@ RECORD = b'{"event_name": "run.deleted"}\n'
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> list[str]:
-    """A folder of five files of ten records, a file named on its own, and standard input."""
+    """A folder of five files of ten records, and a file named on its own."""
     folder = tmp_path / "dumps"
     (folder / "sub").mkdir(parents=True)
     for name in ("a.jsonl", "b.jsonl", "sub/c.jsonl", "sub/d.jsonl", "e.json"):
         (folder / name).write_bytes(RECORD * 10)
     alone = tmp_path / "alone.jsonl"
     alone.write_bytes(RECORD * 10)
-    return [str(folder), str(alone), STDIN]
+    return [str(folder), str(alone)]
 
 
 @pytest.fixture
@@ -46,6 +47,25 @@ def test_a_small_input_is_read_on_one_process_from_the_listing_that_sized_it(
     assert isinstance(plan.listed, list)  # listed once, not walked again
     assert plan.listed == list(list_inputs(corpus))
     assert plan.size == sizes(plan.listed) == 6 * len(RECORD * 10)
+
+
+@pytest.mark.parametrize("waiting", ["stdin", "fifo"])
+def test_what_follows_an_input_that_can_wait_is_listed_when_its_turn_comes(
+    corpus: list[str], free_cores: list[int], tmp_path: Path, waiting: str
+) -> None:
+    # Standard input or a FIFO may hold the run for minutes: the files after it are listed
+    # then, as --jobs 1 lists them, not read as they were when the run started.
+    if waiting == "fifo":
+        fifo = tmp_path / "pipe.jsonl"
+        os.mkfifo(fifo)
+        first = str(fifo)
+    else:
+        first = STDIN
+    plan = plan_input([first, *corpus], None)
+    assert plan.workers == 1
+    assert plan.size == 6 * len(RECORD * 10)
+    assert not isinstance(plan.listed, list)
+    assert list(plan.listed) == list(list_inputs([first, *corpus]))
 
 
 def test_a_large_input_goes_to_the_free_cores(

@@ -752,3 +752,48 @@ def test_a_small_file_whose_read_fails_is_reported_as_a_failed_read(
     monkeypatch.setattr(_streams._AsOpened, "readinto", failing)
     [delivery] = read_paths([dump])
     assert delivery.body == ReadFailure("read failed: Input/output error")
+
+
+def test_a_listed_file_changed_since_is_read_as_it_is_now(tmp_path: Path) -> None:
+    # A folder is listed before its files are read (the default --jobs sizes it so): a small
+    # file is then read without being looked at again, unless it has grown since.
+    from qase_contract.sources._paths import list_inputs, read_listed
+
+    pretty = json.dumps(GOOD, indent=2).encode()
+    (tmp_path / "a.json").write_bytes(LINE)
+    (tmp_path / "b.json").write_bytes(pretty)
+    (tmp_path / "c.jsonl").write_bytes(LINE + b"\n")
+    listed = list(list_inputs([tmp_path]))
+    (tmp_path / "new.json").write_bytes(pretty)  # replaced, as an editor saves a file
+    (tmp_path / "new.json").replace(tmp_path / "a.json")
+    (tmp_path / "b.json").write_bytes(LINE)  # shorter now
+    with (tmp_path / "c.jsonl").open("ab") as appending:
+        appending.write(LINE + b"\n")
+    bodies = [delivery.body for delivery in read_listed(listed, raw_bodies=True)]
+    assert bodies == [pretty, LINE, LINE, LINE]
+
+
+def test_a_file_that_refuses_an_open_without_waiting_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file under a lease (a Samba oplock, an NFS delegation) refuses an open that would not
+    # wait (EWOULDBLOCK), where a blocking open waits until its holder gives it up.
+    import os
+
+    from qase_contract.sources import _streams
+
+    dump = tmp_path / "dump.json"
+    dump.write_bytes(LINE)
+    opened = os.open
+    flags_seen: list[int] = []
+
+    def leased_open(path: str, flags: int, *args: int) -> int:
+        flags_seen.append(flags)
+        if flags & os.O_NONBLOCK:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return opened(path, flags, *args)
+
+    monkeypatch.setattr(_streams.os, "open", leased_open)
+    [delivery] = read_paths([dump], raw_bodies=True)
+    assert delivery.body == LINE
+    assert [bool(flags & os.O_NONBLOCK) for flags in flags_seen] == [True, False]

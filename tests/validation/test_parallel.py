@@ -159,3 +159,27 @@ def test_a_large_file_that_cannot_be_opened_is_reported_as_sequentially(
     unreadable_file(dump, monkeypatch)  # inherited by the forked workers too
     got = summary(list(parallel.check_in_parallel([str(dump)], jobs=2)))
     assert got == [(str(dump), None, "unreadable", (("unreadable", ""),))]
+
+
+def test_small_files_go_to_workers_in_groups_and_a_fifo_in_a_unit_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A group costs the parent one hand-over; a FIFO may keep its worker waiting for a writer,
+    # so it holds up no file grouped with it.
+    import os
+
+    from qase_contract.sources._model import ListedFile
+
+    monkeypatch.setattr(parallel, "UNIT_BYTES", 25)
+    for name in ("a.json", "b.json", "c.json"):
+        (tmp_path / name).write_bytes(b"{}" * 5)  # 10 bytes
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    files = [str(tmp_path / name) for name in ("a.json", "b.json", "c.json")]
+    units = list(parallel._plan([files[0], str(fifo), *files[1:], *files], 16 * 1024 * 1024))
+    assert units == [
+        parallel.FilesUnit((ListedFile(files[0], 10),)),
+        parallel.FilesUnit((ListedFile(str(fifo), None),)),
+        parallel.FilesUnit((ListedFile(files[1], 10), ListedFile(files[2], 10), ListedFile(files[0], 10))),
+        parallel.FilesUnit((ListedFile(files[1], 10), ListedFile(files[2], 10))),
+    ]
