@@ -70,6 +70,20 @@ def ratio(numerator: Spread, denominator: Spread) -> tuple[float, float]:
     return numerator.min / denominator.min, numerator.median / denominator.median
 
 
+def round_by_round(numerators: Sequence[float], denominators: Sequence[float]) -> Spread:
+    """The ratio of two measures within each round of :func:`interleaved`: on a machine whose
+    load swings, a round's measures saw the same load, where the mins (or medians) of two
+    measures may come from different rounds. Its min is the worst round, its median the
+    typical one."""
+    if len(numerators) != len(denominators):
+        raise ValueError("round by round ratios need the same rounds on both sides")
+    return Spread.of(a / b for a, b in zip(numerators, denominators, strict=True))
+
+
+def format_rounds(spread: Spread, spec: str = ".2f") -> str:
+    return f"{spread.median:{spec}}x (worst {spread.min:{spec}}x)"
+
+
 def format_ratio(pair: tuple[float, float], spec: str = ".2f") -> str:
     return f"{pair[0]:{spec}}x / {pair[1]:{spec}}x"
 

@@ -36,11 +36,13 @@ from _results import (
     Spread,
     add_options,
     format_ratio,
+    format_rounds,
+    interleaved,
     progress,
     ratio,
     results_path,
+    round_by_round,
     runs_of,
-    spreads,
 )
 
 BIN = Path(sys.executable).parent
@@ -118,7 +120,8 @@ def measure(inputs: Inputs, runs: int, report: Report) -> None:
 
     for name in measures:
         walls[name] = partial(wall_of, name)
-    wall = spreads(walls, runs)
+    rounds = interleaved(walls, runs)
+    wall = {name: Spread.of(values) for name, values in rounds.items()}
     cpu = {name: Spread.of(values) for name, values in cpus.items()}
 
     report.say(
@@ -127,29 +130,46 @@ def measure(inputs: Inputs, runs: int, report: Report) -> None:
         f"{runs} rounds; every command once per round "
         "(interleaved). Wall and CPU seconds, min / median. Speed is the limit's wall time divided "
         "by the command's (1.00x: as fast as the limit); default vs --jobs 1 is --jobs 1's wall "
-        "time divided by the default's (above 1: the default is faster)."
+        "time divided by the default's (above 1: the default is faster). Each ratio is given as "
+        "the ratio of the mins / of the medians, and round by round (each round's ratio, whose "
+        "commands ran back to back under the same load): its median, and its worst round."
     )
     rows = []
     for name in inputs.inputs:
-        limit = wall[f"{name}|limit"]
+        limit = f"{name}|limit"
         for command in ("--jobs 1", "default"):
             key = f"{name}|{command}"
-            versus_jobs_1 = (
-                format_ratio(ratio(wall[f"{name}|--jobs 1"], wall[key])) if command == "default" else ""
-            )
+            versus_jobs_1 = ["", ""]
+            if command == "default":
+                jobs_1 = f"{name}|--jobs 1"
+                versus_jobs_1 = [
+                    format_ratio(ratio(wall[jobs_1], wall[key])),
+                    format_rounds(round_by_round(rounds[jobs_1], rounds[key])),
+                ]
             rows.append(
                 [
                     name,
                     f"validate {command}" if command != "default" else "validate (default --jobs)",
                     wall[key].format(".3f"),
                     cpu[key].format(".3f"),
-                    limit.format(".3f"),
-                    format_ratio(ratio(limit, wall[key])),
-                    versus_jobs_1,
+                    wall[limit].format(".3f"),
+                    format_ratio(ratio(wall[limit], wall[key])),
+                    format_rounds(round_by_round(rounds[limit], rounds[key])),
+                    *versus_jobs_1,
                 ]
             )
     report.table(
-        ["input", "command", "wall s", "CPU s", "limit wall s", "speed vs the limit", "default vs --jobs 1"],
+        [
+            "input",
+            "command",
+            "wall s",
+            "CPU s",
+            "limit wall s",
+            "speed vs the limit",
+            "round by round",
+            "default vs --jobs 1",
+            "round by round",
+        ],
         rows,
     )
 

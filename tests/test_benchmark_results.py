@@ -19,6 +19,7 @@ from benchmarks._results import (
     ratio,
     replace_section,
     results_path,
+    round_by_round,
     runs_of,
     write_section,
 )
@@ -131,3 +132,15 @@ def test_runs_default_per_script_shrink_with_quick_and_yield_to_runs() -> None:
     assert runs_of(options("--quick", "--runs", "7")) == 7
     with pytest.raises(SystemExit, match="at least 1"):
         runs_of(options("--runs", "0"))
+
+
+def test_round_by_round_ratios_pair_each_rounds_measures() -> None:
+    # A slow second round slows both measures: round by round, the ratio holds at 2; the
+    # ratio of the medians mixes the rounds, and the ratio of the mins pairs round 1 with 3.
+    limit = [1.0, 3.0, 1.2]
+    command = [2.0, 6.0, 2.4]
+    rounds = round_by_round(limit, command)
+    assert (rounds.min, rounds.median, rounds.runs) == (pytest.approx(0.5), pytest.approx(0.5), 3)
+    assert round_by_round([1.0, 2.0], [2.0, 1.0]).min == 0.5  # the worst round
+    with pytest.raises(ValueError, match="same rounds"):
+        round_by_round([1.0], [1.0, 2.0])
