@@ -43,10 +43,12 @@ from _results import (
     Spread,
     add_options,
     format_ratio,
+    format_rounds,
     interleaved,
     progress,
     ratio,
     results_path,
+    round_by_round,
     runs_of,
 )
 
@@ -199,11 +201,15 @@ def main() -> None:
         f"A mixed JSON Lines corpus of {count:,} deliveries ({size:,.0f} MiB) cycling through the shipped "
         f"examples, seeded, about 9% drifted and some broken lines; each measurement in its own "
         f"process, {runs} rounds, interleaved. Seconds, min / median; the ratio is the bare loop's time "
-        f"per delivery divided by the measurement's (its speed against the bare parse)."
+        f"per delivery divided by the measurement's (its speed against the bare parse), as the "
+        f"ratio of the mins / of the medians, and round by round (each round's ratio, whose "
+        f"measurements ran back to back under the same load): its median, and its worst round."
     )
+    bare_rounds = [value["seconds"] / counts["bare orjson.loads"] for value in results["bare orjson.loads"]]
     rows = []
     for name, spread in times.items():
         per_delivery = spread.scaled(1 / counts[name])
+        rounds = [value["seconds"] / counts[name] for value in results[name]]
         rows.append(
             [
                 name,
@@ -212,6 +218,7 @@ def main() -> None:
                 f"{counts[name] / spread.min:,.0f}",
                 f"{peaks[name]:,.0f}",
                 format_ratio(ratio(bare, per_delivery)),
+                format_rounds(round_by_round(bare_rounds, rounds)),
             ]
         )
     report.table(
@@ -222,6 +229,7 @@ def main() -> None:
             "deliveries/s at the min",
             "peak RSS MiB (largest process)",
             "speed against bare",
+            "round by round",
         ],
         rows,
     )
