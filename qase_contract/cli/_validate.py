@@ -159,10 +159,10 @@ def validate(
                 )
         try:
             worker_count, listed, size = plan_input(paths, jobs)
+            if size is None and _shows_progress():
+                size = input_size(paths)
         except SourceError as error:
             _usage_error(reporter, str(error))
-        if size is None and _shows_progress():
-            size = input_size(paths)
         if worker_count > 1:
             from qase_contract.validation._parallel import check_in_parallel
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable, Iterable
 from itertools import chain
-from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 import click
 
 from qase_contract.sources._model import ListedFile
-from qase_contract.sources._paths import STDIN, Listed, list_inputs
+from qase_contract.sources._paths import Listed, list_inputs
 
 #: Above this much input, worker processes repay their start-up (about 50 ms each).
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
@@ -96,29 +93,7 @@ def plan_input(paths: Iterable[str], jobs: int | None) -> InputPlan:
 
 
 def input_size(paths: Iterable[str]) -> int:
-    """The bytes of the files the paths name (standard input counts as nothing)."""
-    return sum(_path_size(Path(path)) for path in paths if path != STDIN)
-
-
-def _path_size(path: Path) -> int:
-    try:
-        if path.is_file():
-            return path.stat().st_size
-    except OSError:
-        return 0  # cannot be looked up: reading it reports why
-    return _folder_size(os.fspath(path))
-
-
-def _folder_size(folder: str) -> int:
-    """The bytes of the files below ``folder``, by ``os.scandir`` (no Path per file: it would
-    cost more than reading a small one); symlinked folders are not followed, as ``os.walk``
-    does not, so a symlink loop ends."""
-    size = 0
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                if entry.is_dir(follow_symlinks=False):
-                    size += _folder_size(entry.path)
-                elif entry.is_file():
-                    size += entry.stat().st_size
-    return size
+    """The bytes of the files the paths name, as they are listed to be read (standard input,
+    and a file whose size says nothing, count as nothing). Raises
+    :class:`~qase_contract.errors.SourceError` as :func:`list_inputs` does."""
+    return sum(item.size or 0 for item in list_inputs(paths) if type(item) is ListedFile)
